@@ -1,0 +1,108 @@
+"""The Python API. The CLI is a thin layer over these functions, so a user of the API
+gets exactly the numbers the CLI prints."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .errors import CnnCalcError
+from .graph import Network, build, to_channels_first
+from .report import Report
+
+_HERE = Path(__file__).resolve().parent
+
+
+def architectures_dir() -> Path:
+    """The built-in library: shipped inside the wheel, or the checkout's architectures/."""
+    for candidate in (_HERE / "architectures", _HERE.parent / "architectures"):
+        if candidate.is_dir():
+            return candidate
+    raise CnnCalcError("the built-in architectures folder is missing from this installation")
+
+
+def builtins() -> list[str]:
+    """Names of the built-in architectures."""
+    return sorted(p.stem for p in architectures_dir().glob("*.yaml"))
+
+
+def resolve(source) -> tuple[str, str]:
+    """A built-in name or a file path -> (file label, YAML text)."""
+    from .spec import read_file
+
+    text = str(source)
+    path = Path(text)
+    if path.suffix in (".yaml", ".yml") or path.exists() or "/" in text:
+        if not path.exists():
+            raise CnnCalcError("no such file", text)
+        return text, read_file(path)
+    builtin = architectures_dir() / f"{text}.yaml"
+    if builtin.exists():
+        return f"{text}.yaml", read_file(builtin)
+    from .errors import did_you_mean
+
+    raise CnnCalcError(f"'{text}' is neither a file nor a built-in architecture{did_you_mean(text, builtins())}"
+                       f" (see `cnncalc list`)")
+
+
+def load(source, params: dict | None = None) -> Network:
+    """Read and expand a network (a built-in name or a YAML path) into a graph."""
+    from .spec import load_yaml
+
+    label, text = resolve(source)
+    return build(load_yaml(text, label), label, params, default_name=Path(label).stem)
+
+
+def loads(text: str, params: dict | None = None, file: str = "<string>") -> Network:
+    """Expand a network given as YAML text."""
+    from .spec import load_yaml
+
+    return build(load_yaml(text, file), file, params)
+
+
+def parse_shape(text) -> tuple[int, ...]:
+    """'224x224x3' (also 224,224,3 or 224×224×3) -> (224, 224, 3)."""
+    if isinstance(text, int):
+        return (text,)
+    if isinstance(text, (tuple, list)):
+        parts = list(text)
+    else:
+        parts = [p for p in re.split(r"[x×,\s]+", str(text).strip().lower()) if p]
+    try:
+        shape = tuple(int(p) for p in parts)
+    except (TypeError, ValueError):
+        shape = ()
+    if not shape or any(v < 1 for v in shape):
+        raise CnnCalcError(f"a shape is positive sizes joined by x, like 224x224x3, but saw {text!r}", "--input")
+    return shape
+
+
+def input_override(net: Network, shape, layout: str = "hwc") -> tuple[int, ...]:
+    """An --input value in the display layout -> a channels-first input shape.
+
+    Full shape (224x224x3 in hwc, 3x224x224 in chw); spatial sizes only (160x160), keeping
+    the channels; or one size for every spatial dimension (160)."""
+    shape = parse_shape(shape)
+    rank = len(net.input_shape) - 1
+    if len(shape) == rank + 1:
+        return to_channels_first(shape, "CHW" if layout == "chw" else "HWC") if rank else shape
+    if rank and len(shape) in (1, rank):
+        spatial = shape * rank if len(shape) == 1 else shape
+        return (net.input_shape[0], *spatial)
+    raise CnnCalcError(f"{net.name} takes a {rank + 1}-D input ({net.layout}); give all {rank + 1} "
+                       f"sizes in {layout} order, or the {rank} spatial sizes, but saw "
+                       f"{'x'.join(map(str, shape))}", "--input")
+
+
+def analyze(source, *, input=None, layout: str = "hwc", batch: int = 1, dtype: str = "float32",
+            params: dict | None = None) -> Report:
+    """Analyze a network: a built-in name, a YAML path, or a Network from load()/loads().
+
+    >>> analyze("vgg16").totals.params
+    138357544
+    """
+    from .engine import run
+
+    net = source if isinstance(source, Network) else load(source, params)
+    shape = input_override(net, input, layout) if input is not None else None
+    return run(net, shape, batch, dtype)

@@ -1,0 +1,144 @@
+"""The command line: parse arguments, call the API, hand the report to a renderer."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+
+import click
+
+from . import api
+from .errors import CnnCalcError
+from .graph import parse_value
+from .render import FORMATS, RENDERERS, human, render_table, shape_text
+from .report import DTYPE_BYTES
+
+
+class UserError(click.ClickException):
+    exit_code = 2
+
+
+class ShapeType(click.ParamType):
+    """224x224x3 (or 224,224,3 / 224×224×3)."""
+
+    name = "shape"
+
+    def convert(self, value, param, ctx):
+        try:
+            return api.parse_shape(value)
+        except CnnCalcError:
+            self.fail(f"a shape is positive sizes joined by x, like 224x224x3 or 160, but saw {value!r}",
+                      param, ctx)
+
+
+class AssignType(click.ParamType):
+    """KEY=VALUE for network parameters."""
+
+    name = "key=value"
+
+    def convert(self, value, param, ctx):
+        key, sep, text = value.partition("=")
+        if not sep or not key.strip() or not text.strip():
+            self.fail(f"expected KEY=VALUE such as alpha=0.5, but saw {value!r}", param, ctx)
+        return key.strip(), parse_value(text.strip())
+
+
+def output_options(func):
+    """--format and --layout, shared by every command that prints a report."""
+    @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+                  help="table for people; json, csv or markdown for machines and documents")
+    @click.option("--layout", type=click.Choice(("hwc", "chw")), default="hwc", show_default=True,
+                  help="shape order for display: channels last (H×W×C, as the seeds) or first")
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        return func(*args, **kwargs)
+    return wrapper
+
+
+def user_errors(func):
+    """Turn CnnCalcError into a message on stderr and exit code 2, never a traceback."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except CnnCalcError as e:
+            raise UserError(str(e)) from None
+    return wrapper
+
+
+def _console():
+    from rich.console import Console
+
+    width = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", 160))
+    return Console(width=width, highlight=False)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="cnncalc")
+def cli():
+    """Exact output shapes, parameters, MACs and FLOPs of convolutional networks,
+    layer by layer, from a YAML description. No deep-learning framework needed."""
+
+
+@cli.command()
+@click.argument("network")
+@click.option("--input", "input_shape", type=ShapeType(), default=None,
+              help="evaluate at another input: 224x224x3 (in --layout order), 160x160 or 160")
+@click.option("--batch", type=click.IntRange(min=1), default=1, show_default=True,
+              help="batch size for activation memory")
+@click.option("--dtype", type=click.Choice(tuple(DTYPE_BYTES)), default="float32", show_default=True,
+              help="element type for activation memory")
+@click.option("--set", "assignments", type=AssignType(), multiple=True,
+              help="override a network parameter, e.g. --set alpha=0.5 (repeatable)")
+@click.option("--depth", type=click.IntRange(min=1), default=None,
+              help="fold layers deeper than N dotted name parts into one row per block")
+@output_options
+@user_errors
+def summary(network, input_shape, batch, dtype, assignments, depth, fmt, layout):
+    """Per-layer table of NETWORK: a built-in name (see `cnncalc list`) or a YAML file."""
+    report = api.analyze(network, input=input_shape, layout=layout, batch=batch, dtype=dtype,
+                         params=dict(assignments))
+    if fmt == "table":
+        _console().print(render_table(report, layout, depth))
+    else:
+        click.echo(RENDERERS[fmt](report, layout, depth), nl=False)
+
+
+@cli.command(name="list")
+@output_options
+@user_errors
+def list_(fmt, layout):
+    """List the built-in architectures with input shape, params and MACs."""
+    entries = []
+    for name in api.builtins():
+        report = api.analyze(name)
+        entries.append({"name": name, "input_shape": shape_text(report.input_shape, layout, "x"),
+                        "params": report.totals.params, "macs": report.totals.macs,
+                        "source": report.source})
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps({"schema_version": 1, "architectures": entries}, indent=2))
+    elif fmt == "csv":
+        click.echo("name,input_shape,params,macs")
+        for e in entries:
+            click.echo(f"{e['name']},{e['input_shape']},{e['params']},{e['macs']}")
+    elif fmt == "markdown":
+        click.echo("| name | input | params | MACs |\n|---|---|---:|---:|")
+        for e in entries:
+            click.echo(f"| {e['name']} | {e['input_shape']} | {e['params']:,} | {e['macs']:,} |")
+    else:
+        from rich.table import Table
+
+        table = Table(title="built-in architectures", title_justify="left")
+        for col, justify in (("name", "left"), ("input", "right"), ("params", "right"),
+                             ("MACs", "right"), ("source", "left")):
+            table.add_column(col, justify=justify)
+        for e in entries:
+            table.add_row(e["name"], e["input_shape"], human(e["params"]), human(e["macs"]), e["source"])
+        _console().print(table)
+
+
+def main():
+    cli(prog_name="cnncalc")

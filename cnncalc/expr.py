@@ -1,0 +1,106 @@
+"""Safe arithmetic in YAML fields: `${round(64 * alpha)}`, `${c // 4}`.
+
+Parsed with `ast` and evaluated by walking a whitelist: numbers, names of parameters,
++ − × / // %, unary minus, parentheses and the functions below. No eval, no exec,
+no attribute access, no power (so no 9**9**9)."""
+
+from __future__ import annotations
+
+import ast
+import math
+import operator
+import re
+
+from .errors import CnnCalcError, did_you_mean
+
+MAX_LENGTH = 500
+MAX_MAGNITUDE = 10**15
+
+
+def make_divisible(v, divisor=8, min_value=None):
+    """torchvision's _make_divisible (MobileNet v2, EfficientNet): round v to a multiple of
+    divisor, not below min_value (default divisor), and not more than 10% below v."""
+    if min_value is None:
+        min_value = divisor
+    new_v = max(min_value, int(v + divisor / 2) // divisor * divisor)
+    if new_v < 0.9 * v:
+        new_v += divisor
+    return new_v
+
+
+FUNCTIONS = {"min": min, "max": max, "round": round, "floor": math.floor, "ceil": math.ceil,
+             "int": int, "make_divisible": make_divisible}
+_BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+           ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod}
+_UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
+_PATTERN = re.compile(r"\$\{([^}]*)\}")
+
+
+def evaluate(text: str, scope: dict, where=None):
+    """Evaluate one expression (without the ${ }) against scope (parameter name -> number)."""
+    def fail(why):
+        raise CnnCalcError(f"in expression '{text}': {why}", where)
+
+    if len(text) > MAX_LENGTH:
+        fail(f"expressions are limited to {MAX_LENGTH} characters")
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as e:
+        fail(f"not valid arithmetic ({e.msg})")
+
+    def walk(node):
+        if isinstance(node, ast.Expression):
+            return walk(node.body)
+        if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+            return node.value
+        if isinstance(node, ast.Name):
+            if node.id not in scope:
+                fail(f"unknown name '{node.id}'{did_you_mean(node.id, list(scope) + list(FUNCTIONS))}"
+                     f" (known: {', '.join(sorted(scope)) or 'none'})")
+            value = scope[node.id]
+            if type(value) not in (int, float):
+                fail(f"'{node.id}' is {value!r}, not a number")
+            return value
+        if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+            left, right = walk(node.left), walk(node.right)
+            if isinstance(node.op, (ast.Div, ast.FloorDiv, ast.Mod)) and right == 0:
+                fail("division by zero")
+            result = _BINARY[type(node.op)](left, right)
+        elif isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
+            result = _UNARY[type(node.op)](walk(node.operand))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
+            if node.func.id not in FUNCTIONS:
+                fail(f"unknown function '{node.func.id}'{did_you_mean(node.func.id, FUNCTIONS)}; "
+                     f"allowed: {', '.join(sorted(FUNCTIONS))}")
+            args = [walk(arg) for arg in node.args]
+            try:
+                result = FUNCTIONS[node.func.id](*args)
+            except (TypeError, ValueError) as e:
+                fail(f"{node.func.id}() {e}")
+        else:
+            fail(f"'{ast.unparse(node)}' is not allowed: only numbers, parameter names, "
+                 f"+ - * / // %, parentheses and {', '.join(sorted(FUNCTIONS))}()")
+        if abs(result) > MAX_MAGNITUDE:
+            fail(f"the value {result} is beyond {MAX_MAGNITUDE:.0e}")
+        return result
+
+    return walk(tree)
+
+
+def substitute(value, scope: dict, where=None):
+    """A string that is exactly '${expr}' becomes the number; '${…}' inside a longer string
+    (a name like 'stage${i}') is replaced by its text; anything else is returned unchanged."""
+    if not isinstance(value, str) or "${" not in value:
+        return value
+    whole = _PATTERN.fullmatch(value.strip())
+    if whole:
+        return evaluate(whole.group(1), scope, where)
+
+    def text_of(match):
+        v = evaluate(match.group(1), scope, where)
+        return str(int(v)) if float(v).is_integer() else str(v)
+
+    result = _PATTERN.sub(text_of, value)
+    if "${" in result:
+        raise CnnCalcError(f"unclosed '${{' in {value!r}", where)
+    return result

@@ -1,0 +1,610 @@
+"""The per-kind rule registry.
+
+Each layer kind is one class holding all of its rules side by side:
+  shape(a, xs)        -> output shape and warnings
+  params(a, xs, y)    -> Params(weights, biases, non_trainable)
+  macs(a, xs, y)      -> multiply-accumulates of conv / dense / locally-connected weights
+  window(a, xs)       -> per spatial dimension (effective kernel, stride, pad_before) for the
+                         receptive field; IDENTITY when the layer keeps positions; None when
+                         the receptive field is not defined through it.
+Shapes are channels-first tuples without batch: (C, *spatial); a flat vector is (N,).
+`a` is the layer's validated attributes, `xs` its input shapes, `y` its output shape.
+Standard library only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import prod
+
+from .errors import LayerError
+from .shape import DIM_NAMES, effective_kernel, explicit_padding, per_dim, same_padding, window_out
+
+REQUIRED = object()
+IDENTITY = "identity"
+
+
+@dataclass(frozen=True)
+class Opt:
+    """One YAML option of a kind. type: int, ints, padding, bool, float, activation."""
+
+    type: str
+    default: object = REQUIRED
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Params:
+    weights: int = 0
+    biases: int = 0
+    non_trainable: int = 0
+
+
+NO_PARAMS = Params()
+KINDS: dict[str, "Kind"] = {}
+ACTIVATIONS = ("relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "silu", "swish", "mish",
+               "hardswish", "hardsigmoid", "sigmoid", "tanh", "softmax", "softplus", "linear")
+
+
+def register(cls):
+    kind = cls()
+    KINDS[kind.name] = kind
+    return cls
+
+
+def fmt_dims(values) -> str:
+    """(3, 3) -> '3×3'."""
+    return "×".join(str(v) for v in values)
+
+
+def spatial_of(x, kind: str, rank_min: int = 1):
+    if len(x) - 1 < rank_min:
+        raise LayerError(f"{kind} needs a tensor with channels and {rank_min}+ spatial dimensions, "
+                         f"but the input is flat {list(x)}; it cannot follow flatten or dense")
+    if len(x) - 1 > 3:
+        raise LayerError(f"{kind} supports 1-D, 2-D and 3-D inputs, but the input has {len(x) - 1} "
+                         f"spatial dimensions")
+    return x[1:]
+
+
+class Kind:
+    """A layer kind. Defaults: one input, same shape, no parameters, no MACs."""
+
+    name = ""
+    prefix = ""
+    options: dict[str, Opt] = {}
+    merge = False  # takes several inputs (branches)
+    help = ""
+
+    def shape(self, a, xs):
+        return xs[0], []
+
+    def params(self, a, xs, y) -> Params:
+        return NO_PARAMS
+
+    def macs(self, a, xs, y) -> int:
+        return 0
+
+    def window(self, a, xs):
+        return IDENTITY
+
+    def label(self, a) -> str:
+        return self.name
+
+
+# --- helpers shared by the sliding-window kinds ---------------------------------------
+
+def _activation_suffix(a) -> str:
+    act = a.get("activation")
+    return f" +{act}" if act and act != "linear" else ""
+
+
+def _pad_label(padding) -> str:
+    if isinstance(padding, str):
+        return f" {padding}"
+    if padding == 0:
+        return ""
+    if isinstance(padding, int):
+        return f" p{padding}"
+    return " p" + ",".join(str(p) if isinstance(p, int) else "(" + ",".join(map(str, p)) + ")"
+                           for p in padding)
+
+
+def _window_label(a, kernel_key="kernel") -> str:
+    k = a[kernel_key]
+    k = (k, k) if isinstance(k, int) else k
+    s = a.get("stride", 1)
+    s = fmt_dims(s) if isinstance(s, (list, tuple)) else s
+    text = f"{fmt_dims(k)}/{s}" + _pad_label(a.get("padding", 0))
+    d = a.get("dilation", 1)
+    if d != 1:
+        text += f" d{fmt_dims(d) if isinstance(d, (list, tuple)) else d}"
+    return text
+
+
+def _sliding(a, x, kind, stride_default=None):
+    """Kernel, stride, dilation per dimension and the output spatial size, with warnings."""
+    sp = spatial_of(x, kind)
+    rank = len(sp)
+    k = per_dim(a["kernel"], rank, "kernel")
+    stride = a.get("stride")
+    s = per_dim(stride if stride is not None else (stride_default or k), rank, "stride")
+    d = per_dim(a.get("dilation", 1), rank, "dilation")
+    out, pads, warnings = window_out(sp, k, s, a.get("padding", 0), d, a.get("ceil_mode", False))
+    return k, s, d, pads, out, warnings
+
+
+def _sliding_window(a, xs, kind):
+    k, s, d, pads, _, _ = _sliding(a, xs[0], kind)
+    return [(effective_kernel(ki, di), si, p[0]) for ki, si, di, p in zip(k, s, d, pads)]
+
+
+def _check_groups(groups, cin, cout):
+    if groups < 1:
+        raise LayerError(f"groups must be at least 1, but saw {groups}")
+    if cin % groups:
+        raise LayerError(f"groups must divide the input channels, but {groups} does not divide {cin}")
+    if cout % groups:
+        raise LayerError(f"groups must divide filters, but {groups} does not divide {cout}")
+
+
+CONV_OPTIONS = {
+    "filters": Opt("int", help="output channels"),
+    "kernel": Opt("ints", help="kernel size: an int or one per spatial dimension"),
+    "stride": Opt("ints", 1),
+    "padding": Opt("padding", 0, "int, per-dimension list, [before, after] pairs, 'same' or 'valid'"),
+    "dilation": Opt("ints", 1),
+    "groups": Opt("int", 1),
+    "bias": Opt("bool", True),
+    "activation": Opt("activation", None, "fused activation, no row of its own"),
+}
+
+
+@register
+class Conv(Kind):
+    name, prefix = "conv", "conv"
+    help = "convolution over 1-D, 2-D or 3-D inputs"
+    options = CONV_OPTIONS
+
+    def shape(self, a, xs):
+        _check_groups(a["groups"], xs[0][0], a["filters"])
+        *_, out, warnings = _sliding(a, xs[0], self.name)
+        return (a["filters"], *out), warnings
+
+    def params(self, a, xs, y):
+        k = per_dim(a["kernel"], len(xs[0]) - 1, "kernel")
+        return Params(a["filters"] * (xs[0][0] // a["groups"]) * prod(k),
+                      a["filters"] if a["bias"] else 0)
+
+    def macs(self, a, xs, y):
+        # every output element is a dot product over (C_in/groups)·prod(kernel) inputs
+        k = per_dim(a["kernel"], len(xs[0]) - 1, "kernel")
+        return prod(y) * (xs[0][0] // a["groups"]) * prod(k)
+
+    def window(self, a, xs):
+        return _sliding_window(a, xs, self.name)
+
+    def label(self, a):
+        g = f" g{a['groups']}" if a["groups"] != 1 else ""
+        return f"conv {_window_label(a)}{g} ×{a['filters']}" + _activation_suffix(a)
+
+
+@register
+class DepthwiseConv(Kind):
+    name, prefix = "depthwise_conv", "dwconv"
+    help = "depthwise convolution: one filter per input channel (× depth_multiplier)"
+    options = {k: v for k, v in CONV_OPTIONS.items() if k not in ("filters", "groups")}
+    options = {**options, "depth_multiplier": Opt("int", 1)}
+
+    def shape(self, a, xs):
+        if a["depth_multiplier"] < 1:
+            raise LayerError(f"depth_multiplier must be at least 1, but saw {a['depth_multiplier']}")
+        *_, out, warnings = _sliding(a, xs[0], self.name)
+        return (xs[0][0] * a["depth_multiplier"], *out), warnings
+
+    def params(self, a, xs, y):
+        k = per_dim(a["kernel"], len(xs[0]) - 1, "kernel")
+        return Params(y[0] * prod(k), y[0] if a["bias"] else 0)
+
+    def macs(self, a, xs, y):
+        k = per_dim(a["kernel"], len(xs[0]) - 1, "kernel")
+        return prod(y) * prod(k)
+
+    def window(self, a, xs):
+        return _sliding_window(a, xs, self.name)
+
+    def label(self, a):
+        m = f" ×{a['depth_multiplier']}" if a["depth_multiplier"] != 1 else ""
+        return f"dwconv {_window_label(a)}{m}" + _activation_suffix(a)
+
+
+@register
+class SeparableConv(Kind):
+    """Keras SeparableConv2D: a depthwise conv without bias, then a 1×1 conv with bias."""
+
+    name, prefix = "separable_conv", "sepconv"
+    help = "depthwise then pointwise (1×1) convolution, as Keras SeparableConv2D"
+    options = {**{k: v for k, v in CONV_OPTIONS.items() if k != "groups"},
+               "depth_multiplier": Opt("int", 1)}
+
+    def shape(self, a, xs):
+        *_, out, warnings = _sliding(a, xs[0], self.name)
+        return (a["filters"], *out), warnings
+
+    def params(self, a, xs, y):
+        k = per_dim(a["kernel"], len(xs[0]) - 1, "kernel")
+        mid = xs[0][0] * a["depth_multiplier"]
+        return Params(mid * prod(k) + mid * a["filters"], a["filters"] if a["bias"] else 0)
+
+    def macs(self, a, xs, y):
+        k = per_dim(a["kernel"], len(xs[0]) - 1, "kernel")
+        mid = xs[0][0] * a["depth_multiplier"]
+        positions = prod(y[1:])
+        return positions * mid * prod(k) + positions * mid * a["filters"]
+
+    def window(self, a, xs):
+        return _sliding_window(a, xs, self.name)
+
+    def label(self, a):
+        return f"sepconv {_window_label(a)} ×{a['filters']}" + _activation_suffix(a)
+
+
+@register
+class ConvTranspose(Kind):
+    name, prefix = "conv_transpose", "deconv"
+    help = "transposed convolution (PyTorch ConvTranspose)"
+    options = {**CONV_OPTIONS, "output_padding": Opt("ints", 0)}
+
+    def _geometry(self, a, x):
+        sp = spatial_of(x, self.name)
+        rank = len(sp)
+        k = per_dim(a["kernel"], rank, "kernel")
+        s = per_dim(a["stride"], rank, "stride")
+        d = per_dim(a["dilation"], rank, "dilation")
+        op = per_dim(a["output_padding"], rank, "output_padding")
+        if a["padding"] == "same":
+            raise LayerError("padding 'same' is not supported for conv_transpose; give it in numbers")
+        pads = explicit_padding(a["padding"], rank)
+        return sp, k, s, d, op, pads
+
+    def shape(self, a, xs):
+        _check_groups(a["groups"], xs[0][0], a["filters"])
+        sp, k, s, d, op, pads = self._geometry(a, xs[0])
+        out = []
+        for n, ki, si, di, opi, p in zip(sp, k, s, d, op, pads):
+            if opi >= max(si, di):
+                raise LayerError(f"output_padding must be smaller than stride or dilation, but saw "
+                                 f"output_padding {opi} with stride {si} and dilation {di}")
+            # PyTorch: (n − 1)·s − pad_before − pad_after + d·(k − 1) + output_padding + 1
+            o = (n - 1) * si - p[0] - p[1] + di * (ki - 1) + opi + 1
+            if o < 1:
+                raise LayerError(f"output size would be {o}; the padding ({p[0]} + {p[1]}) must be "
+                                 f"smaller than (n − 1)·s + d·(k − 1) + output_padding + 1 = {o + p[0] + p[1]}")
+            out.append(o)
+        return (a["filters"], *out), []
+
+    def params(self, a, xs, y):
+        k = per_dim(a["kernel"], len(xs[0]) - 1, "kernel")
+        return Params(xs[0][0] * (a["filters"] // a["groups"]) * prod(k),
+                      a["filters"] if a["bias"] else 0)
+
+    def macs(self, a, xs, y):
+        # real multiplications: each input element meets (C_out/groups)·prod(kernel) weights;
+        # the output-side formula would also count the zeros inserted between inputs (×stride²)
+        k = per_dim(a["kernel"], len(xs[0]) - 1, "kernel")
+        return prod(xs[0]) * (a["filters"] // a["groups"]) * prod(k)
+
+    def window(self, a, xs):
+        return None
+
+    def label(self, a):
+        op = a["output_padding"]
+        extra = f" op{op}" if op != 0 else ""
+        g = f" g{a['groups']}" if a["groups"] != 1 else ""
+        return f"deconv {_window_label(a)}{extra}{g} ×{a['filters']}" + _activation_suffix(a)
+
+
+@register
+class LocallyConnected(Kind):
+    """Unshared weights: every output position has its own filters and biases (Keras)."""
+
+    name, prefix = "locally_connected", "local"
+    help = "convolution-shaped layer with unshared weights"
+    options = {k: v for k, v in CONV_OPTIONS.items() if k not in ("groups", "dilation")}
+
+    def shape(self, a, xs):
+        *_, out, warnings = _sliding(a, xs[0], self.name)
+        return (a["filters"], *out), warnings
+
+    def params(self, a, xs, y):
+        k = per_dim(a["kernel"], len(xs[0]) - 1, "kernel")
+        return Params(prod(y) * xs[0][0] * prod(k), prod(y) if a["bias"] else 0)
+
+    def macs(self, a, xs, y):
+        k = per_dim(a["kernel"], len(xs[0]) - 1, "kernel")
+        return prod(y) * xs[0][0] * prod(k)
+
+    def window(self, a, xs):
+        return _sliding_window(a, xs, self.name)
+
+    def label(self, a):
+        return f"local {_window_label(a)} ×{a['filters']}" + _activation_suffix(a)
+
+
+class Pool(Kind):
+    prefix = "pool"
+    options = {
+        "kernel": Opt("ints"),
+        "stride": Opt("ints", None, "defaults to the kernel"),
+        "padding": Opt("padding", 0),
+        "ceil_mode": Opt("bool", False),
+    }
+
+    def shape(self, a, xs):
+        k, s, d, pads, out, warnings = _sliding(a, xs[0], self.name)
+        if a["padding"] != "same":
+            for ki, di, p in zip(k, d, pads):
+                # PyTorch: "pad should be at most half of effective kernel size"
+                if max(p) * 2 > effective_kernel(ki, di):
+                    raise LayerError(f"padding must be at most half the kernel, but saw padding "
+                                     f"{max(p)} with kernel {ki}")
+        return (xs[0][0], *out), warnings
+
+    def window(self, a, xs):
+        return _sliding_window(a, xs, self.name)
+
+    def label(self, a):
+        ceil = " ceil" if a["ceil_mode"] else ""
+        stride = a["stride"] if a["stride"] is not None else a["kernel"]
+        return f"{self.name} {_window_label({**a, 'stride': stride})}{ceil}"
+
+
+@register
+class MaxPool(Pool):
+    name = "max_pool"
+    help = "max pooling; stride defaults to the kernel"
+    options = {**Pool.options, "dilation": Opt("ints", 1)}
+
+
+@register
+class AvgPool(Pool):
+    name = "avg_pool"
+    help = "average pooling; stride defaults to the kernel"
+
+
+class GlobalPool(Kind):
+    prefix = "pool"
+    options = {"keepdims": Opt("bool", False, "keep 1×1 spatial dimensions instead of a flat vector")}
+
+    def shape(self, a, xs):
+        sp = spatial_of(xs[0], self.name)
+        return ((xs[0][0], *(1,) * len(sp)) if a["keepdims"] else (xs[0][0],)), []
+
+    def window(self, a, xs):
+        sp = spatial_of(xs[0], self.name)
+        return [(n, n, 0) for n in sp]
+
+
+@register
+class GlobalAvgPool(GlobalPool):
+    name = "global_avg_pool"
+    help = "average over all positions"
+
+
+@register
+class GlobalMaxPool(GlobalPool):
+    name = "global_max_pool"
+    help = "maximum over all positions"
+
+
+class AdaptivePool(Kind):
+    prefix = "pool"
+    options = {"output_size": Opt("ints", help="target spatial size")}
+
+    def _target(self, a, x):
+        sp = spatial_of(x, self.name)
+        target = per_dim(a["output_size"], len(sp), "output_size")
+        if any(t < 1 for t in target):
+            raise LayerError(f"output_size must be at least 1, but saw {list(target)}")
+        return sp, target
+
+    def shape(self, a, xs):
+        sp, target = self._target(a, xs[0])
+        warnings = [f"{dim}: {n} is not a multiple of {t}, so the pooling windows differ in size "
+                    f"(PyTorch's start=floor(i·n/t), end=ceil((i+1)·n/t))"
+                    for dim, n, t in zip(DIM_NAMES[len(sp)], sp, target)
+                    if n % t and n > t]
+        return (xs[0][0], *target), warnings
+
+    def window(self, a, xs):
+        # seed 001: s = floor(n_in / n_out), f = n_in − (n_out − 1)·s (exact when t divides n)
+        sp, target = self._target(a, xs[0])
+        if any(n < t for n, t in zip(sp, target)):
+            return None
+        return [(n - (t - 1) * (n // t), n // t, 0) for n, t in zip(sp, target)]
+
+    def label(self, a):
+        t = a["output_size"]
+        return f"{self.name} →{fmt_dims(t) if isinstance(t, (list, tuple)) else t}"
+
+
+@register
+class AdaptiveAvgPool(AdaptivePool):
+    name = "adaptive_avg_pool"
+    help = "average pooling to a fixed output size"
+
+
+@register
+class AdaptiveMaxPool(AdaptivePool):
+    name = "adaptive_max_pool"
+    help = "max pooling to a fixed output size"
+
+
+@register
+class Flatten(Kind):
+    name, prefix = "flatten", "flatten"
+    help = "reshape to a flat vector"
+
+    def shape(self, a, xs):
+        return (prod(xs[0]),), []
+
+    def window(self, a, xs):
+        return None
+
+
+@register
+class Dense(Kind):
+    name, prefix = "dense", "fc"
+    help = "fully connected layer on a flat vector"
+    options = {"units": Opt("int"), "bias": Opt("bool", True), "activation": CONV_OPTIONS["activation"]}
+
+    def shape(self, a, xs):
+        if len(xs[0]) != 1:
+            shown = "×".join(map(str, (*xs[0][1:], xs[0][0])))
+            raise LayerError(f"dense needs a flat input, but the input is {shown} (H×W×C order); "
+                             f"insert a flatten (or global_avg_pool) layer before it")
+        if a["units"] < 1:
+            raise LayerError(f"units must be at least 1, but saw {a['units']}")
+        return (a["units"],), []
+
+    def params(self, a, xs, y):
+        return Params(xs[0][0] * a["units"], a["units"] if a["bias"] else 0)
+
+    def macs(self, a, xs, y):
+        return xs[0][0] * a["units"]
+
+    def window(self, a, xs):
+        return None
+
+    def label(self, a):
+        return f"dense ×{a['units']}" + _activation_suffix(a)
+
+
+class Activation(Kind):
+    help = "element-wise activation"
+
+    def __init__(self, name: str = ""):
+        self.name = self.prefix = name
+
+
+for _act in ACTIVATIONS:
+    KINDS[_act] = Activation(_act)
+
+
+@register
+class BatchNorm(Kind):
+    name, prefix = "batch_norm", "bn"
+    help = "batch normalization: gamma and beta learnable, running mean and variance not"
+    options = {"affine": Opt("bool", True), "track_running_stats": Opt("bool", True),
+               "epsilon": Opt("float", 1e-5), "momentum": Opt("float", 0.1)}
+
+    def params(self, a, xs, y):
+        c = xs[0][0]
+        return Params(c if a["affine"] else 0, c if a["affine"] else 0,
+                      2 * c if a["track_running_stats"] else 0)
+
+
+@register
+class LocalResponseNorm(Kind):
+    name, prefix = "lrn", "norm"
+    help = "local response normalization (AlexNet); no parameters"
+    options = {"size": Opt("int", 5), "alpha": Opt("float", 1e-4), "beta": Opt("float", 0.75),
+               "k": Opt("float", 1.0)}
+
+
+@register
+class Dropout(Kind):
+    name, prefix = "dropout", "dropout"
+    help = "dropout; no parameters"
+    options = {"rate": Opt("float", 0.5)}
+
+
+@register
+class ZeroPad(Kind):
+    name, prefix = "zero_pad", "pad"
+    help = "pad the spatial dimensions with zeros"
+    options = {"padding": Opt("padding")}
+
+    def shape(self, a, xs):
+        sp = spatial_of(xs[0], self.name)
+        if a["padding"] == "same":
+            raise LayerError("zero_pad needs explicit padding, not 'same'")
+        pads = explicit_padding(a["padding"], len(sp))
+        return (xs[0][0], *(n + p[0] + p[1] for n, p in zip(sp, pads))), []
+
+    def window(self, a, xs):
+        pads = explicit_padding(a["padding"], len(xs[0]) - 1)
+        return [(1, 1, p[0]) for p in pads]
+
+    def label(self, a):
+        return "zero_pad" + _pad_label(a["padding"])
+
+
+@register
+class Input(Kind):
+    """The network's input; not written in `layers`."""
+
+    name, prefix = "input", "input"
+    help = "the network input"
+
+    def window(self, a, xs):
+        return None
+
+
+# --- merges of parallel branches ------------------------------------------------------
+
+def _describe(shapes, names):
+    return ", ".join(f"{n} {list(s)}" for n, s in zip(names, shapes))
+
+
+class Merge(Kind):
+    merge = True
+    options = {}
+
+    def window(self, a, xs):
+        return IDENTITY
+
+
+@register
+class Concat(Merge):
+    """Concatenate along channels; spatial sizes must agree (netscope's rule)."""
+
+    name, prefix = "concat", "concat"
+    help = "concatenate branches along channels"
+
+    def shape(self, a, xs):
+        if len({x[1:] for x in xs}) > 1:
+            raise LayerError("concat needs equal spatial sizes (C, *spatial), but the branches give "
+                             + _describe(xs, a["_branches"]))
+        if len({len(x) for x in xs}) > 1:
+            raise LayerError("concat needs inputs of one rank, but saw " + _describe(xs, a["_branches"]))
+        return (sum(x[0] for x in xs), *xs[0][1:]), []
+
+
+@register
+class Add(Merge):
+    name, prefix = "add", "add"
+    help = "element-wise sum of branches (an empty branch is the identity shortcut)"
+
+    def shape(self, a, xs):
+        if len(set(xs)) > 1:
+            raise LayerError("add needs equal shapes (C, *spatial), but the branches give "
+                             + _describe(xs, a["_branches"]))
+        return xs[0], []
+
+
+@register
+class Multiply(Merge):
+    """Element-wise product; a (C, 1, …) gate broadcasts over (C, *spatial) (squeeze-excitation)."""
+
+    name, prefix = "multiply", "mul"
+    help = "element-wise product of branches, broadcasting (C,1,1) gates"
+
+    def shape(self, a, xs):
+        full = max(xs, key=lambda x: (len(x), prod(x)))
+        for x in xs:
+            ok = len(x) == len(full) and all(v == f or v == 1 for v, f in zip(x, full))
+            if not ok:
+                raise LayerError("multiply needs equal shapes, or a gate of shape (C, 1, …) to broadcast, "
+                                 "but the branches give " + _describe(xs, a["_branches"]))
+        return full, []

@@ -1,0 +1,126 @@
+"""Renderers: a Report in, text out. They format; they never compute a count.
+rich is imported only by the table renderer."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from .report import DTYPE_BYTES, Report, collapse, in_layout
+
+FORMATS = ("table", "json", "csv", "markdown")
+_UNITS = ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K"))
+_EIGHTHS = " ▏▎▍▌▋▊▉█"
+
+
+def human(n: int) -> str:
+    """61,100,840 -> 61.1M (SI units, one decimal)."""
+    for size, unit in _UNITS:
+        if abs(n) >= size:
+            return f"{n / size:.1f}{unit}"
+    return str(n)
+
+
+def human_bytes(n: int) -> str:
+    for size, unit in ((2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{n} B"
+
+
+def shape_text(shape, layout: str, sep: str = "×") -> str:
+    return sep.join(str(v) for v in in_layout(shape, layout))
+
+
+def bar(fraction: float, width: int = 10) -> str:
+    eighths = round(max(0.0, min(1.0, fraction)) * width * 8)
+    return ("█" * (eighths // 8) + (_EIGHTHS[eighths % 8] if eighths % 8 else "")).ljust(width)
+
+
+def summary_lines(report: Report) -> list[str]:
+    t = report.totals
+    lines = [f"Params: {t.params:,} (weights {t.weights:,} + biases {t.biases:,})"]
+    if t.non_trainable_params:
+        lines += [f"Total params: {t.params + t.non_trainable_params:,}",
+                  f"Trainable params: {t.params:,}",
+                  f"Non-trainable params: {t.non_trainable_params:,}"]
+    lines.append(f"MACs: {t.macs:,} ({human(t.macs)})   FLOPs: {t.flops:,} ({human(t.flops)})")
+    lines.append(f"Activations: {t.activation_size:,} elements = {human_bytes(report.activation_bytes)} "
+                 f"({report.dtype}, {DTYPE_BYTES[report.dtype]} bytes, batch {report.batch})")
+    return lines
+
+
+def warning_lines(rows) -> list[str]:
+    return [f"{row.name}: {w}" for row in rows for w in row.warnings]
+
+
+def render_table(report: Report, layout: str = "hwc", depth: int | None = None):
+    """A rich Table plus the totals and warnings below it, as one renderable group."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    rows = collapse(report, depth)
+    total_macs = report.totals.macs or 1
+    table = Table(title=f"{report.name}  (input {shape_text(report.input_shape, layout)}, "
+                        f"{layout.upper()})", show_footer=True, title_justify="left")
+    t = report.totals
+    table.add_column("name", footer="total")
+    table.add_column("layer")
+    table.add_column("output", justify="right")
+    table.add_column("activation", justify="right", footer=human(t.activation_size))
+    table.add_column("params", justify="right", footer=human(t.params))
+    table.add_column("MACs", justify="right", footer=human(t.macs))
+    table.add_column("FLOPs", justify="right", footer=human(t.flops))
+    table.add_column("MAC share", footer=bar(1.0 if t.macs else 0.0))
+    for row in rows:
+        indent = "  " * len(row.scope)
+        table.add_row(indent + row.name, row.label, shape_text(row.output_shape, layout),
+                      human(row.activation_size), human(row.params), human(row.macs), human(row.flops),
+                      bar(row.macs / total_macs))
+    parts = [table, Text("\n".join(summary_lines(report)))]
+    warnings = warning_lines(rows)
+    if warnings:
+        parts.append(Text("Warnings:\n" + "\n".join(f"  {w}" for w in warnings)))
+    return Group(*parts)
+
+
+def render_json(report: Report, layout: str = "hwc", depth: int | None = None) -> str:
+    return json.dumps(report.to_dict(layout), indent=2, ensure_ascii=False) + "\n"
+
+
+CSV_COLUMNS = ("name", "kind", "label", "block", "output_shape", "activation_size", "params",
+               "weights", "biases", "non_trainable_params", "macs", "flops", "warnings")
+
+
+def render_csv(report: Report, layout: str = "hwc", depth: int | None = None) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in collapse(report, depth):
+        writer.writerow([row.name, row.kind, row.label, ".".join(row.scope),
+                         shape_text(row.output_shape, layout, "x"), row.activation_size, row.params,
+                         row.weights, row.biases, row.non_trainable_params, row.macs, row.flops,
+                         " | ".join(row.warnings)])
+    return out.getvalue()
+
+
+def render_markdown(report: Report, layout: str = "hwc", depth: int | None = None) -> str:
+    rows = collapse(report, depth)
+    t = report.totals
+    lines = [f"## {report.name} (input {shape_text(report.input_shape, layout)}, {layout.upper()})", "",
+             "| name | layer | output | activation size | params | MACs | FLOPs |",
+             "|---|---|---:|---:|---:|---:|---:|"]
+    for row in rows:
+        lines.append(f"| {row.name} | {row.label} | {shape_text(row.output_shape, layout)} | "
+                     f"{row.activation_size:,} | {row.params:,} | {row.macs:,} | {row.flops:,} |")
+    lines.append(f"| **total** | | | {t.activation_size:,} | {t.params:,} | {t.macs:,} | {t.flops:,} |")
+    lines += [""] + summary_lines(report)
+    warnings = warning_lines(rows)
+    if warnings:
+        lines += ["", "Warnings:", ""] + [f"- {w}" for w in warnings]
+    return "\n".join(lines) + "\n"
+
+
+RENDERERS = {"json": render_json, "csv": render_csv, "markdown": render_markdown}

@@ -1,0 +1,166 @@
+"""The report: pure data, no formatting. Renderers turn it into text; the JSON form is
+a stable interface (schema_version 1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SCHEMA_VERSION = 1
+DTYPE_BYTES = {"float64": 8, "float32": 4, "float16": 2, "bfloat16": 2, "int32": 4, "int8": 1, "uint8": 1}
+
+
+def in_layout(shape, layout: str) -> list[int]:
+    """Channels-first (C, *spatial) to the display layout: 'hwc' puts channels last."""
+    shape = list(shape)
+    if layout == "hwc" and len(shape) > 1:
+        return shape[1:] + shape[:1]
+    return shape
+
+
+@dataclass(frozen=True)
+class LayerReport:
+    name: str
+    kind: str
+    label: str                      # kind with its key hyperparameters: conv 3×3/1 p1 ×64
+    output_shape: tuple             # channels-first, batch excluded
+    activation_size: int            # elements of the output
+    weights: int
+    biases: int
+    non_trainable_params: int
+    macs: int
+    warnings: tuple = ()
+    inputs: tuple = ()
+    scope: tuple = ()               # enclosing blocks / branches, outermost first
+    receptive_field: tuple | None = None
+
+    @property
+    def params(self) -> int:
+        return self.weights + self.biases
+
+    @property
+    def flops(self) -> int:
+        return 2 * self.macs
+
+
+@dataclass(frozen=True)
+class Totals:
+    weights: int
+    biases: int
+    non_trainable_params: int
+    macs: int
+    activation_size: int
+
+    @property
+    def params(self) -> int:
+        return self.weights + self.biases
+
+    @property
+    def flops(self) -> int:
+        return 2 * self.macs
+
+    @classmethod
+    def of(cls, layers) -> "Totals":
+        layers = list(layers)
+        return cls(sum(x.weights for x in layers), sum(x.biases for x in layers),
+                   sum(x.non_trainable_params for x in layers), sum(x.macs for x in layers),
+                   sum(x.activation_size for x in layers))
+
+
+@dataclass(frozen=True)
+class Report:
+    name: str
+    layout: str                     # input layout as written in the file, e.g. HWC
+    input_shape: tuple              # channels-first
+    layers: tuple
+    totals: Totals
+    batch: int = 1
+    dtype: str = "float32"
+    params: tuple = ()              # network-level parameters as (name, value) pairs
+    description: str = ""
+    source: str = ""
+
+    @property
+    def activation_bytes(self) -> int:
+        return self.totals.activation_size * self.batch * DTYPE_BYTES[self.dtype]
+
+    @property
+    def warnings(self) -> list[tuple[str, str]]:
+        return [(layer.name, w) for layer in self.layers for w in layer.warnings]
+
+    def layer(self, name: str) -> LayerReport:
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise KeyError(name)
+
+    def to_dict(self, layout: str = "hwc") -> dict:
+        nbytes = DTYPE_BYTES[self.dtype] * self.batch
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "name": self.name,
+            "layout": layout,
+            "input_shape": in_layout(self.input_shape, layout),
+            "batch": self.batch,
+            "dtype": self.dtype,
+            "params_set": dict(self.params),
+            "layers": [{
+                "name": x.name,
+                "kind": x.kind,
+                "label": x.label,
+                "block": ".".join(x.scope),
+                "inputs": list(x.inputs),
+                "output_shape": in_layout(x.output_shape, layout),
+                "activation_size": x.activation_size,
+                "activation_bytes": x.activation_size * nbytes,
+                "params": x.params,
+                "weights": x.weights,
+                "biases": x.biases,
+                "non_trainable_params": x.non_trainable_params,
+                "macs": x.macs,
+                "flops": x.flops,
+                "receptive_field": (in_layout(x.receptive_field, "chw")
+                                    if x.receptive_field is not None else None),
+                "warnings": list(x.warnings),
+            } for x in self.layers],
+            "totals": {
+                "params": self.totals.params,
+                "weights": self.totals.weights,
+                "biases": self.totals.biases,
+                "non_trainable_params": self.totals.non_trainable_params,
+                "macs": self.totals.macs,
+                "flops": self.totals.flops,
+                "activation_size": self.totals.activation_size,
+                "activation_bytes": self.activation_bytes,
+            },
+        }
+
+
+def collapse(report: Report, depth: int | None) -> list[LayerReport]:
+    """Rows with every layer deeper than `depth` dotted name parts folded into one row for
+    its group (a block, a repeat group or a branch), carrying the group's totals and its
+    last layer's output. depth None keeps every layer."""
+    if depth is None:
+        return list(report.layers)
+    rows: list[LayerReport] = []
+    groups: dict[str, list[LayerReport]] = {}
+    order: list[str] = []
+    for layer in report.layers:
+        parts = layer.name.split(".")
+        key = ".".join(parts[:depth]) if len(parts) > depth else layer.name
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append(layer)
+    for key in order:
+        members = groups[key]
+        if len(members) == 1 and members[0].name == key:
+            rows.append(members[0])
+            continue
+        t = Totals.of(members)
+        last = members[-1]
+        warnings = tuple(f"{m.name}: {w}" for m in members for w in m.warnings)
+        rows.append(LayerReport(key, "block", f"block ({len(members)} layers)", last.output_shape,
+                                t.activation_size, t.weights, t.biases, t.non_trainable_params,
+                                t.macs, warnings, members[0].inputs, last.scope[:depth - 1],
+                                last.receptive_field))
+    return rows

@@ -1,0 +1,122 @@
+"""The output-size rule shared by every sliding-window layer (convolution and pooling),
+and the padding forms. Pure arithmetic, standard library only."""
+
+from __future__ import annotations
+
+from .errors import LayerError
+
+# Names of the spatial dimensions by rank, and what one step along each is called.
+DIM_NAMES = {1: ("T",), 2: ("H", "W"), 3: ("D", "H", "W")}
+_STEP_WORD = {"T": "steps", "D": "frames", "H": "rows", "W": "columns"}
+
+
+def effective_kernel(k: int, d: int = 1) -> int:
+    """A kernel k with dilation d spans d·(k−1)+1 input positions."""
+    return d * (k - 1) + 1
+
+
+def out_size(n: int, k: int, s: int = 1, pad: tuple[int, int] = (0, 0), d: int = 1,
+             ceil_mode: bool = False) -> int:
+    """out = floor((n + pad_before + pad_after − d·(k−1) − 1) / s) + 1.
+
+    In ceil mode the division rounds up, but, as in PyTorch's pooling_output_shape, a last
+    window that would start inside the right padding is dropped. A result below 1 means the
+    window does not fit; callers turn that into an error.
+    """
+    span = n + pad[0] + pad[1] - effective_kernel(k, d)
+    if not ceil_mode:
+        return span // s + 1
+    out = -(-span // s) + 1
+    if (out - 1) * s >= n + pad[0]:
+        out -= 1
+    return out
+
+
+def same_padding(n: int, k: int, s: int = 1, d: int = 1) -> tuple[int, int]:
+    """TensorFlow/Keras 'same': total = max((ceil(n/s)−1)·s + d(k−1) + 1 − n, 0),
+    the odd pixel going to the bottom/right."""
+    total = max((-(-n // s) - 1) * s + effective_kernel(k, d) - n, 0)
+    return total // 2, total - total // 2
+
+
+def per_dim(value, rank: int, what: str) -> tuple[int, ...]:
+    """An int applies to every spatial dimension; a list gives one value per dimension."""
+    if isinstance(value, int):
+        return (value,) * rank
+    if isinstance(value, (list, tuple)) and len(value) == rank and all(isinstance(v, int) for v in value):
+        return tuple(value)
+    raise LayerError(f"{what} must be an int or a list of {rank} ints for a {rank}-D input, "
+                     f"but saw {value!r}")
+
+
+def explicit_padding(padding, rank: int) -> list[tuple[int, int]] | None:
+    """Padding as (before, after) per dimension; None for 'same', resolved per input size.
+
+    Forms: an int; one int per dimension; one [before, after] pair per dimension; 'valid'.
+    """
+    if padding == "valid":
+        return [(0, 0)] * rank
+    if padding == "same":
+        return None
+    pads = []
+    if isinstance(padding, int):
+        pads = [(padding, padding)] * rank
+    elif isinstance(padding, (list, tuple)) and len(padding) == rank:
+        for p in padding:
+            if isinstance(p, int):
+                pads.append((p, p))
+            elif isinstance(p, (list, tuple)) and len(p) == 2 and all(isinstance(v, int) for v in p):
+                pads.append((p[0], p[1]))
+    if len(pads) != rank:
+        raise LayerError(f"padding must be an int, 'same', 'valid', a list of {rank} ints or a list "
+                         f"of {rank} [before, after] pairs, but saw {padding!r}")
+    if any(v < 0 for pair in pads for v in pair):
+        raise LayerError(f"padding must not be negative, but saw {padding!r}")
+    return pads
+
+
+def window_out(spatial, kernel, stride, padding, dilation, ceil_mode=False):
+    """Apply the output-size rule to every spatial dimension.
+
+    Returns (out_spatial, pads, warnings). Raises LayerError when a window does not fit.
+    """
+    rank = len(spatial)
+    pads = explicit_padding(padding, rank)
+    if pads is None:
+        pads = [same_padding(n, k, s, d) for n, k, s, d in zip(spatial, kernel, stride, dilation)]
+    for name, v in (("kernel", kernel), ("stride", stride), ("dilation", dilation)):
+        if any(x < 1 for x in v):
+            raise LayerError(f"{name} must be at least 1, but saw {list(v)}")
+    out, warnings = [], []
+    for dim, n, k, s, p, d in zip(DIM_NAMES[rank], spatial, kernel, stride, pads, dilation):
+        o = out_size(n, k, s, p, d, ceil_mode)
+        if o < 1:
+            raise LayerError(
+                f"output {dim} would be {o}: the window spans {effective_kernel(k, d)} positions "
+                f"(kernel {k}, dilation {d}) but the padded input has only {n + p[0] + p[1]} "
+                f"({n} + {p[0]} + {p[1]}); the output must be at least 1")
+        if not ceil_mode:
+            w = inexact_warning(dim, n, k, s, p, d)
+            if w:
+                warnings.append(w)
+        out.append(o)
+    return tuple(out), pads, warnings
+
+
+def inexact_warning(dim: str, n: int, k: int, s: int, pad: tuple[int, int], d: int) -> str | None:
+    """When (n + pads − d(k−1) − 1) is not a multiple of s, the floor ignores the last
+    input positions: say how many, and what would make the division exact."""
+    span = n + pad[0] + pad[1] - effective_kernel(k, d)
+    r = span % s
+    if r == 0:
+        return None
+    words = _STEP_WORD[dim]
+    ek = effective_kernel(k, d)
+    ek_text = f"{k}" if d == 1 else f"{d}·({k}−1)+1"
+    fixes = [f"input {dim} {n + s - r}"]
+    if n - r >= 1 and n - r + pad[0] + pad[1] >= ek:
+        fixes.append(f"{n - r}")
+    fix = " or ".join(fixes)
+    return (f"{dim}: ({n} + {pad[0]} + {pad[1]} − {ek_text}) / {s} = {span}/{s} is not a whole number; "
+            f"the floor ignores the last {r} {words} of the padded input. "
+            f"For an exact fit use {fix}, or add {s - r} more padding")
