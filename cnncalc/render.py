@@ -7,7 +7,7 @@ import csv
 import io
 import json
 
-from .report import DTYPE_BYTES, Report, collapse, in_layout
+from .report import DTYPE_BYTES, Report, collapse, group_totals, in_layout
 
 FORMATS = ("table", "json", "csv", "markdown")
 _UNITS = ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K"))
@@ -74,9 +74,21 @@ def render_table(report: Report, layout: str = "hwc", depth: int | None = None):
     table.add_column("MACs", justify="right", footer=human(t.macs))
     table.add_column("FLOPs", justify="right", footer=human(t.flops))
     table.add_column("MAC share", footer=bar(1.0 if t.macs else 0.0))
+    groups = group_totals(rows)
+    open_scope: tuple = ()
     for row in rows:
-        indent = "  " * len(row.scope)
-        table.add_row(indent + row.name, row.label, shape_text(row.output_shape, layout),
+        # a header row for each block / branch the row enters, with that group's totals
+        for i in range(len(row.scope)):
+            if open_scope[:i + 1] != row.scope[:i + 1]:
+                key = ".".join(row.scope[:i + 1])
+                totals, last, count = groups[key]
+                if count < 2:
+                    continue
+                table.add_row("  " * i + key, "", shape_text(last.output_shape, layout),
+                              human(totals.activation_size), human(totals.params), human(totals.macs),
+                              human(totals.flops), bar(totals.macs / total_macs), style="bold")
+        open_scope = row.scope
+        table.add_row("  " * len(row.scope) + row.name, row.label, shape_text(row.output_shape, layout),
                       human(row.activation_size), human(row.params), human(row.macs), human(row.flops),
                       bar(row.macs / total_macs))
     parts = [table, Text("\n".join(summary_lines(report)))]

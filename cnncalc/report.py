@@ -135,6 +135,16 @@ class Report:
         }
 
 
+def group_totals(layers) -> dict[str, tuple[Totals, LayerReport, int]]:
+    """For every enclosing scope (block, repeat group or branch) by dotted prefix: the
+    totals of its layers, its last layer and how many layers it has."""
+    members: dict[str, list[LayerReport]] = {}
+    for layer in layers:
+        for i in range(1, len(layer.scope) + 1):
+            members.setdefault(".".join(layer.scope[:i]), []).append(layer)
+    return {key: (Totals.of(group), group[-1], len(group)) for key, group in members.items()}
+
+
 def collapse(report: Report, depth: int | None) -> list[LayerReport]:
     """Rows with every layer deeper than `depth` dotted name parts folded into one row for
     its group (a block, a repeat group or a branch), carrying the group's totals and its
@@ -159,7 +169,7 @@ def collapse(report: Report, depth: int | None) -> list[LayerReport]:
         t = Totals.of(members)
         last = members[-1]
         warnings = tuple(f"{m.name}: {w}" for m in members for w in m.warnings)
-        rows.append(LayerReport(key, "block", f"block ({len(members)} layers)", last.output_shape,
+        rows.append(LayerReport(key, "block", f"block of {len(members)} layer{'s' if len(members) > 1 else ''}", last.output_shape,
                                 t.activation_size, t.weights, t.biases, t.non_trainable_params,
                                 t.macs, warnings, members[0].inputs, last.scope[:depth - 1],
                                 last.receptive_field))

@@ -7,7 +7,7 @@ from .errors import LayerError
 
 # Names of the spatial dimensions by rank, and what one step along each is called.
 DIM_NAMES = {1: ("T",), 2: ("H", "W"), 3: ("D", "H", "W")}
-_STEP_WORD = {"T": "steps", "D": "frames", "H": "rows", "W": "columns"}
+_STEP_WORD = {"T": ("step", "steps"), "D": ("frame", "frames"), "H": ("row", "rows"), "W": ("column", "columns")}
 
 
 def effective_kernel(k: int, d: int = 1) -> int:
@@ -104,19 +104,25 @@ def window_out(spatial, kernel, stride, padding, dilation, ceil_mode=False):
 
 
 def inexact_warning(dim: str, n: int, k: int, s: int, pad: tuple[int, int], d: int) -> str | None:
-    """When (n + pads − d(k−1) − 1) is not a multiple of s, the floor ignores the last
-    input positions: say how many, and what would make the division exact."""
+    """When (n + pads − d(k−1) − 1) is not a multiple of s, the floor ignores the last r
+    positions of the padded input: say how many (and whether any is real input, not
+    padding), and what would make the division exact."""
     span = n + pad[0] + pad[1] - effective_kernel(k, d)
     r = span % s
     if r == 0:
         return None
-    words = _STEP_WORD[dim]
-    ek = effective_kernel(k, d)
+    singular, plural = _STEP_WORD[dim]
     ek_text = f"{k}" if d == 1 else f"{d}·({k}−1)+1"
+    lost = r - pad[1]
+    if lost <= 0:
+        dropped = f"the floor ignores the last {r} {singular if r == 1 else plural} of the right padding only (no input is lost)"
+    elif pad[1]:
+        dropped = (f"the floor ignores the last {r} {singular if r == 1 else plural} of the padded input: "
+                   f"{pad[1]} of padding and {lost} of input")
+    else:
+        dropped = f"the floor ignores the last {r} input {singular if r == 1 else plural}"
     fixes = [f"input {dim} {n + s - r}"]
-    if n - r >= 1 and n - r + pad[0] + pad[1] >= ek:
+    if n - r + pad[0] + pad[1] >= effective_kernel(k, d) and n - r >= 1:
         fixes.append(f"{n - r}")
-    fix = " or ".join(fixes)
     return (f"{dim}: ({n} + {pad[0]} + {pad[1]} − {ek_text}) / {s} = {span}/{s} is not a whole number; "
-            f"the floor ignores the last {r} {words} of the padded input. "
-            f"For an exact fit use {fix}, or add {s - r} more padding")
+            f"{dropped}. For an exact fit use {' or '.join(fixes)}, or add {s - r} more padding")

@@ -1,0 +1,26 @@
+import pytest
+
+import cnncalc
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite tests/golden/* from the current output (review the diff!)")
+
+
+@pytest.fixture
+def update_golden(request):
+    return request.config.getoption("--update-golden")
+
+
+@pytest.fixture(scope="session")
+def analyzed():
+    """analyze() memoized per built-in name, for tests that read many rows of one network."""
+    cache = {}
+
+    def get(name, **kwargs):
+        key = (name, tuple(sorted(kwargs.items())))
+        if key not in cache:
+            cache[key] = cnncalc.analyze(name, **kwargs)
+        return cache[key]
+    return get

@@ -1,0 +1,204 @@
+"""The command line through click's CliRunner: every format, exit codes, error messages."""
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cnncalc.cli import cli
+
+GOLDEN = Path(__file__).parent / "golden"
+README = Path(__file__).parent.parent / "README.md"
+VGG16_PARAMS = 138357544
+VGG16_MACS = 15470264320
+
+
+def run(*args, **env):
+    result = CliRunner().invoke(cli, list(args), env={"COLUMNS": "120", **env})
+    assert "Traceback" not in result.output
+    return result
+
+
+def check_golden(path: Path, text: str, update: bool):
+    if update:
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), f"{path.name} changed; rerun with --update-golden if intended"
+
+
+def test_summary_table_golden(update_golden):
+    result = run("summary", "vgg16")
+    assert result.exit_code == 0
+    assert "138,357,544" in result.output and "15,470,264,320" in result.output
+    check_golden(GOLDEN / "vgg16.table.txt", result.output, update_golden)
+
+
+def test_summary_json_golden(update_golden):
+    result = run("summary", "vgg16", "--format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert data["schema_version"] == 1
+    assert data["totals"]["params"] == VGG16_PARAMS and data["totals"]["macs"] == VGG16_MACS
+    assert data["totals"]["flops"] == 2 * VGG16_MACS
+    assert data["input_shape"] == [224, 224, 3] and data["layout"] == "hwc"
+    for key in ("name", "kind", "output_shape", "activation_size", "params", "non_trainable_params",
+                "macs", "flops", "warnings"):
+        assert all(key in layer for layer in data["layers"])
+    assert sum(layer["params"] for layer in data["layers"]) == VGG16_PARAMS
+    check_golden(GOLDEN / "vgg16.json", result.output, update_golden)
+
+
+def test_summary_json_chw_layout():
+    data = json.loads(run("summary", "vgg16", "--format", "json", "--layout", "chw").output)
+    assert data["input_shape"] == [3, 224, 224]
+    assert data["layers"][1]["output_shape"] == [64, 224, 224]
+
+
+def test_summary_csv():
+    result = run("summary", "vgg16", "--format", "csv")
+    assert result.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert len(rows) == 1 + 13 + 5 + 1 + 3  # input, 13 conv, 5 pool, flatten, 3 dense
+    assert sum(int(r["params"]) for r in rows) == VGG16_PARAMS
+    assert rows[1]["output_shape"] == "224x224x64" and rows[1]["macs"] == str(224 * 224 * 64 * 3 * 3 * 3)
+
+
+def test_summary_markdown():
+    result = run("summary", "lenet5", "--format", "markdown")
+    assert result.exit_code == 0
+    assert "| conv1 | conv 5×5/1 ×6 +tanh | 28×28×6 | 4,704 | 456 |" in result.output
+    assert "| **total** |" in result.output and "62,006" in result.output
+
+
+def test_batch_and_dtype_scale_activation_memory():
+    one = json.loads(run("summary", "lenet5", "--format", "json").output)["totals"]
+    big = json.loads(run("summary", "lenet5", "--format", "json", "--batch", "8", "--dtype", "float16").output)
+    assert one["activation_bytes"] == one["activation_size"] * 4
+    assert big["totals"]["activation_bytes"] == one["activation_size"] * 8 * 2
+
+
+def test_input_override_warns_and_recomputes():
+    data = json.loads(run("summary", "alexnet", "--input", "224x224x3", "--format", "json").output)
+    conv1 = data["layers"][1]
+    assert conv1["output_shape"] == [54, 54, 96]
+    assert conv1["warnings"] and "227" in conv1["warnings"][0]
+    table = run("summary", "alexnet", "--input", "224").output
+    assert "Warnings:" in table and "conv1: H: (224 + 0 + 0 − 11) / 4" in table
+
+
+def test_keras_style_non_trainable_lines(tmp_path):
+    net = tmp_path / "bn.yaml"
+    net.write_text("input: {shape: [8, 8, 3], layout: HWC}\nlayers:\n"
+                   "  - conv: {filters: 4, kernel: 3, bias: false}\n  - batch_norm\n")
+    out = run("summary", str(net)).output
+    assert f"Total params: {3 * 3 * 3 * 4 + 2 * 4 + 2 * 4:,}" in out
+    assert f"Trainable params: {3 * 3 * 3 * 4 + 2 * 4}" in out
+    assert "Non-trainable params: 8" in out
+
+
+def test_list_builtins():
+    result = run("list", "--format", "json")
+    assert result.exit_code == 0
+    entries = {e["name"]: e for e in json.loads(result.output)["architectures"]}
+    assert entries["vgg16"]["params"] == VGG16_PARAMS and entries["vgg16"]["input_shape"] == "224x224x3"
+    assert {"lenet5", "lenet5-classic", "alexnet", "vgg16"} <= set(entries)
+    assert "vgg16" in run("list").output
+
+
+# --- bad input: a message that says where and what, exit code 2 ---------------------------
+
+def test_unknown_key_did_you_mean(tmp_path):
+    net = tmp_path / "net.yaml"
+    net.write_text("name: t\ninput: {shape: [32, 32, 3], layout: HWC}\nlayers:\n"
+                   "  - conv: {filter: 8, kernel: 3}\n")
+    result = run("summary", str(net))
+    assert result.exit_code == 2
+    assert f"{net}:4" in result.output and "unknown key 'filter'" in result.output
+    assert "did you mean 'filters'?" in result.output
+
+
+def test_unknown_kind_did_you_mean(tmp_path):
+    net = tmp_path / "net.yaml"
+    net.write_text("input: {shape: [32, 32, 3], layout: HWC}\nlayers:\n  - maxpool: {kernel: 2}\n")
+    result = run("summary", str(net))
+    assert result.exit_code == 2 and "did you mean 'max_pool'?" in result.output
+
+
+def test_impossible_layer(tmp_path):
+    net = tmp_path / "net.yaml"
+    net.write_text("input: {shape: [5, 5, 3], layout: HWC}\nlayers:\n  - conv: {filters: 8, kernel: 7}\n")
+    result = run("summary", str(net))
+    assert result.exit_code == 2
+    assert "net.yaml:3" in result.output and "output H would be -1" in result.output
+    assert "at least 1" in result.output
+
+
+def test_bad_arguments_exit_2():
+    assert run("summary", "vgg16", "--input", "abc").exit_code == 2
+    assert run("summary", "vgg16", "--format", "xml").exit_code == 2
+    assert run("summary", "vgg16", "--batch", "0").exit_code == 2
+    result = run("summary", "vgg16", "--input", "224x224")  # spatial only is fine
+    assert result.exit_code == 0
+    result = run("summary", "vgg16", "--input", "1x2x3x4")
+    assert result.exit_code == 2 and "3-D input" in result.output
+
+
+def test_unknown_network_and_parameter():
+    result = run("summary", "vgg61")
+    assert result.exit_code == 2 and "did you mean 'vgg16'?" in result.output
+    result = run("summary", "vgg16", "--set", "alpha=0.5")
+    assert result.exit_code == 2 and "unknown parameter 'alpha'" in result.output
+    assert run("summary", "vgg16", "--set", "alpha").exit_code == 2
+
+
+def test_missing_file():
+    result = run("summary", "no/such/net.yaml")
+    assert result.exit_code == 2 and "no such file" in result.output
+
+
+# --- the CLI documents itself -------------------------------------------------------------
+
+@pytest.mark.parametrize("name", sorted(cli.commands))
+def test_every_command_has_help_and_is_in_readme(name):
+    command = cli.commands[name]
+    assert command.help and command.help.strip()
+    assert f"cnncalc {name}" in README.read_text(encoding="utf-8")
+    assert run(name, "--help").exit_code == 0
+
+
+def test_python_dash_m():
+    result = subprocess.run([sys.executable, "-m", "cnncalc", "summary", "lenet5", "--format", "json"],
+                            capture_output=True, text=True, check=True)
+    assert json.loads(result.stdout)["totals"]["params"] == 62006
+
+
+def test_api_matches_cli():
+    import cnncalc
+
+    data = json.loads(run("summary", "alexnet", "--format", "json").output)
+    report = cnncalc.analyze("alexnet")
+    assert data["totals"] == report.to_dict()["totals"]
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = README.read_text(encoding="utf-8")
+    command = "pip install '.[test]' && python -m pytest"
+    assert command in readme
+    assert command in (README.parent / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_readme_network_example_runs(tmp_path):
+    import re
+
+    import cnncalc
+
+    text = re.search(r"```yaml\n(.*?)```", README.read_text(encoding="utf-8"), re.S).group(1)
+    r = cnncalc.analyze(cnncalc.loads(text))
+    # mixed1 concatenates 32 + 64 + 16 channels
+    assert r.layer("mixed1.concat1").output_shape == (32 + 64 + 16, 16, 16)
+    assert r.layer("residual2.add1").output_shape == (112, 16, 16)
+    assert r.totals.params == sum(x.params for x in r.layers)
