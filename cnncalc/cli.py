@@ -8,10 +8,8 @@ import sys
 
 import click
 
-from . import api
 from .errors import CnnCalcError
-from .graph import parse_value
-from .render import FORMATS, RENDERERS, human, render_table, shape_text
+from .render import FORMATS
 from .report import DTYPE_BYTES
 
 
@@ -25,8 +23,10 @@ class ShapeType(click.ParamType):
     name = "shape"
 
     def convert(self, value, param, ctx):
+        from .api import parse_shape
+
         try:
-            return api.parse_shape(value)
+            return parse_shape(value)
         except CnnCalcError:
             self.fail(f"a shape is positive sizes joined by x, like 224x224x3 or 160, but saw {value!r}",
                       param, ctx)
@@ -41,6 +41,8 @@ class AssignType(click.ParamType):
         key, sep, text = value.partition("=")
         if not sep or not key.strip() or not text.strip():
             self.fail(f"expected KEY=VALUE such as alpha=0.5, but saw {value!r}", param, ctx)
+        from .graph import parse_value
+
         return key.strip(), parse_value(text.strip())
 
 
@@ -97,6 +99,9 @@ def cli():
 @user_errors
 def summary(network, input_shape, batch, dtype, assignments, depth, fmt, layout):
     """Per-layer table of NETWORK: a built-in name (see `cnncalc list`) or a YAML file."""
+    from . import api
+    from .render import RENDERERS, render_table
+
     report = api.analyze(network, input=input_shape, layout=layout, batch=batch, dtype=dtype,
                          params=dict(assignments))
     if fmt == "table":
@@ -110,6 +115,9 @@ def summary(network, input_shape, batch, dtype, assignments, depth, fmt, layout)
 @user_errors
 def list_(fmt, layout):
     """List the built-in architectures with input shape, params and MACs."""
+    from . import api
+    from .render import human, shape_text
+
     entries = []
     for name in api.builtins():
         report = api.analyze(name)

@@ -3,16 +3,13 @@ and what was seen. The CLI prints them without a traceback and exits with code 2
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import namedtuple
 
 
-@dataclass(frozen=True)
-class Loc:
+class Loc(namedtuple("Loc", "file line path", defaults=("<input>", None, ""))):
     """Where a value came from: a file, a 1-based line and a YAML path like layers[3].conv."""
 
-    file: str = "<input>"
-    line: int | None = None
-    path: str = ""
+    __slots__ = ()
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"

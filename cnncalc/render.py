@@ -3,10 +3,6 @@ rich is imported only by the table renderer."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-
 from .report import DTYPE_BYTES, Report, collapse, group_totals, in_layout
 
 FORMATS = ("table", "json", "csv", "markdown")
@@ -99,6 +95,8 @@ def render_table(report: Report, layout: str = "hwc", depth: int | None = None):
 
 
 def render_json(report: Report, layout: str = "hwc", depth: int | None = None) -> str:
+    import json
+
     return json.dumps(report.to_dict(layout), indent=2, ensure_ascii=False) + "\n"
 
 
@@ -107,6 +105,9 @@ CSV_COLUMNS = ("name", "kind", "label", "block", "output_shape", "activation_siz
 
 
 def render_csv(report: Report, layout: str = "hwc", depth: int | None = None) -> str:
+    import csv
+    import io
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)

@@ -3,7 +3,7 @@ a stable interface (schema_version 1)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import namedtuple
 
 SCHEMA_VERSION = 1
 DTYPE_BYTES = {"float64": 8, "float32": 4, "float16": 2, "bfloat16": 2, "int32": 4, "int8": 1, "uint8": 1}
@@ -17,21 +17,15 @@ def in_layout(shape, layout: str) -> list[int]:
     return shape
 
 
-@dataclass(frozen=True)
-class LayerReport:
-    name: str
-    kind: str
-    label: str                      # kind with its key hyperparameters: conv 3×3/1 p1 ×64
-    output_shape: tuple             # channels-first, batch excluded
-    activation_size: int            # elements of the output
-    weights: int
-    biases: int
-    non_trainable_params: int
-    macs: int
-    warnings: tuple = ()
-    inputs: tuple = ()
-    scope: tuple = ()               # enclosing blocks / branches, outermost first
-    receptive_field: tuple | None = None
+# namedtuples rather than dataclasses: immutable, and cheap to import (startup matters)
+class LayerReport(namedtuple("LayerReport", "name kind label output_shape activation_size weights biases "
+                             "non_trainable_params macs warnings inputs scope receptive_field",
+                             defaults=((), (), (), None))):
+    """One row. label: the kind with its key hyperparameters (conv 3×3/1 p1 ×64);
+    output_shape: channels-first, batch excluded; activation_size: elements of the output;
+    scope: enclosing blocks / branches, outermost first."""
+
+    __slots__ = ()
 
     @property
     def params(self) -> int:
@@ -42,13 +36,8 @@ class LayerReport:
         return 2 * self.macs
 
 
-@dataclass(frozen=True)
-class Totals:
-    weights: int
-    biases: int
-    non_trainable_params: int
-    macs: int
-    activation_size: int
+class Totals(namedtuple("Totals", "weights biases non_trainable_params macs activation_size")):
+    __slots__ = ()
 
     @property
     def params(self) -> int:
@@ -66,18 +55,12 @@ class Totals:
                    sum(x.activation_size for x in layers))
 
 
-@dataclass(frozen=True)
-class Report:
-    name: str
-    layout: str                     # input layout as written in the file, e.g. HWC
-    input_shape: tuple              # channels-first
-    layers: tuple
-    totals: Totals
-    batch: int = 1
-    dtype: str = "float32"
-    params: tuple = ()              # network-level parameters as (name, value) pairs
-    description: str = ""
-    source: str = ""
+class Report(namedtuple("Report", "name layout input_shape layers totals batch dtype params description source",
+                        defaults=(1, "float32", (), "", ""))):
+    """A whole analysis. layout: the input layout as written in the file (HWC);
+    input_shape: channels-first; params: the network parameters as (name, value) pairs."""
+
+    __slots__ = ()
 
     @property
     def activation_bytes(self) -> int:

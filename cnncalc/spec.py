@@ -41,7 +41,8 @@ def line_of(container, key, default=None):
 def _loader_class():
     import yaml
 
-    class Loader(yaml.SafeLoader):
+    # libyaml's parser when PyYAML was built with it (several times faster); same safe constructor
+    class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
         pass
 
     def mapping(loader, node):
@@ -80,7 +81,7 @@ def load_yaml(text: str, file: str = "<input>"):
                            f"{len(text):,}", file)
     Loader, yaml = _loader_class()
     loader = Loader(text)
-    loader.name = file
+    loader.name = file  # the C loader does not set it; the constructors above use it
     try:
         return loader.get_single_data()
     except yaml.MarkedYAMLError as e:

@@ -148,8 +148,8 @@ def test_bad_arguments_exit_2():
 
 
 def test_unknown_network_and_parameter():
-    result = run("summary", "vgg61")
-    assert result.exit_code == 2 and "did you mean 'vgg16'?" in result.output
+    result = run("summary", "alexnett")
+    assert result.exit_code == 2 and "did you mean 'alexnet'?" in result.output
     result = run("summary", "vgg16", "--set", "alpha=0.5")
     assert result.exit_code == 2 and "unknown parameter 'alpha'" in result.output
     assert run("summary", "vgg16", "--set", "alpha").exit_code == 2

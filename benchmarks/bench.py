@@ -1,0 +1,66 @@
+"""Benchmarks for cnncalc. Not tests: machines here are noisy, so every figure is printed
+as a ratio against a reference measured in the same run.
+
+  python benchmarks/bench.py            # startup and scaling
+  python benchmarks/bench.py --quick    # fewer repetitions
+
+Startup: `python -m cnncalc …` against a bare `python -c pass` (the interpreter's own
+start-up). Scaling: the time to load and analyze a chain of N layers, per layer, at
+N = 1,000 and 10,000 (a linear engine gives a ratio near 1)."""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+
+import cnncalc
+
+
+def wall(cmd, repeat):
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def chain(n: int) -> str:
+    layers = "\n".join("  - conv: {filters: 8, kernel: 3, padding: 1}" if i % 2 == 0 else "  - relu"
+                       for i in range(n))
+    return f"input: {{shape: [16, 16, 8], layout: HWC}}\nlayers:\n{layers}\n"
+
+
+def per_layer(n: int, repeat: int) -> float:
+    text = chain(n)
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        cnncalc.analyze(cnncalc.loads(text))
+        best = min(best, time.perf_counter() - start)
+    return best / n
+
+
+def main():
+    quick = "--quick" in sys.argv
+    repeat = 5 if quick else 15
+    py = sys.executable
+    base = wall([py, "-c", "pass"], repeat)
+    print(f"reference: python -c pass                        {base * 1000:7.1f} ms  (1.00×)")
+    for label, args in (("python -c 'import cnncalc'", ["-c", "import cnncalc"]),
+                        ("python -m cnncalc --help", ["-m", "cnncalc", "--help"]),
+                        ("summary lenet5 --format json", ["-m", "cnncalc", "summary", "lenet5", "--format", "json"]),
+                        ("summary vgg16 (table)", ["-m", "cnncalc", "summary", "vgg16"])):
+        t = wall([py, *args], repeat)
+        print(f"{label:<48} {t * 1000:7.1f} ms  ({t / base:.2f}× the interpreter)")
+    small = per_layer(1000, 3)
+    large = per_layer(10000, 3)
+    print(f"load+analyze, per layer at N=1,000:              {small * 1e6:7.1f} µs")
+    print(f"load+analyze, per layer at N=10,000:             {large * 1e6:7.1f} µs  "
+          f"({large / small:.2f}× the N=1,000 cost per layer; 1.0 is linear)")
+
+
+if __name__ == "__main__":
+    main()
