@@ -103,6 +103,9 @@ def analyze(source, *, input=None, layout: str = "hwc", batch: int = 1, dtype: s
     """
     from .engine import run
 
-    net = source if isinstance(source, Network) else load(source, params)
+    if isinstance(source, Network):
+        net = build(source.doc, source.file, params, source.name) if params else source
+    else:
+        net = load(source, params)
     shape = input_override(net, input, layout) if input is not None else None
     return run(net, shape, batch, dtype)

@@ -43,6 +43,7 @@ class Network:
     file: str = "<input>"
     description: str = ""
     source: str = ""
+    doc: object = None          # the parsed file, to rebuild with other parameters
 
 
 class _Scope:
@@ -370,4 +371,4 @@ def build(doc, file="<input>", overrides=None, default_name="network") -> Networ
     expander.sequence(doc["layers"], root.child("layers", line_of(doc, "layers")), top, "input", params)
     name = doc.get("name", default_name)
     return Network(str(name), layout, shape, expander.nodes, params, file,
-                   str(doc.get("description", "")), str(doc.get("source", "")))
+                   str(doc.get("description", "")), str(doc.get("source", "")), doc)
