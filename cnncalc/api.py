@@ -27,10 +27,14 @@ def builtins() -> list[str]:
 
 
 def resolve(source) -> tuple[str, str]:
-    """A built-in name or a file path -> (file label, YAML text)."""
+    """A built-in name, a file path or '-' for standard input -> (file label, YAML text)."""
     from .spec import read_file
 
     text = str(source)
+    if text == "-":
+        import sys
+
+        return "<stdin>", sys.stdin.read()
     path = Path(text)
     if path.suffix in (".yaml", ".yml") or path.exists() or "/" in text:
         if not path.exists():

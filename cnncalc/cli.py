@@ -98,7 +98,8 @@ def cli():
 @output_options
 @user_errors
 def summary(network, input_shape, batch, dtype, assignments, depth, fmt, layout):
-    """Per-layer table of NETWORK: a built-in name (see `cnncalc list`) or a YAML file."""
+    """Per-layer table of NETWORK: a built-in name (see `cnncalc list`), a YAML file, or -
+    for standard input."""
     from . import api
     from .render import RENDERERS, render_table
 

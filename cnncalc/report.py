@@ -101,8 +101,7 @@ class Report(namedtuple("Report", "name layout input_shape layers totals batch d
                 "non_trainable_params": x.non_trainable_params,
                 "macs": x.macs,
                 "flops": x.flops,
-                "receptive_field": (in_layout(x.receptive_field, "chw")
-                                    if x.receptive_field is not None else None),
+                "receptive_field": list(x.receptive_field) if x.receptive_field is not None else None,
                 "warnings": list(x.warnings),
             } for x in self.layers],
             "totals": {

@@ -202,3 +202,12 @@ def test_readme_network_example_runs(tmp_path):
     assert r.layer("mixed1.concat1").output_shape == (32 + 64 + 16, 16, 16)
     assert r.layer("residual2.add1").output_shape == (112, 16, 16)
     assert r.totals.params == sum(x.params for x in r.layers)
+
+
+def test_network_from_stdin():
+    text = "input: {shape: [10, 10, 1], layout: HWC}\nlayers:\n  - conv: {filters: 2, kernel: 3}\n"
+    result = CliRunner().invoke(cli, ["summary", "-", "--format", "csv"], input=text)
+    assert result.exit_code == 0
+    assert "conv1,conv,conv 3×3/1 ×2,,8x8x2,128,20," in result.output  # 8·8·2 = 128; 3·3·1·2 + 2 = 20
+    bad = CliRunner().invoke(cli, ["summary", "-"], input="input: [1\n")
+    assert bad.exit_code == 2 and "<stdin>:2" in bad.output
