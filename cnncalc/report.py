@@ -17,8 +17,22 @@ def in_layout(shape, layout: str) -> list[int]:
     return shape
 
 
+class _Counts:
+    """params and flops, derived the same way for a row and for the totals."""
+
+    __slots__ = ()
+
+    @property
+    def params(self) -> int:
+        return self.weights + self.biases
+
+    @property
+    def flops(self) -> int:
+        return 2 * self.macs
+
+
 # namedtuples rather than dataclasses: immutable, and cheap to import (startup matters)
-class LayerReport(namedtuple("LayerReport", "name kind label output_shape activation_size weights biases "
+class LayerReport(_Counts, namedtuple("LayerReport", "name kind label output_shape activation_size weights biases "
                              "non_trainable_params macs warnings inputs scope receptive_field",
                              defaults=((), (), (), None))):
     """One row. label: the kind with its key hyperparameters (conv 3×3/1 p1 ×64);
@@ -27,25 +41,9 @@ class LayerReport(namedtuple("LayerReport", "name kind label output_shape activa
 
     __slots__ = ()
 
-    @property
-    def params(self) -> int:
-        return self.weights + self.biases
 
-    @property
-    def flops(self) -> int:
-        return 2 * self.macs
-
-
-class Totals(namedtuple("Totals", "weights biases non_trainable_params macs activation_size")):
+class Totals(_Counts, namedtuple("Totals", "weights biases non_trainable_params macs activation_size")):
     __slots__ = ()
-
-    @property
-    def params(self) -> int:
-        return self.weights + self.biases
-
-    @property
-    def flops(self) -> int:
-        return 2 * self.macs
 
     @classmethod
     def of(cls, layers) -> "Totals":
