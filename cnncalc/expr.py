@@ -52,16 +52,16 @@ def evaluate(text: str, scope: dict, where=None):
         if isinstance(node, ast.Expression):
             return walk(node.body)
         if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-            return node.value
-        if isinstance(node, ast.Name):
+            result = node.value
+        elif isinstance(node, ast.Name):
             if node.id not in scope:
                 fail(f"unknown name '{node.id}'{did_you_mean(node.id, list(scope) + list(FUNCTIONS))}"
                      f" (known: {', '.join(sorted(scope)) or 'none'})")
             value = scope[node.id]
             if type(value) not in (int, float):
                 fail(f"'{node.id}' is {value!r}, not a number")
-            return value
-        if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+            result = value
+        elif isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
             left, right = walk(node.left), walk(node.right)
             if isinstance(node.op, (ast.Div, ast.FloorDiv, ast.Mod)) and right == 0:
                 fail("division by zero")
@@ -75,12 +75,13 @@ def evaluate(text: str, scope: dict, where=None):
             args = [walk(arg) for arg in node.args]
             try:
                 result = FUNCTIONS[node.func.id](*args)
-            except (TypeError, ValueError) as e:
+            except (TypeError, ValueError, OverflowError, ZeroDivisionError) as e:
                 fail(f"{node.func.id}() {e}")
         else:
             fail(f"'{ast.unparse(node)}' is not allowed: only numbers, parameter names, "
                  f"+ - * / // %, parentheses and {', '.join(sorted(FUNCTIONS))}()")
-        if abs(result) > MAX_MAGNITUDE:
+        # constants and parameters too: 1e400 is inf, and round(inf) would raise OverflowError
+        if not math.isfinite(result) or abs(result) > MAX_MAGNITUDE:
             fail(f"the value {result} is beyond {MAX_MAGNITUDE:.0e}")
         return result
 

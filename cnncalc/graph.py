@@ -227,6 +227,9 @@ class _Expander:
         if not _is_int(repeat) or repeat < 1:
             raise CnnCalcError(f"repeat must be a whole number of at least 1, but saw {repeat!r}",
                                where("repeat"))
+        if repeat > MAX_NODES:
+            # checked up front: a block with no layers would otherwise loop without adding nodes
+            raise CnnCalcError(f"repeat must be at most {MAX_NODES:,}, but saw {repeat:,}", where("repeat"))
         if key in self.blocks:
             return self.block_call(key, values, name, repeat, loc, where, scope, x, env)
         kind = KINDS.get(key)
@@ -305,6 +308,14 @@ class _Expander:
         missing = [p for p, d in declared.items() if d is None and p not in values]
         if missing:
             raise CnnCalcError(f"block {key} needs {', '.join(missing)}", loc)
+        if name:
+            # a second call with the same name would silently share (and renumber) the
+            # first one's layers, merging two blocks into one group
+            full = scope.full(name)
+            if full in self.where:
+                raise CnnCalcError(f"layer name '{full}' is used twice (first at {self.where[full]})",
+                                   where("name"))
+            self.where[full] = loc
         self.active.append(key)
         try:
             group = scope.child(name) if name and repeat > 1 else None

@@ -139,7 +139,13 @@ def _sliding_window(a, xs, kind):
     return [(effective_kernel(ki, di), si, p[0]) for ki, si, di, p in zip(k, s, d, pads)]
 
 
+def _check_filters(filters):
+    if filters < 1:
+        raise LayerError(f"filters must be at least 1, but saw {filters}")
+
+
 def _check_groups(groups, cin, cout):
+    _check_filters(cout)
     if groups < 1:
         raise LayerError(f"groups must be at least 1, but saw {groups}")
     if cin % groups:
@@ -228,6 +234,9 @@ class SeparableConv(Kind):
                "depth_multiplier": Opt("int", 1)}
 
     def shape(self, a, xs):
+        _check_filters(a["filters"])
+        if a["depth_multiplier"] < 1:
+            raise LayerError(f"depth_multiplier must be at least 1, but saw {a['depth_multiplier']}")
         *_, out, warnings = _sliding(a, xs[0], self.name)
         return (a["filters"], *out), warnings
 
@@ -262,6 +271,11 @@ class ConvTranspose(Kind):
         s = per_dim(a["stride"], rank, "stride")
         d = per_dim(a["dilation"], rank, "dilation")
         op = per_dim(a["output_padding"], rank, "output_padding")
+        for name, v in (("kernel", k), ("stride", s), ("dilation", d)):
+            if any(x < 1 for x in v):
+                raise LayerError(f"{name} must be at least 1, but saw {list(v)}")
+        if any(x < 0 for x in op):
+            raise LayerError(f"output_padding must not be negative, but saw {list(op)}")
         if a["padding"] == "same":
             raise LayerError("padding 'same' is not supported for conv_transpose; give it in numbers")
         pads = explicit_padding(a["padding"], rank)
@@ -313,6 +327,7 @@ class LocallyConnected(Kind):
     options = {k: v for k, v in CONV_OPTIONS.items() if k not in ("groups", "dilation")}
 
     def shape(self, a, xs):
+        _check_filters(a["filters"])
         *_, out, warnings = _sliding(a, xs[0], self.name)
         return (a["filters"], *out), warnings
 

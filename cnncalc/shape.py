@@ -81,12 +81,12 @@ def window_out(spatial, kernel, stride, padding, dilation, ceil_mode=False):
     Returns (out_spatial, pads, warnings). Raises LayerError when a window does not fit.
     """
     rank = len(spatial)
-    pads = explicit_padding(padding, rank)
-    if pads is None:
-        pads = [same_padding(n, k, s, d) for n, k, s, d in zip(spatial, kernel, stride, dilation)]
     for name, v in (("kernel", kernel), ("stride", stride), ("dilation", dilation)):
         if any(x < 1 for x in v):
             raise LayerError(f"{name} must be at least 1, but saw {list(v)}")
+    pads = explicit_padding(padding, rank)
+    if pads is None:
+        pads = [same_padding(n, k, s, d) for n, k, s, d in zip(spatial, kernel, stride, dilation)]
     out, warnings = [], []
     for dim, n, k, s, p, d in zip(DIM_NAMES[rank], spatial, kernel, stride, pads, dilation):
         o = out_size(n, k, s, p, d, ceil_mode)
