@@ -1,0 +1,311 @@
+"""User errors raise CnnCalcError, never another exception, and the message names the place
+(file:line and YAML path), what must hold and what was seen."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+import cnncalc
+from cnncalc.errors import CnnCalcError
+
+# line 1: input, line 2: layers:, so the first layer is on line 3
+HEAD = "input: {shape: [8, 8, 6], layout: HWC}\nlayers:\n"
+
+
+def error_of(text: str, params=None) -> str:
+    with pytest.raises(CnnCalcError) as info:
+        cnncalc.analyze(cnncalc.loads(text, params=params, file="net.yaml"))
+    assert type(info.value).__module__.startswith("cnncalc")
+    return str(info.value)
+
+
+# (id, yaml text, fragments the message must contain)
+CASES = [
+    # --- unknown kinds and keys -----------------------------------------------------------
+    ("unknown_kind_conv2d", HEAD + "  - conv2d: {filters: 4, kernel: 3}\n",
+     ["net.yaml:3", "unknown layer kind 'conv2d'", "did you mean 'conv'"]),
+    ("unknown_kind_maxpool", HEAD + "  - relu\n  - maxpool: {kernel: 2}\n",
+     ["net.yaml:4", "layers[1]", "'maxpool'", "did you mean 'max_pool'"]),
+    ("unknown_bare_kind", HEAD + "  - relu\n  - batchnorm\n",
+     ["net.yaml:4", "'batchnorm'", "did you mean 'batch_norm'"]),
+    ("input_is_not_a_layer", HEAD + "  - input\n",
+     ["net.yaml:3", "unknown layer kind 'input'"]),
+    ("unknown_key_filter", HEAD + "  - conv:\n      filter: 4\n      kernel: 3\n",
+     ["net.yaml:4", "layers[0].conv.filter", "unknown key 'filter'", "did you mean 'filters'"]),
+    ("unknown_key_flow_style", HEAD + "  - relu\n  - max_pool: {kernel: 2, strides: 2}\n",
+     ["net.yaml:4", "unknown key 'strides'", "did you mean 'stride'"]),
+    ("unknown_top_level_key", "input: {shape: [8, 8, 6], layout: HWC}\nlayer: [relu]\n",
+     ["net.yaml:2", "unknown top-level key 'layer'", "did you mean 'layers'"]),
+    ("unknown_input_key", "input: {shape: [8, 8, 6], layuot: HWC}\nlayers: [relu]\n",
+     ["net.yaml:1", "'layuot'", "did you mean 'layout'"]),
+    ("missing_layers", "input: {shape: [8, 8, 6], layout: HWC}\n",
+     ["net.yaml", "needs 'layers'"]),
+    ("missing_layout", "input: {shape: [8, 8, 6]}\nlayers: [relu]\n",
+     ["net.yaml:1", "layout"]),
+    ("unknown_layout", "input: {shape: [8, 8, 6], layout: WHC}\nlayers: [relu]\n",
+     ["net.yaml:1", "layout must be one of", "'WHC'"]),
+    ("shape_rank_mismatch", "input: {shape: [8, 8], layout: HWC}\nlayers: [relu]\n",
+     ["net.yaml:1", "3 positive whole numbers", "[8, 8]"]),
+    ("missing_required_option", HEAD + "  - conv: {filters: 4}\n",
+     ["net.yaml:3", "conv needs 'kernel'"]),
+    # --- wrong types ---------------------------------------------------------------------
+    ("filters_a_word", HEAD + "  - conv: {filters: four, kernel: 3}\n",
+     ["net.yaml:3", "layers[0].conv.filters", "whole number", "'four'"]),
+    ("filters_fractional", HEAD + "  - conv: {filters: 4.5, kernel: 3}\n",
+     ["net.yaml:3", "whole number", "4.5"]),
+    ("bias_not_bool", HEAD + "  - conv: {filters: 4, kernel: 3, bias: 1}\n",
+     ["net.yaml:3", "bias must be true or false", "saw 1"]),
+    ("kernel_bool", HEAD + "  - conv: {filters: 4, kernel: true}\n",
+     ["net.yaml:3", "kernel must be", "True"]),
+    ("padding_mapping", HEAD + "  - conv: {filters: 4, kernel: 3, padding: {a: 1}}\n",
+     ["net.yaml:3", "padding must be"]),
+    ("padding_wrong_rank", HEAD + "  - conv: {filters: 4, kernel: 3, padding: [1, 2, 3]}\n",
+     ["net.yaml:3", "padding", "[1, 2, 3]"]),
+    ("kernel_wrong_rank", HEAD + "  - conv: {filters: 4, kernel: [3, 3, 3]}\n",
+     ["net.yaml:3", "kernel", "2-D", "[3, 3, 3]"]),
+    ("activation_typo", HEAD + "  - conv: {filters: 4, kernel: 3, activation: rleu}\n",
+     ["net.yaml:3", "'rleu'", "did you mean 'relu'"]),
+    ("rate_a_word", HEAD + "  - dropout: {rate: fast}\n",
+     ["net.yaml:3", "rate must be a number", "'fast'"]),
+    ("options_not_a_mapping", HEAD + "  - conv: 5\n",
+     ["net.yaml:3", "options of conv must be a mapping"]),
+    ("two_keys_in_one_item", HEAD + "  - {conv: {filters: 3, kernel: 1}, relu: null}\n",
+     ["net.yaml:3", "one-key mapping"]),
+    ("layers_not_a_list", "input: {shape: [8, 8, 6], layout: HWC}\nlayers: relu\n",
+     ["net.yaml:2", "expected a list of layers"]),
+    ("not_a_mapping", "- a\n- b\n", ["net.yaml", "a network file is a mapping"]),
+    ("name_with_dot", HEAD + "  - conv: {filters: 3, kernel: 3, name: a.b}\n",
+     ["net.yaml:3", "name must be a word without dots", "'a.b'"]),
+    ("name_used_twice", HEAD + "  - conv: {filters: 3, kernel: 3, name: x}\n  - relu: {name: x}\n",
+     ["net.yaml:4", "'x' is used twice", "net.yaml:3"]),
+    # --- impossible layers (the engine locates them at the layer's line) ----------------
+    ("output_below_1", HEAD + "  - relu\n  - conv: {filters: 4, kernel: 9}\n",
+     # 8 + 0 + 0 − 9 < 0: the window does not fit
+     ["net.yaml:4", "layer 'conv1'", "output H would be 0", "at least 1"]),
+    ("pool_output_below_1_3d", "input: {shape: [2, 8, 8, 1], layout: DHWC}\nlayers:\n"
+     "  - max_pool: {kernel: 3}\n",
+     ["net.yaml:3", "output D would be 0"]),
+    ("groups_do_not_divide", HEAD + "  - conv: {filters: 8, kernel: 3, groups: 4}\n",
+     ["net.yaml:3", "4 does not divide 6"]),
+    ("groups_do_not_divide_filters", HEAD + "  - conv: {filters: 8, kernel: 3, groups: 3}\n",
+     # 3 divides the 6 input channels but not the 8 filters
+     ["net.yaml:3", "3 does not divide 8"]),
+    ("dense_unflattened", HEAD + "  - conv: {filters: 4, kernel: 3}\n  - dense: {units: 10}\n",
+     ["net.yaml:4", "dense needs a flat input", "6×6×4", "flatten"]),
+    ("conv_after_flatten", HEAD + "  - flatten\n  - conv: {filters: 3, kernel: 1}\n",
+     ["net.yaml:4", "flat", "cannot follow flatten"]),
+    ("pool_padding_over_half", HEAD + "  - max_pool: {kernel: 2, padding: 2}\n",
+     ["net.yaml:3", "at most half the kernel"]),
+    ("stride_zero", HEAD + "  - conv: {filters: 4, kernel: 3, stride: 0}\n",
+     ["net.yaml:3", "stride must be at least 1"]),
+    ("stride_zero_same", HEAD + "  - conv: {filters: 4, kernel: 3, stride: 0, padding: same}\n",
+     ["net.yaml:3", "stride must be at least 1"]),
+    ("pool_stride_zero_same", HEAD + "  - avg_pool: {kernel: 2, stride: 0, padding: same}\n",
+     ["net.yaml:3", "stride must be at least 1"]),
+    ("negative_padding", HEAD + "  - conv: {filters: 4, kernel: 3, padding: -1}\n",
+     ["net.yaml:3", "must not be negative"]),
+    ("filters_zero", HEAD + "  - conv: {filters: 0, kernel: 3}\n",
+     ["net.yaml:3", "filters must be at least 1", "saw 0"]),
+    ("filters_negative_separable", HEAD + "  - separable_conv: {filters: -2, kernel: 3}\n",
+     ["net.yaml:3", "filters must be at least 1", "saw -2"]),
+    ("filters_zero_local", HEAD + "  - locally_connected: {filters: 0, kernel: 3}\n",
+     ["net.yaml:3", "filters must be at least 1"]),
+    ("filters_negative_deconv", HEAD + "  - conv_transpose: {filters: -2, kernel: 3}\n",
+     ["net.yaml:3", "filters must be at least 1"]),
+    ("separable_multiplier_zero", HEAD + "  - separable_conv: {filters: 2, kernel: 3, depth_multiplier: 0}\n",
+     ["net.yaml:3", "depth_multiplier must be at least 1"]),
+    ("depthwise_multiplier_zero", HEAD + "  - depthwise_conv: {kernel: 3, depth_multiplier: 0}\n",
+     ["net.yaml:3", "depth_multiplier must be at least 1"]),
+    ("deconv_kernel_zero", HEAD + "  - conv_transpose: {filters: 2, kernel: 0}\n",
+     ["net.yaml:3", "kernel must be at least 1"]),
+    ("deconv_stride_zero", HEAD + "  - conv_transpose: {filters: 2, kernel: 3, stride: 0}\n",
+     ["net.yaml:3", "stride must be at least 1"]),
+    ("deconv_output_padding_negative", HEAD + "  - conv_transpose: {filters: 2, kernel: 3, output_padding: -1}\n",
+     ["net.yaml:3", "output_padding must not be negative"]),
+    ("deconv_output_padding_too_big", HEAD + "  - conv_transpose: {filters: 2, kernel: 3, stride: 2, output_padding: 2}\n",
+     ["net.yaml:3", "output_padding must be smaller than stride or dilation"]),
+    ("deconv_same", HEAD + "  - conv_transpose: {filters: 2, kernel: 3, padding: same}\n",
+     ["net.yaml:3", "'same' is not supported"]),
+    ("dense_units_zero", HEAD + "  - flatten\n  - dense: {units: 0}\n",
+     ["net.yaml:4", "units must be at least 1"]),
+    ("adaptive_output_zero", HEAD + "  - adaptive_avg_pool: {output_size: 0}\n",
+     ["net.yaml:3", "output_size must be at least 1"]),
+    # --- merges --------------------------------------------------------------------------
+    ("concat_spatial_mismatch", HEAD + "  - concat:\n      branches:\n"
+     "        - - conv: {filters: 2, kernel: 3}\n        - - conv: {filters: 2, kernel: 1}\n",
+     # 8 − 3 + 1 = 6 against 8: the message names both branches and their shapes
+     ["net.yaml:3", "concat needs equal spatial sizes", "branch1.conv1 [2, 6, 6]",
+      "branch2.conv1 [2, 8, 8]"]),
+    ("add_shape_mismatch", HEAD + "  - add:\n      branches:\n"
+     "        main: [{conv: {filters: 2, kernel: 1}}]\n        shortcut: []\n",
+     ["net.yaml:3", "add needs equal shapes", "main.conv1 [2, 8, 8]", "input [6, 8, 8]"]),
+    ("multiply_no_broadcast", HEAD + "  - multiply:\n      branches: [[], [{conv: {filters: 2, kernel: 1}}]]\n",
+     ["net.yaml:3", "multiply needs equal shapes", "[2, 8, 8]"]),
+    ("merge_one_branch", HEAD + "  - concat:\n      branches: [[]]\n",
+     ["net.yaml:4", "at least 2 branches"]),
+    ("merge_no_branches", HEAD + "  - add: {}\n", ["net.yaml:3", "add needs branches"]),
+    ("branch_not_a_list", HEAD + "  - concat: {branches: [relu, relu]}\n",
+     ["net.yaml:3", "branches[0]", "expected a list of layers"]),
+    # --- blocks --------------------------------------------------------------------------
+    ("block_cycle", "blocks:\n  a:\n    layers: [b]\n  b:\n    layers: [a]\n" + HEAD + "  - a\n",
+     ["net.yaml:5", "block 'a' uses itself", "a → b → a", "cycle"]),
+    ("block_self_cycle", "blocks:\n  a:\n    layers: [relu, a]\n" + HEAD + "  - a\n",
+     ["net.yaml:3", "block 'a' uses itself", "a → a"]),
+    ("undefined_block", HEAD + "  - resblok: {c: 4}\n",
+     ["net.yaml:3", "unknown layer kind 'resblok'"]),
+    ("undefined_block_suggests_defined_one",
+     "blocks:\n  resblock:\n    layers: [relu]\n" + HEAD + "  - resblok\n",
+     ["net.yaml:6", "unknown layer kind 'resblok'", "did you mean 'resblock'"]),
+    ("unknown_block_argument",
+     "blocks:\n  res:\n    params: {c: null}\n    layers: [relu]\n" + HEAD + "  - res: {c: 1, cc: 2}\n",
+     ["net.yaml:7", "unknown argument 'cc' for block res", "did you mean 'c'", "its params: c"]),
+    ("missing_block_param",
+     "blocks:\n  res:\n    params: [c, k]\n    layers: [relu]\n" + HEAD + "  - relu\n  - res: {c: 1}\n",
+     ["net.yaml:8", "block res needs k"]),
+    ("block_named_like_a_kind", "blocks:\n  conv:\n    layers: [relu]\n" + HEAD + "  - relu\n",
+     # located at the block's body (line 3)
+     ["net.yaml:3", "blocks.conv", "block name 'conv' is a layer kind"]),
+    ("block_without_layers", "blocks:\n  b:\n    layerz: [relu]\n" + HEAD + "  - relu\n",
+     ["net.yaml:3", "blocks.b", "a block is a mapping with layers"]),
+    ("block_call_name_used_twice",
+     "blocks:\n  b:\n    layers: [relu]\n" + HEAD + "  - b: {name: x}\n  - b: {name: x}\n",
+     ["net.yaml:7", "'x' is used twice", "net.yaml:6"]),
+    ("error_inside_block_points_into_the_block",
+     "blocks:\n  b:\n    params: [c]\n    layers:\n      - conv: {filters: \"${c}\", kernel: 9}\n"
+     + HEAD + "  - b: {c: 4, name: stem}\n",
+     ["net.yaml:5", "blocks.b.layers[0].conv", "layer 'stem.conv1'", "output H would be 0"]),
+    # --- expressions ---------------------------------------------------------------------
+    ("expr_import", HEAD + "  - conv: {filters: \"${__import__('os')}\", kernel: 3}\n",
+     ["net.yaml:3", "__import__('os')", "unknown function '__import__'"]),
+    ("expr_attribute", HEAD + "  - conv: {filters: \"${a.b}\", kernel: 3}\n",
+     ["net.yaml:3", "in expression 'a.b'", "not allowed"]),
+    ("expr_power", HEAD + "  - conv: {filters: \"${2**10}\", kernel: 3}\n",
+     ["net.yaml:3", "in expression '2**10'", "not allowed"]),
+    ("expr_undefined_name", "params: {width: 1}\n" + HEAD + "  - conv: {filters: \"${widht * 8}\", kernel: 3}\n",
+     ["net.yaml:4", "'widht * 8'", "unknown name 'widht'", "did you mean 'width'"]),
+    ("expr_division_by_zero", HEAD + "  - conv: {filters: \"${8 // (2 - 2)}\", kernel: 3}\n",
+     ["net.yaml:3", "'8 // (2 - 2)'", "division by zero"]),
+    ("expr_unknown_function", HEAD + "  - conv: {filters: \"${sqrt(16)}\", kernel: 3}\n",
+     ["net.yaml:3", "'sqrt(16)'", "unknown function 'sqrt'"]),
+    ("expr_syntax", HEAD + "  - conv: {filters: \"${4 +}\", kernel: 3}\n",
+     ["net.yaml:3", "'4 +'", "not valid arithmetic"]),
+    ("expr_unclosed", HEAD + "  - conv: {filters: \"${(1\", kernel: 3}\n",
+     ["net.yaml:3", "unclosed"]),
+    ("expr_huge_product", HEAD + "  - conv: {filters: \"${9999999999 * 9999999999}\", kernel: 3}\n",
+     ["net.yaml:3", "beyond"]),
+    ("expr_huge_constant", HEAD + "  - conv: {filters: \"${1e300}\", kernel: 3}\n",
+     ["net.yaml:3", "'1e300'", "beyond"]),
+    ("expr_round_infinity", HEAD + "  - conv: {filters: \"${round(1e400)}\", kernel: 3}\n",
+     ["net.yaml:3", "round(1e400)"]),
+    ("expr_make_divisible_by_zero", HEAD + "  - conv: {filters: \"${make_divisible(8, 0)}\", kernel: 3}\n",
+     ["net.yaml:3", "make_divisible(8, 0)"]),
+    ("expr_non_numeric_param", "params: {a: x}\n" + HEAD + "  - conv: {filters: \"${a}\", kernel: 1}\n",
+     ["net.yaml:4", "'a' is 'x', not a number"]),
+    ("expr_fractional_result", "params: {alpha: 0.3}\n" + HEAD +
+     "  - conv: {filters: \"${64 * alpha}\", kernel: 1}\n",
+     ["net.yaml:4", "filters must be a whole number"]),
+    ("expr_in_params", "params: {a: \"${1/0}\"}\n" + HEAD + "  - relu\n",
+     ["net.yaml:1", "params.a", "division by zero"]),
+    ("expr_in_input_shape", "input: {shape: [\"${side}\", 8, 3], layout: HWC}\nlayers: [relu]\n",
+     ["net.yaml:1", "input.shape", "unknown name 'side'"]),
+    # --- YAML itself ---------------------------------------------------------------------
+    ("yaml_syntax", HEAD + "  - conv: {filters: 4, kernel: [3, 3\n",
+     ["net.yaml:4", "YAML syntax error"]),
+    ("yaml_bad_indent", "input: {shape: [8, 8, 6], layout: HWC}\nlayers:\n  - relu\n - relu\n",
+     ["net.yaml:4", "YAML syntax error"]),
+    ("yaml_duplicate_key", HEAD + "  - conv: {filters: 4, filters: 5, kernel: 3}\n",
+     ["net.yaml:3", "key 'filters' appears twice"]),
+    ("yaml_duplicate_top_key", "input: {shape: [8, 8, 6], layout: HWC}\nlayers: [relu]\nlayers: [tanh]\n",
+     ["net.yaml:3", "key 'layers' appears twice", "line 2"]),
+    ("yaml_python_tag", HEAD + "  - !!python/object/apply:os.system [echo]\n",
+     ["net.yaml:3"]),
+    ("yaml_recursive_alias", "a: &a [*a]\n", ["net.yaml:1"]),
+    ("yaml_empty", "", ["net.yaml", "a network file is a mapping"]),
+    # --- repeat ----------------------------------------------------------------------------
+    ("repeat_zero", HEAD + "  - relu: {repeat: 0}\n",
+     ["net.yaml:3", "layers[0].relu.repeat", "repeat must be a whole number of at least 1", "saw 0"]),
+    ("repeat_negative", HEAD + "  - relu\n  - relu: {repeat: -1}\n",
+     ["net.yaml:4", "at least 1"]),
+    ("repeat_fractional", HEAD + "  - relu: {repeat: \"${3 / 2}\"}\n",
+     ["net.yaml:3", "1.5"]),
+]
+
+
+@pytest.mark.parametrize("text, fragments", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_user_error(text, fragments):
+    message = error_of(text)
+    assert message.startswith(fragments[0]), message
+    for fragment in fragments:
+        assert fragment in message, f"{fragment!r} not in {message!r}"
+
+
+def test_too_many_nodes_fails_quickly():
+    start = time.perf_counter()
+    message = error_of(HEAD + "  - relu: {repeat: 1000000}\n")
+    assert time.perf_counter() - start < 2
+    assert message.startswith("net.yaml:3") and "repeat" in message
+
+
+def test_expansion_beyond_the_node_limit_fails_quickly():
+    # 2 layers × 60,000 = 120,000 layers, each repeat under the limit on its own
+    text = "blocks:\n  b:\n    layers: [relu, relu]\n" + HEAD + "  - b: {repeat: 60000}\n"
+    start = time.perf_counter()
+    message = error_of(text)
+    assert time.perf_counter() - start < 5
+    assert "100,000 layers" in message
+
+
+def test_empty_block_repeated_a_trillion_times_fails_quickly():
+    text = "blocks:\n  e:\n    layers: []\n" + HEAD + "  - e: {repeat: 1000000000000}\n"
+    start = time.perf_counter()
+    message = error_of(text)
+    assert time.perf_counter() - start < 2
+    assert message.startswith("net.yaml:6") and "repeat" in message
+
+
+def test_unknown_set_parameter():
+    text = "params: {alpha: 1.0, resolution: 224}\n" + HEAD + "  - relu\n"
+    with pytest.raises(CnnCalcError) as info:
+        cnncalc.loads(text, params={"alpah": 0.5}, file="net.yaml")
+    message = str(info.value)
+    assert message.startswith("--set")
+    assert "unknown parameter 'alpah'" in message and "did you mean 'alpha'" in message
+    assert "alpha, resolution" in message
+
+
+def test_unknown_set_parameter_through_analyze():
+    with pytest.raises(CnnCalcError) as info:
+        cnncalc.analyze("vgg16", params={"no_such_param": 1})
+    assert "unknown parameter 'no_such_param'" in str(info.value)
+
+
+def test_set_parameter_that_breaks_an_expression_names_the_line():
+    text = "params: {alpha: 1.0}\n" + HEAD + "  - conv: {filters: \"${round(8 * alpha)}\", kernel: 3}\n"
+    assert cnncalc.analyze(cnncalc.loads(text, file="net.yaml")).layers[-1].output_shape[0] == 8
+    with pytest.raises(CnnCalcError) as info:
+        cnncalc.analyze(cnncalc.loads(text, params={"alpha": "wide"}, file="net.yaml"))
+    assert str(info.value).startswith("net.yaml:4")
+    assert "'alpha' is 'wide', not a number" in str(info.value)
+
+
+def test_layer_errors_are_cnncalc_errors():
+    from cnncalc.errors import LayerError
+    assert issubclass(LayerError, CnnCalcError)
+
+
+def test_bad_input_override():
+    net = cnncalc.loads(HEAD + "  - relu\n", file="net.yaml")
+    for bad in ("0x8x6", "axb", "8x8x8x8x8", "", "x"):
+        with pytest.raises(CnnCalcError) as info:
+            cnncalc.analyze(net, input=bad)
+        assert str(info.value).startswith("--input"), str(info.value)
+
+
+def test_bad_batch_and_dtype():
+    net = cnncalc.loads(HEAD + "  - relu\n", file="net.yaml")
+    with pytest.raises(CnnCalcError, match="dtype"):
+        cnncalc.analyze(net, dtype="float128")
+    with pytest.raises(CnnCalcError, match="batch"):
+        cnncalc.analyze(net, batch=0)

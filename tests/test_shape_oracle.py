@@ -1,0 +1,230 @@
+"""The output-size rule checked against brute force: enumerate every window start position.
+
+The oracle never uses the closed formula; it slides a window along a padded line and counts
+the starts that are allowed, so an off-by-one in `out_size` (floor/ceil, dilation, the
+ceil-mode drop) shows up as a disagreement on some small configuration.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+
+import pytest
+
+import cnncalc
+from cnncalc.errors import CnnCalcError
+from cnncalc.shape import effective_kernel, inexact_warning, out_size, same_padding, window_out
+
+
+def oracle_windows(n, k, s, pad, d, ceil_mode):
+    """Start positions of the sliding windows on an input of n positions (0 … n−1).
+
+    Padding adds positions −pad_before … −1 and n … n−1+pad_after. The window starting
+    at p covers p, p+d, …, p+d·(k−1), so its last position is p + d·(k−1); starts are
+    p = −pad_before + i·s for i = 0, 1, 2, …
+
+    Floor mode (convolution, and pooling by default): a window counts when it lies wholly
+    inside the padded input [−pad_before, n−1+pad_after].
+
+    Ceil mode (PyTorch pooling, `ceil_mode=True`): the output size rounds the division up,
+    so one more, partial window is allowed that runs past the right padding, as long as it
+    overhangs by less than one stride (that is what rounding the span up to the next
+    multiple of s means) — and, by PyTorch's documented rule, "sliding windows are allowed
+    to go off-bounds if they start within the left padding or the input. Sliding windows
+    that would start in the right padded region are ignored": a window must start at p < n.
+    PyTorch only allows pooling padding up to half the effective kernel, which is what
+    the tests use in ceil mode (so no full window can start in the right padding either).
+    """
+    right = n - 1 + pad[1]               # last padded position
+    slack = s - 1 if ceil_mode else 0    # how far a partial window may run past it
+    starts = []
+    i = 0
+    while True:
+        p = -pad[0] + i * s
+        last = p + d * (k - 1)
+        if last > right + slack:
+            break
+        if not ceil_mode or p < n:
+            starts.append(p)
+        i += 1
+    return starts
+
+
+def oracle_count(n, k, s, pad, d, ceil_mode):
+    return len(oracle_windows(n, k, s, pad, d, ceil_mode))
+
+
+def pool_valid(k, d, pad):
+    """PyTorch: 'pad should be at most half of effective kernel size'."""
+    return 2 * max(pad) <= d * (k - 1) + 1
+
+
+def random_configs(count, seed):
+    rng = random.Random(seed)
+    for _ in range(count):
+        yield (rng.randint(1, 20), rng.randint(1, 6), rng.randint(1, 4),
+               (rng.randint(0, 3), rng.randint(0, 3)), rng.randint(1, 3), rng.random() < 0.5)
+
+
+def test_out_size_matches_brute_force_on_random_configs():
+    compared = {False: 0, True: 0}
+    for n, k, s, pad, d, ceil_mode in random_configs(6000, seed=20240601):
+        if ceil_mode and not pool_valid(k, d, pad):
+            continue
+        expected = oracle_count(n, k, s, pad, d, ceil_mode)
+        if expected < 1:
+            continue
+        assert out_size(n, k, s, pad, d, ceil_mode) == expected, (n, k, s, pad, d, ceil_mode)
+        compared[ceil_mode] += 1
+    # the comparison must actually have happened, in both modes
+    assert compared[False] > 1500 and compared[True] > 500, compared
+
+
+def test_out_size_matches_brute_force_exhaustively_for_tiny_inputs():
+    """Every configuration with n ≤ 8, both modes."""
+    checked = 0
+    for n in range(1, 9):
+        for k in range(1, 5):
+            for s in range(1, 4):
+                for d in range(1, 3):
+                    for pb in range(0, 3):
+                        for pa in range(0, 3):
+                            for ceil_mode in (False, True):
+                                pad = (pb, pa)
+                                if ceil_mode and not pool_valid(k, d, pad):
+                                    continue
+                                expected = oracle_count(n, k, s, pad, d, ceil_mode)
+                                if expected >= 1:
+                                    assert out_size(n, k, s, pad, d, ceil_mode) == expected, \
+                                        (n, k, s, pad, d, ceil_mode)
+                                    checked += 1
+                                else:
+                                    assert out_size(n, k, s, pad, d, ceil_mode) < 1
+    assert checked > 2000
+
+
+def test_window_too_large_is_an_error_not_a_zero():
+    # 5 wide window on 3 positions, no padding: nothing fits
+    assert oracle_count(3, 5, 1, (0, 0), 1, False) == 0
+    with pytest.raises(CnnCalcError):
+        window_out((3,), (5,), (1,), 0, (1,))
+
+
+# --- the issue's named examples --------------------------------------------------------
+
+def test_maxpool_k2_s2_p1_ceil_on_15_gives_8_not_9():
+    # ceil((15 + 2 − 2)/2) + 1 = 9, but the 9th window would start at −1 + 8·2 = 15,
+    # i.e. in the right padding, so PyTorch drops it.
+    assert oracle_count(15, 2, 2, (1, 1), 1, True) == 8
+    assert out_size(15, 2, 2, (1, 1), 1, ceil_mode=True) == 8
+    assert oracle_windows(15, 2, 2, (1, 1), 1, True)[-1] == -1 + 7 * 2
+
+
+@pytest.mark.parametrize("n, k, s, expected", [
+    (39, 3, 1, 37),   # (39 − 3)/1 + 1
+    (37, 5, 2, 17),   # (37 − 5)/2 + 1
+    (17, 5, 2, 7),    # (17 − 5)/2 + 1
+], ids=["seed001_layer1", "seed001_layer2", "seed001_layer3"])
+def test_seed_001_chain(n, k, s, expected):
+    assert out_size(n, k, s, (0, 0)) == expected
+    assert oracle_count(n, k, s, (0, 0), 1, False) == expected
+    assert inexact_warning("H", n, k, s, (0, 0), 1) is None
+
+
+def test_seed_001_chain_through_the_api():
+    # seed 001: 39×39×3 → 37×37×10 → 17×17×20 → 7×7×40, then a 1960 element vector
+    net = cnncalc.loads("""
+input: {shape: [39, 39, 3], layout: HWC}
+layers:
+  - conv: {filters: 10, kernel: 3}
+  - conv: {filters: 20, kernel: 5, stride: 2}
+  - conv: {filters: 40, kernel: 5, stride: 2}
+  - flatten
+""")
+    r = cnncalc.analyze(net)
+    assert [x.output_shape for x in r.layers[1:]] == [(10, 37, 37), (20, 17, 17), (40, 7, 7),
+                                                     (7 * 7 * 40,)]
+    assert 7 * 7 * 40 == 1960
+
+
+def test_alexnet_227_is_exact():
+    assert out_size(227, 11, 4) == 55          # (227 − 11)/4 + 1 = 216/4 + 1
+    assert inexact_warning("H", 227, 11, 4, (0, 0), 1) is None
+    out, pads, warnings = window_out((227, 227), (11, 11), (4, 4), 0, (1, 1))
+    assert out == (55, 55) and warnings == []
+
+
+def test_alexnet_224_floors_to_54_with_a_warning():
+    # (224 − 11)/4 = 213/4 = 53.25 → floor 53, + 1 = 54; the last 213 mod 4 = 1 row is ignored
+    assert out_size(224, 11, 4) == 54
+    w = inexact_warning("H", 224, 11, 4, (0, 0), 1)
+    assert w is not None and "213/4" in w and re.search(r"\blast 1 \w+", w)
+    out, _, warnings = window_out((224, 224), (11, 11), (4, 4), 0, (1, 1))
+    assert out == (54, 54)
+    assert len(warnings) == 2 and warnings[0].startswith("H:") and warnings[1].startswith("W:")
+
+
+def test_inexact_warning_iff_the_floor_drops_positions():
+    """The warning fires exactly when the last floor-mode window leaves padded positions uncovered."""
+    for n, k, s, pad, d, _ in random_configs(2000, seed=7):
+        starts = oracle_windows(n, k, s, pad, d, False)
+        if not starts:
+            continue
+        uncovered = (n - 1 + pad[1]) - (starts[-1] + d * (k - 1))
+        w = inexact_warning("W", n, k, s, pad, d)
+        assert (w is not None) == (uncovered > 0), (n, k, s, pad, d)
+        if w:
+            assert re.search(rf"\blast {uncovered} \w+", w), w
+
+
+# --- 'same' padding --------------------------------------------------------------------
+
+def test_same_padding_gives_ceil_n_over_s_and_puts_the_odd_pixel_after():
+    checked = 0
+    for n in range(1, 21):
+        for k in range(1, 7):
+            for s in range(1, 5):
+                for d in range(1, 4):
+                    before, after = same_padding(n, k, s, d)
+                    # TF/Keras: output = ceil(n / s)
+                    assert oracle_count(n, k, s, (before, after), d, False) == math.ceil(n / s)
+                    # the odd pixel goes to the bottom/right
+                    assert after - before in (0, 1)
+                    # and no more padding than needed: one less on either side loses an output
+                    total = before + after
+                    if total:
+                        assert oracle_count(n, k, s, (0, total - 1), d, False) < math.ceil(n / s)
+                    checked += 1
+    assert checked == 20 * 6 * 4 * 3
+
+
+@pytest.mark.parametrize("n, k, s, expected", [
+    (5, 3, 1, (1, 1)),    # total (5−1)·1 + 3 − 5 = 2
+    (6, 3, 2, (0, 1)),    # total (3−1)·2 + 3 − 6 = 1, odd pixel after
+    (7, 3, 2, (1, 1)),    # total (4−1)·2 + 3 − 7 = 2
+    (224, 7, 2, (2, 3)),  # total (112−1)·2 + 7 − 224 = 5
+    (4, 1, 2, (0, 0)),    # total max((2−1)·2 + 1 − 4, 0) = 0
+])
+def test_same_padding_examples(n, k, s, expected):
+    assert same_padding(n, k, s) == expected
+
+
+def test_same_at_stride_1_keeps_the_size():
+    for n in range(1, 21):
+        for k in range(1, 7):
+            for d in range(1, 4):
+                out, _, _ = window_out((n,), (k,), (1,), "same", (d,))
+                assert out == (n,)
+
+
+def test_dilation_behaves_like_a_kernel_of_d_times_k_minus_1_plus_1():
+    for n, k, s, pad, d, ceil_mode in random_configs(3000, seed=99):
+        big = d * (k - 1) + 1
+        assert effective_kernel(k, d) == big
+        if ceil_mode and not pool_valid(k, d, pad):
+            continue
+        assert out_size(n, k, s, pad, d, ceil_mode) == out_size(n, big, s, pad, 1, ceil_mode)
+        assert oracle_count(n, k, s, pad, d, ceil_mode) == oracle_count(n, big, s, pad, 1, ceil_mode)
+        assert same_padding(n, k, s, d) == same_padding(n, big, s, 1)
