@@ -95,11 +95,9 @@ def window_out(spatial, kernel, stride, padding, dilation, ceil_mode=False):
                 f"output {dim} would be {o}: the window spans {effective_kernel(k, d)} positions "
                 f"(kernel {k}, dilation {d}) but the padded input has only {n + p[0] + p[1]} "
                 f"({n} + {p[0]} + {p[1]}); the output must be at least 1")
-        if not ceil_mode:
-            w = inexact_warning(dim, n, k, s, p, d)
-            if w:
-                warnings.append(w)
         out.append(o)
+    if not ceil_mode:
+        warnings = inexact_warnings(DIM_NAMES[rank], spatial, kernel, stride, pads, dilation)
     return tuple(out), pads, warnings
 
 
@@ -107,22 +105,39 @@ def inexact_warning(dim: str, n: int, k: int, s: int, pad: tuple[int, int], d: i
     """When (n + pads − d(k−1) − 1) is not a multiple of s, the floor ignores the last r
     positions of the padded input: say how many (and whether any is real input, not
     padding), and what would make the division exact."""
+    body = _inexact_body(n, k, s, pad, d, _STEP_WORD[dim])
+    return f"{dim}: {body}" if body else None
+
+
+def _inexact_body(n, k, s, pad, d, words) -> str | None:
     span = n + pad[0] + pad[1] - effective_kernel(k, d)
     r = span % s
     if r == 0:
         return None
-    singular, plural = _STEP_WORD[dim]
-    ek_text = f"{k}" if d == 1 else f"{d}·({k}−1)+1"
-    lost = r - pad[1]
-    if lost <= 0:
-        dropped = f"the floor ignores the last {r} {singular if r == 1 else plural} of the right padding only (no input is lost)"
+    unit = words[0] if r == 1 else words[1]
+    if r <= pad[1]:
+        dropped = f"the floor drops only the last {r} {unit} of right padding, no input"
     elif pad[1]:
-        dropped = (f"the floor ignores the last {r} {singular if r == 1 else plural} of the padded input: "
-                   f"{pad[1]} of padding and {lost} of input")
+        dropped = f"the floor drops the last {r} {unit} of the padded input, {r - pad[1]} of them input"
     else:
-        dropped = f"the floor ignores the last {r} input {singular if r == 1 else plural}"
-    fixes = [f"input {dim} {n + s - r}"]
-    if n - r + pad[0] + pad[1] >= effective_kernel(k, d) and n - r >= 1:
+        dropped = f"the floor drops the last {r} input {unit}"
+    fixes = [f"{n + s - r}"]
+    if n - r >= 1 and n - r + pad[0] + pad[1] >= effective_kernel(k, d):
         fixes.append(f"{n - r}")
-    return (f"{dim}: ({n} + {pad[0]} + {pad[1]} − {ek_text}) / {s} = {span}/{s} is not a whole number; "
-            f"{dropped}. For an exact fit use {' or '.join(fixes)}, or add {s - r} more padding")
+    ek = f"{k}" if d == 1 else f"{d}·({k}−1)+1"
+    return (f"({n} + {pad[0]} + {pad[1]} − {ek})/{s} = {span}/{s} is not whole: {dropped}. "
+            f"Exact with input {' or '.join(fixes)}, or {s - r} more padding")
+
+
+def inexact_warnings(dims, spatial, kernel, stride, pads, dilation) -> list[str]:
+    """One warning per distinct case: dimensions with the same numbers share one line
+    ("H, W: …"), so a square layer does not say everything twice."""
+    groups: dict[tuple, list[str]] = {}
+    for dim, n, k, s, p, d in zip(dims, spatial, kernel, stride, pads, dilation):
+        if (n + p[0] + p[1] - effective_kernel(k, d)) % s:
+            groups.setdefault((n, k, s, tuple(p), d), []).append(dim)
+    warnings = []
+    for (n, k, s, p, d), names in groups.items():
+        words = tuple("/".join(_STEP_WORD[dim][i] for dim in names) for i in (0, 1))
+        warnings.append(f"{', '.join(names)}: {_inexact_body(n, k, s, p, d, words)}")
+    return warnings

@@ -87,7 +87,7 @@ def test_input_override_warns_and_recomputes():
     assert conv1["output_shape"] == [54, 54, 96]
     assert conv1["warnings"] and "227" in conv1["warnings"][0]
     table = run("summary", "alexnet", "--input", "224").output
-    assert "Warnings:" in table and "conv1: H: (224 + 0 + 0 − 11) / 4" in table
+    assert "Warnings:" in table and "conv1: H, W: (224 + 0 + 0 − 11)/4 = 213/4" in table
 
 
 def test_keras_style_non_trainable_lines(tmp_path):

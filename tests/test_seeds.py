@@ -144,7 +144,7 @@ def test_alexnet_at_224_warns():
     r = cnncalc.analyze("alexnet", input="224x224x3")
     conv1 = r.layer("conv1")
     assert hwc(conv1) == "54x54x96"  # floor((224 − 11)/4) + 1 = 54
-    assert any("213/4" in w and "ignores the last 1 input row" in w and "227" in w for w in conv1.warnings)
+    assert any("213/4" in w and "drops the last 1 input row/column" in w and "227" in w for w in conv1.warnings)
 
 
 def test_locally_connected_seed_002():
