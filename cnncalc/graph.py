@@ -6,7 +6,7 @@ inputs, so the engine needs no knowledge of the YAML form."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import namedtuple
 
 from .errors import CnnCalcError, Loc, did_you_mean
 from .expr import substitute
@@ -23,27 +23,20 @@ for _rank, _dims in DIM_NAMES.items():
     LAYOUTS["C" + "".join(_dims)] = _rank
 
 
-@dataclass(frozen=True)
-class Node:
-    name: str                   # dotted, unique: inception3a.branch2.conv2
-    kind: str
-    attrs: dict
-    inputs: tuple[str, ...]
-    loc: Loc
-    scope: tuple[str, ...] = ()  # enclosing blocks and branches, outermost first
+# namedtuples rather than dataclasses: cheap to import, and start-up time matters
+class Node(namedtuple("Node", "name kind attrs inputs loc scope", defaults=((),))):
+    """One layer of the expanded graph. name: dotted and unique (inception3a.branch2.conv2);
+    inputs: names of the nodes it reads; scope: enclosing blocks and branches, outermost first."""
+
+    __slots__ = ()
 
 
-@dataclass
-class Network:
-    name: str
-    layout: str                 # input layout as written, e.g. HWC
-    input_shape: tuple          # channels-first, batch excluded
-    nodes: list[Node]
-    params: dict = field(default_factory=dict)
-    file: str = "<input>"
-    description: str = ""
-    source: str = ""
-    doc: object = None          # the parsed file, to rebuild with other parameters
+class Network(namedtuple("Network", "name layout input_shape nodes params file description source doc",
+                         defaults=((), "<input>", "", "", None))):
+    """An expanded network. layout: the input layout as written (HWC); input_shape:
+    channels-first, batch excluded; doc: the parsed file, to rebuild with other parameters."""
+
+    __slots__ = ()
 
 
 class _Scope:

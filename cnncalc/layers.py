@@ -14,7 +14,7 @@ Standard library only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import namedtuple
 from math import prod
 
 from .errors import LayerError
@@ -24,20 +24,10 @@ REQUIRED = object()
 IDENTITY = "identity"
 
 
-@dataclass(frozen=True)
-class Opt:
-    """One YAML option of a kind. type: int, ints, padding, bool, float, activation."""
-
-    type: str
-    default: object = REQUIRED
-    help: str = ""
-
-
-@dataclass(frozen=True)
-class Params:
-    weights: int = 0
-    biases: int = 0
-    non_trainable: int = 0
+# namedtuples rather than dataclasses: cheap to import, and start-up time matters
+Opt = namedtuple("Opt", "type default help", defaults=(REQUIRED, ""))
+Opt.__doc__ = "One YAML option of a kind. type: int, ints, padding, bool, float, activation."
+Params = namedtuple("Params", "weights biases non_trainable", defaults=(0, 0, 0))
 
 
 NO_PARAMS = Params()
@@ -134,6 +124,10 @@ def _sliding(a, x, kind, stride_default=None):
     return k, s, d, pads, out, warnings
 
 
+def _kernel_area(a, x) -> int:
+    return prod(per_dim(a["kernel"], len(x) - 1, "kernel"))
+
+
 def _sliding_window(a, xs, kind):
     k, s, d, pads, _, _ = _sliding(a, xs[0], kind)
     return [(effective_kernel(ki, di), si, p[0]) for ki, si, di, p in zip(k, s, d, pads)]
@@ -154,6 +148,13 @@ def _check_groups(groups, cin, cout):
         raise LayerError(f"groups must divide filters, but {groups} does not divide {cout}")
 
 
+class Sliding(Kind):
+    """A kind whose window slides over the spatial dimensions (convolutions, pooling)."""
+
+    def window(self, a, xs):
+        return _sliding_window(a, xs, self.name)
+
+
 CONV_OPTIONS = {
     "filters": Opt("int", help="output channels"),
     "kernel": Opt("ints", help="kernel size: an int or one per spatial dimension"),
@@ -167,7 +168,7 @@ CONV_OPTIONS = {
 
 
 @register
-class Conv(Kind):
+class Conv(Sliding):
     name, prefix = "conv", "conv"
     help = "convolution over 1-D, 2-D or 3-D inputs"
     options = CONV_OPTIONS
@@ -178,17 +179,12 @@ class Conv(Kind):
         return (a["filters"], *out), warnings
 
     def params(self, a, xs, y):
-        k = per_dim(a["kernel"], len(xs[0]) - 1, "kernel")
-        return Params(a["filters"] * (xs[0][0] // a["groups"]) * prod(k),
+        return Params(a["filters"] * (xs[0][0] // a["groups"]) * _kernel_area(a, xs[0]),
                       a["filters"] if a["bias"] else 0)
 
     def macs(self, a, xs, y):
         # every output element is a dot product over (C_in/groups)·prod(kernel) inputs
-        k = per_dim(a["kernel"], len(xs[0]) - 1, "kernel")
-        return prod(y) * (xs[0][0] // a["groups"]) * prod(k)
-
-    def window(self, a, xs):
-        return _sliding_window(a, xs, self.name)
+        return prod(y) * (xs[0][0] // a["groups"]) * _kernel_area(a, xs[0])
 
     def label(self, a):
         g = f" g{a['groups']}" if a["groups"] != 1 else ""
@@ -196,7 +192,7 @@ class Conv(Kind):
 
 
 @register
-class DepthwiseConv(Kind):
+class DepthwiseConv(Sliding):
     name, prefix = "depthwise_conv", "dwconv"
     help = "depthwise convolution: one filter per input channel (× depth_multiplier)"
     options = {k: v for k, v in CONV_OPTIONS.items() if k not in ("filters", "groups")}
@@ -209,15 +205,10 @@ class DepthwiseConv(Kind):
         return (xs[0][0] * a["depth_multiplier"], *out), warnings
 
     def params(self, a, xs, y):
-        k = per_dim(a["kernel"], len(xs[0]) - 1, "kernel")
-        return Params(y[0] * prod(k), y[0] if a["bias"] else 0)
+        return Params(y[0] * _kernel_area(a, xs[0]), y[0] if a["bias"] else 0)
 
     def macs(self, a, xs, y):
-        k = per_dim(a["kernel"], len(xs[0]) - 1, "kernel")
-        return prod(y) * prod(k)
-
-    def window(self, a, xs):
-        return _sliding_window(a, xs, self.name)
+        return prod(y) * _kernel_area(a, xs[0])
 
     def label(self, a):
         m = f" ×{a['depth_multiplier']}" if a["depth_multiplier"] != 1 else ""
@@ -225,7 +216,7 @@ class DepthwiseConv(Kind):
 
 
 @register
-class SeparableConv(Kind):
+class SeparableConv(Sliding):
     """Keras SeparableConv2D: a depthwise conv without bias, then a 1×1 conv with bias."""
 
     name, prefix = "separable_conv", "sepconv"
@@ -241,18 +232,13 @@ class SeparableConv(Kind):
         return (a["filters"], *out), warnings
 
     def params(self, a, xs, y):
-        k = per_dim(a["kernel"], len(xs[0]) - 1, "kernel")
         mid = xs[0][0] * a["depth_multiplier"]
-        return Params(mid * prod(k) + mid * a["filters"], a["filters"] if a["bias"] else 0)
+        return Params(mid * _kernel_area(a, xs[0]) + mid * a["filters"], a["filters"] if a["bias"] else 0)
 
     def macs(self, a, xs, y):
-        k = per_dim(a["kernel"], len(xs[0]) - 1, "kernel")
         mid = xs[0][0] * a["depth_multiplier"]
         positions = prod(y[1:])
-        return positions * mid * prod(k) + positions * mid * a["filters"]
-
-    def window(self, a, xs):
-        return _sliding_window(a, xs, self.name)
+        return positions * mid * _kernel_area(a, xs[0]) + positions * mid * a["filters"]
 
     def label(self, a):
         return f"sepconv {_window_label(a)} ×{a['filters']}" + _activation_suffix(a)
@@ -298,15 +284,13 @@ class ConvTranspose(Kind):
         return (a["filters"], *out), []
 
     def params(self, a, xs, y):
-        k = per_dim(a["kernel"], len(xs[0]) - 1, "kernel")
-        return Params(xs[0][0] * (a["filters"] // a["groups"]) * prod(k),
+        return Params(xs[0][0] * (a["filters"] // a["groups"]) * _kernel_area(a, xs[0]),
                       a["filters"] if a["bias"] else 0)
 
     def macs(self, a, xs, y):
         # real multiplications: each input element meets (C_out/groups)·prod(kernel) weights;
         # the output-side formula would also count the zeros inserted between inputs (×stride²)
-        k = per_dim(a["kernel"], len(xs[0]) - 1, "kernel")
-        return prod(xs[0]) * (a["filters"] // a["groups"]) * prod(k)
+        return prod(xs[0]) * (a["filters"] // a["groups"]) * _kernel_area(a, xs[0])
 
     def window(self, a, xs):
         return None
@@ -319,7 +303,7 @@ class ConvTranspose(Kind):
 
 
 @register
-class LocallyConnected(Kind):
+class LocallyConnected(Sliding):
     """Unshared weights: every output position has its own filters and biases (Keras)."""
 
     name, prefix = "locally_connected", "local"
@@ -332,21 +316,16 @@ class LocallyConnected(Kind):
         return (a["filters"], *out), warnings
 
     def params(self, a, xs, y):
-        k = per_dim(a["kernel"], len(xs[0]) - 1, "kernel")
-        return Params(prod(y) * xs[0][0] * prod(k), prod(y) if a["bias"] else 0)
+        return Params(prod(y) * xs[0][0] * _kernel_area(a, xs[0]), prod(y) if a["bias"] else 0)
 
     def macs(self, a, xs, y):
-        k = per_dim(a["kernel"], len(xs[0]) - 1, "kernel")
-        return prod(y) * xs[0][0] * prod(k)
-
-    def window(self, a, xs):
-        return _sliding_window(a, xs, self.name)
+        return prod(y) * xs[0][0] * _kernel_area(a, xs[0])
 
     def label(self, a):
         return f"local {_window_label(a)} ×{a['filters']}" + _activation_suffix(a)
 
 
-class Pool(Kind):
+class Pool(Sliding):
     prefix = "pool"
     options = {
         "kernel": Opt("ints"),
@@ -364,9 +343,6 @@ class Pool(Kind):
                     raise LayerError(f"padding must be at most half the kernel, but saw padding "
                                      f"{max(p)} with kernel {ki}")
         return (xs[0][0], *out), warnings
-
-    def window(self, a, xs):
-        return _sliding_window(a, xs, self.name)
 
     def label(self, a):
         ceil = " ceil" if a["ceil_mode"] else ""
