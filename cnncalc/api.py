@@ -23,7 +23,10 @@ def architectures_dir() -> Path:
 
 def builtins() -> list[str]:
     """Names of the built-in architectures."""
-    return sorted(p.stem for p in architectures_dir().glob("*.yaml"))
+    def natural(name):  # resnet18 before resnet101
+        return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+
+    return sorted((p.stem for p in architectures_dir().glob("*.yaml")), key=natural)
 
 
 def resolve(source) -> tuple[str, str]:
@@ -71,7 +74,7 @@ def parse_shape(text) -> tuple[int, ...]:
     if isinstance(text, (tuple, list)):
         parts = list(text)
     else:
-        parts = [p for p in re.split(r"[x×,\s]+", str(text).strip().lower()) if p]
+        parts = re.split(r"\s*[x×,]\s*", str(text).strip().lower())
     try:
         shape = tuple(int(p) for p in parts)
     except (TypeError, ValueError):

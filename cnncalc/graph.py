@@ -62,7 +62,18 @@ def _as_int(v):
 
 
 def check_option(name, opt, value, where):
-    """Validate one option value against its declared type; return the normalized value."""
+    """Validate one option value against its declared type and bounds; return it normalized."""
+    value = _check_type(name, opt, value, where)
+    numbers = value if isinstance(value, list) else [value]
+    if opt.type in ("int", "ints", "float") and value is not None:
+        if opt.low is not None and any(v < opt.low for v in numbers):
+            raise CnnCalcError(f"{name} must be at least {opt.low}, but saw {value!r}", where)
+        if opt.high is not None and any(v > opt.high for v in numbers):
+            raise CnnCalcError(f"{name} must be at most {opt.high}, but saw {value!r}", where)
+    return value
+
+
+def _check_type(name, opt, value, where):
     t = opt.type
     if value is None and opt.default is None:
         return None

@@ -25,8 +25,9 @@ IDENTITY = "identity"
 
 
 # namedtuples rather than dataclasses: cheap to import, and start-up time matters
-Opt = namedtuple("Opt", "type default help", defaults=(REQUIRED, ""))
-Opt.__doc__ = "One YAML option of a kind. type: int, ints, padding, bool, float, activation."
+Opt = namedtuple("Opt", "type default help low high", defaults=(REQUIRED, "", None, None))
+Opt.__doc__ = ("One YAML option of a kind. type: int, ints, padding, bool, float, activation; "
+               "low/high: inclusive bounds of a number (each value of a list), checked where written.")
 Params = namedtuple("Params", "weights biases non_trainable", defaults=(0, 0, 0))
 
 
@@ -156,12 +157,12 @@ class Sliding(Kind):
 
 
 CONV_OPTIONS = {
-    "filters": Opt("int", help="output channels"),
-    "kernel": Opt("ints", help="kernel size: an int or one per spatial dimension"),
-    "stride": Opt("ints", 1),
+    "filters": Opt("int", help="output channels", low=1),
+    "kernel": Opt("ints", help="kernel size: an int or one per spatial dimension", low=1),
+    "stride": Opt("ints", 1, low=1),
     "padding": Opt("padding", 0, "int, per-dimension list, [before, after] pairs, 'same' or 'valid'"),
-    "dilation": Opt("ints", 1),
-    "groups": Opt("int", 1),
+    "dilation": Opt("ints", 1, low=1),
+    "groups": Opt("int", 1, low=1),
     "bias": Opt("bool", True),
     "activation": Opt("activation", None, "fused activation, no row of its own"),
 }
@@ -196,7 +197,7 @@ class DepthwiseConv(Sliding):
     name, prefix = "depthwise_conv", "dwconv"
     help = "depthwise convolution: one filter per input channel (× depth_multiplier)"
     options = {k: v for k, v in CONV_OPTIONS.items() if k not in ("filters", "groups")}
-    options = {**options, "depth_multiplier": Opt("int", 1)}
+    options = {**options, "depth_multiplier": Opt("int", 1, low=1)}
 
     def shape(self, a, xs):
         if a["depth_multiplier"] < 1:
@@ -222,7 +223,7 @@ class SeparableConv(Sliding):
     name, prefix = "separable_conv", "sepconv"
     help = "depthwise then pointwise (1×1) convolution, as Keras SeparableConv2D"
     options = {**{k: v for k, v in CONV_OPTIONS.items() if k != "groups"},
-               "depth_multiplier": Opt("int", 1)}
+               "depth_multiplier": Opt("int", 1, low=1)}
 
     def shape(self, a, xs):
         _check_filters(a["filters"])
@@ -248,7 +249,7 @@ class SeparableConv(Sliding):
 class ConvTranspose(Kind):
     name, prefix = "conv_transpose", "deconv"
     help = "transposed convolution (PyTorch ConvTranspose)"
-    options = {**CONV_OPTIONS, "output_padding": Opt("ints", 0)}
+    options = {**CONV_OPTIONS, "output_padding": Opt("ints", 0, low=0)}
 
     def _geometry(self, a, x):
         sp = spatial_of(x, self.name)
@@ -328,8 +329,8 @@ class LocallyConnected(Sliding):
 class Pool(Sliding):
     prefix = "pool"
     options = {
-        "kernel": Opt("ints"),
-        "stride": Opt("ints", None, "defaults to the kernel"),
+        "kernel": Opt("ints", low=1),
+        "stride": Opt("ints", None, "defaults to the kernel", low=1),
         "padding": Opt("padding", 0),
         "ceil_mode": Opt("bool", False),
     }
@@ -390,7 +391,7 @@ class GlobalMaxPool(GlobalPool):
 
 class AdaptivePool(Kind):
     prefix = "pool"
-    options = {"output_size": Opt("ints", help="target spatial size")}
+    options = {"output_size": Opt("ints", help="target spatial size", low=1)}
 
     def _target(self, a, x):
         sp = spatial_of(x, self.name)
@@ -447,7 +448,7 @@ class Flatten(Kind):
 class Dense(Kind):
     name, prefix = "dense", "fc"
     help = "fully connected layer on a flat vector"
-    options = {"units": Opt("int"), "bias": Opt("bool", True), "activation": CONV_OPTIONS["activation"]}
+    options = {"units": Opt("int", low=1), "bias": Opt("bool", True), "activation": CONV_OPTIONS["activation"]}
 
     def shape(self, a, xs):
         if len(xs[0]) != 1:
@@ -487,7 +488,7 @@ class BatchNorm(Kind):
     name, prefix = "batch_norm", "bn"
     help = "batch normalization: gamma and beta learnable, running mean and variance not"
     options = {"affine": Opt("bool", True), "track_running_stats": Opt("bool", True),
-               "epsilon": Opt("float", 1e-5), "momentum": Opt("float", 0.1)}
+               "epsilon": Opt("float", 1e-5, low=0), "momentum": Opt("float", 0.1, low=0, high=1)}
 
     def params(self, a, xs, y):
         c = xs[0][0]
@@ -499,7 +500,7 @@ class BatchNorm(Kind):
 class LocalResponseNorm(Kind):
     name, prefix = "lrn", "norm"
     help = "local response normalization (AlexNet); no parameters"
-    options = {"size": Opt("int", 5), "alpha": Opt("float", 1e-4), "beta": Opt("float", 0.75),
+    options = {"size": Opt("int", 5, low=1), "alpha": Opt("float", 1e-4), "beta": Opt("float", 0.75),
                "k": Opt("float", 1.0)}
 
 
@@ -507,7 +508,7 @@ class LocalResponseNorm(Kind):
 class Dropout(Kind):
     name, prefix = "dropout", "dropout"
     help = "dropout; no parameters"
-    options = {"rate": Opt("float", 0.5)}
+    options = {"rate": Opt("float", 0.5, low=0, high=1)}
 
 
 @register
