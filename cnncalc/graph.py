@@ -106,6 +106,9 @@ def _check_type(name, opt, value, where):
             else:
                 return items
         need = "a whole number, 'same', 'valid', a list of numbers or a list of [before, after] pairs"
+        if isinstance(value, str):
+            raise CnnCalcError(f"{name} must be {need}, but saw {value!r}{did_you_mean(value, ('same', 'valid'))}",
+                               where)
     elif t == "bool":
         if isinstance(value, bool):
             return value

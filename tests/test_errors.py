@@ -126,6 +126,8 @@ CASES = [
      ["net.yaml:3", "conv_transpose.output_padding", "output_padding must be at least 0, but saw -1"]),
     ("dropout_rate_above_1", HEAD + "  - dropout: {rate: 5}\n",
      ["net.yaml:3", "dropout.rate", "rate must be at most 1, but saw 5"]),
+    ("padding_typo", HEAD + "  - conv: {filters: 2, kernel: 3, padding: sme}\n",
+     ["net.yaml:3", "but saw 'sme'; did you mean 'same'?"]),
     ("lrn_size_zero", HEAD + "  - lrn: {size: 0}\n", ["net.yaml:3", "size must be at least 1, but saw 0"]),
     ("bn_momentum_above_1", HEAD + "  - batch_norm: {momentum: 2}\n",
      ["net.yaml:3", "momentum must be at most 1, but saw 2"]),
