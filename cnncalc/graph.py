@@ -297,9 +297,9 @@ class _Expander:
             chain = " → ".join(self.active[self.active.index(key):] + [key])
             raise CnnCalcError(f"block '{key}' uses itself ({chain}); blocks must not form a cycle", loc)
         declared = block.get("params") or {}
-        if isinstance(declared, list):
+        if isinstance(declared, list) and all(isinstance(p, str) for p in declared):
             declared = {p: None for p in declared}
-        if not isinstance(declared, dict):
+        if not isinstance(declared, dict) or not all(isinstance(p, str) for p in declared):
             raise CnnCalcError(f"the params of block '{key}' must be a mapping of name to default "
                                f"(null when required) or a list of names, but saw {declared!r}", loc)
         args = dict(self.params)

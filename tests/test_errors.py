@@ -126,6 +126,9 @@ CASES = [
      ["net.yaml:3", "conv_transpose.output_padding", "output_padding must be at least 0, but saw -1"]),
     ("dropout_rate_above_1", HEAD + "  - dropout: {rate: 5}\n",
      ["net.yaml:3", "dropout.rate", "rate must be at most 1, but saw 5"]),
+    ("block_params_not_names", "input: {shape: [8, 8, 3], layout: HWC}\nblocks:\n"
+     "  b: {params: [[1]], layers: [relu]}\nlayers:\n  - b\n",
+     ["net.yaml:5", "the params of block 'b' must be a mapping of name to default"]),
     ("padding_typo", HEAD + "  - conv: {filters: 2, kernel: 3, padding: sme}\n",
      ["net.yaml:3", "but saw 'sme'; did you mean 'same'?"]),
     ("lrn_size_zero", HEAD + "  - lrn: {size: 0}\n", ["net.yaml:3", "size must be at least 1, but saw 0"]),
