@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .errors import CnnCalcError
+from .errors import CnnCalcError, did_you_mean
 from .graph import Network, build, to_channels_first
 from .report import Report
 
@@ -46,8 +46,6 @@ def resolve(source) -> tuple[str, str]:
     builtin = architectures_dir() / f"{text}.yaml"
     if builtin.exists():
         return f"{text}.yaml", read_file(builtin)
-    from .errors import did_you_mean
-
     raise CnnCalcError(f"'{text}' is neither a file nor a built-in architecture{did_you_mean(text, builtins())}"
                        f" (see `cnncalc list`)")
 

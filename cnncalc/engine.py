@@ -7,7 +7,7 @@ from math import prod
 from .errors import CnnCalcError, LayerError
 from .graph import Network
 from .layers import IDENTITY, KINDS
-from .report import DTYPE_BYTES, LayerReport, Report, Totals
+from .report import DTYPE_BYTES, LayerReport, Report, Totals, in_layout
 
 
 def _receptive(window, ins):
@@ -52,7 +52,7 @@ def run(net: Network, input_shape=None, batch: int = 1, dtype: str = "float32") 
             p = kind.params(node.attrs, xs, y)
             macs = kind.macs(node.attrs, xs, y)
         except LayerError as e:
-            shown = ", ".join("×".join(map(str, (*x[1:], x[0]))) for x in xs)
+            shown = ", ".join("×".join(map(str, in_layout(x, "hwc"))) for x in xs)
             raise CnnCalcError(f"layer '{node.name}' ({node.kind}) on input {shown}: {e.message}",
                                node.loc) from None
         shapes[node.name] = y

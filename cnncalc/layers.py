@@ -18,7 +18,8 @@ from collections import namedtuple
 from math import prod
 
 from .errors import LayerError
-from .shape import DIM_NAMES, effective_kernel, explicit_padding, per_dim, same_padding, window_out
+from .report import in_layout
+from .shape import DIM_NAMES, effective_kernel, explicit_padding, per_dim, window_out
 
 REQUIRED = object()
 IDENTITY = "identity"
@@ -452,7 +453,7 @@ class Dense(Kind):
 
     def shape(self, a, xs):
         if len(xs[0]) != 1:
-            shown = "×".join(map(str, (*xs[0][1:], xs[0][0])))
+            shown = "×".join(map(str, in_layout(xs[0], "hwc")))
             raise LayerError(f"dense needs a flat input, but the input is {shown} (H×W×C order); "
                              f"insert a flatten (or global_avg_pool) layer before it")
         if a["units"] < 1:

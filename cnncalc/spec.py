@@ -5,7 +5,7 @@ no tags that build objects, no code."""
 
 from __future__ import annotations
 
-from .errors import CnnCalcError, Loc
+from .errors import CnnCalcError
 
 MAX_FILE_BYTES = 2_000_000
 
@@ -111,5 +111,3 @@ def read_file(path) -> str:
     except OSError as e:
         raise CnnCalcError(f"cannot read the file: {e.strerror}", str(path)) from None
 
-
-__all__ = ["YMap", "YList", "Loc", "load_yaml", "read_file", "line_of"]
