@@ -6,7 +6,8 @@ as a ratio against a reference measured in the same run.
 
 Startup: `python -m cnncalc …` against a bare `python -c pass` (the interpreter's own
 start-up). Scaling: the time to load and analyze a chain of N layers, per layer, at
-N = 1,000 and 10,000 (a linear engine gives a ratio near 1)."""
+N = 1,000 and 10,000 (a linear engine gives a ratio near 1). Limits: how long each guard
+takes to refuse its attack, against analyzing vgg16 in the same process."""
 
 from __future__ import annotations
 
@@ -50,6 +51,24 @@ def per_layer(n: int, repeat: int) -> float:
     return best / n
 
 
+def limit_attacks() -> dict[str, str]:
+    head = "input: {shape: [8, 8, 6], layout: HWC}\nlayers:\n"
+    return {
+        "relu repeated 1,000,000 times": head + "  - relu: {repeat: 1000000}\n",
+        "2 layers × 60,000 repeats": "blocks:\n  b:\n    layers: [relu, relu]\n" + head + "  - b: {repeat: 60000}\n",
+        "empty block × 10^12": "blocks:\n  e:\n    layers: []\n" + head + "  - e: {repeat: 1000000000000}\n",
+    }
+
+
+def refusal_time(text: str) -> float:
+    start = time.perf_counter()
+    try:
+        cnncalc.analyze(cnncalc.loads(text))
+    except cnncalc.CnnCalcError:
+        return time.perf_counter() - start
+    raise AssertionError("the attack was not refused")
+
+
 def main():
     quick = "--quick" in sys.argv
     repeat = 5 if quick else 15
@@ -67,6 +86,17 @@ def main():
     print(f"load+analyze, per layer at N=1,000:              {small * 1e6:7.1f} µs")
     print(f"load+analyze, per layer at N=10,000:             {large * 1e6:7.1f} µs  "
           f"({large / small:.2f}× the N=1,000 cost per layer; 1.0 is linear)")
+    vgg16 = min(analyze_time("vgg16") for _ in range(3))
+    print(f"reference: analyze vgg16 in-process              {vgg16 * 1000:7.1f} ms  (1.00×)")
+    for label, text in limit_attacks().items():
+        t = min(refusal_time(text) for _ in range(3))
+        print(f"refuse {label:<41} {t * 1000:7.1f} ms  ({t / vgg16:.2f}× vgg16)")
+
+
+def analyze_time(name: str) -> float:
+    start = time.perf_counter()
+    cnncalc.analyze(name)
+    return time.perf_counter() - start
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ import re
 from pathlib import Path
 
 from .errors import CnnCalcError, did_you_mean
-from .graph import Network, build, to_channels_first
+from .expand import Network, build
+from .layout import to_channels_first
 from .report import Report
 
 _HERE = Path(__file__).resolve().parent
@@ -90,7 +91,7 @@ def input_override(net: Network, shape, layout: str = "hwc") -> tuple[int, ...]:
     shape = parse_shape(shape)
     rank = len(net.input_shape) - 1
     if len(shape) == rank + 1:
-        return to_channels_first(shape, "CHW" if layout == "chw" else "HWC") if rank else shape
+        return to_channels_first(shape, layout) if rank else shape
     if rank and len(shape) in (1, rank):
         spatial = shape * rank if len(shape) == 1 else shape
         return (net.input_shape[0], *spatial)
@@ -114,3 +115,43 @@ def analyze(source, *, input=None, layout: str = "hwc", batch: int = 1, dtype: s
         net = load(source, params)
     shape = input_override(net, input, layout) if input is not None else None
     return run(net, shape, batch, dtype)
+
+
+def builtin_listing(layout: str = "hwc"):
+    """The built-in architectures with their input shape, params, MACs and source."""
+    from .layout import shape_text
+    from .render import Listing
+
+    records = []
+    for name in builtins():
+        report = analyze(name)
+        records.append({"name": name, "input_shape": shape_text(report.input_shape, layout, "x"),
+                        "params": report.totals.params, "macs": report.totals.macs, "source": report.source})
+    return Listing("built-in architectures", "architectures",
+                   (("name", "name", "text"), ("input_shape", "input", "shape"), ("params", "params", "count"),
+                    ("macs", "MACs", "count"), ("source", "source", "text")), records)
+
+
+def kind_listing():
+    """The layer kinds with their options (defaults shown) and what they do, from the
+    registry; kinds that share options and description (the activations) share a row."""
+    from .layers import KINDS
+    from .render import Listing
+    from .spec import REQUIRED
+
+    def option_text(name, opt):
+        if opt.default is REQUIRED or opt.default is None:
+            return name
+        default = str(opt.default).lower() if isinstance(opt.default, bool) else opt.default
+        return f"{name} {default}"
+
+    rows: dict[tuple, list[str]] = {}
+    for name, kind in KINDS.items():
+        if name == "input":
+            continue
+        options = [option_text(k, opt) for k, opt in kind.options.items()] + (["branches"] if kind.merge else [])
+        rows.setdefault((", ".join(options) or "—", kind.help), []).append(name)
+    records = [{"kinds": ", ".join(names), "options": options, "description": help_text}
+               for (options, help_text), names in rows.items()]
+    return Listing("layer kinds", "kinds", (("kinds", "kind", "text"), ("options", "options (defaults)", "text"),
+                                            ("description", "description", "text")), records)

@@ -41,9 +41,17 @@ class AssignType(click.ParamType):
         key, sep, text = value.partition("=")
         if not sep or not key.strip() or not text.strip():
             self.fail(f"expected KEY=VALUE such as alpha=0.5, but saw {value!r}", param, ctx)
-        from .graph import parse_value
-
         return key.strip(), parse_value(text.strip())
+
+
+def parse_value(text: str):
+    """A --set value: a number when it reads as one, else the text."""
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    return text
 
 
 def output_options(func):
@@ -69,10 +77,16 @@ def user_errors(func):
     return wrapper
 
 
+PIPE_WIDTH = 160  # the table's width when stdout is not a terminal and COLUMNS is not set
+
+
 def _console():
     from rich.console import Console
 
-    width = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", 160))
+    width = None
+    if not sys.stdout.isatty():
+        columns = os.environ.get("COLUMNS", "")
+        width = int(columns) if columns.isdigit() and int(columns) > 0 else PIPE_WIDTH
     return Console(width=width, highlight=False)
 
 
@@ -105,10 +119,7 @@ def summary(network, input_shape, batch, dtype, assignments, depth, fmt, layout)
 
     report = api.analyze(network, input=input_shape, layout=layout, batch=batch, dtype=dtype,
                          params=dict(assignments))
-    if fmt == "table":
-        _console().print(render_table(report, layout, depth))
-    else:
-        click.echo(RENDERERS[fmt](report, layout, depth), nl=False)
+    _emit((render_table if fmt == "table" else RENDERERS[fmt])(report, layout, depth))
 
 
 @cli.command(name="list")
@@ -117,36 +128,29 @@ def summary(network, input_shape, batch, dtype, assignments, depth, fmt, layout)
 def list_(fmt, layout):
     """List the built-in architectures with input shape, params and MACs."""
     from . import api
-    from .render import human, shape_text
+    from .render import render_listing
 
-    entries = []
-    for name in api.builtins():
-        report = api.analyze(name)
-        entries.append({"name": name, "input_shape": shape_text(report.input_shape, layout, "x"),
-                        "params": report.totals.params, "macs": report.totals.macs,
-                        "source": report.source})
-    if fmt == "json":
-        import json
+    _emit(render_listing(api.builtin_listing(layout), fmt))
 
-        click.echo(json.dumps({"schema_version": 1, "architectures": entries}, indent=2))
-    elif fmt == "csv":
-        click.echo("name,input_shape,params,macs")
-        for e in entries:
-            click.echo(f"{e['name']},{e['input_shape']},{e['params']},{e['macs']}")
-    elif fmt == "markdown":
-        click.echo("| name | input | params | MACs |\n|---|---|---:|---:|")
-        for e in entries:
-            click.echo(f"| {e['name']} | {e['input_shape']} | {e['params']:,} | {e['macs']:,} |")
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+              help="table for people; json, csv or markdown for machines and documents")
+@user_errors
+def kinds(fmt):
+    """List the layer kinds, their options with defaults, and what each does."""
+    from . import api
+    from .render import render_listing
+
+    _emit(render_listing(api.kind_listing(), fmt))
+
+
+def _emit(rendered):
+    """Text goes to stdout as it is; a rich renderable through the console."""
+    if isinstance(rendered, str):
+        click.echo(rendered, nl=False)
     else:
-        from rich.table import Table
-
-        table = Table(title="built-in architectures", title_justify="left")
-        for col, justify in (("name", "left"), ("input", "right"), ("params", "right"),
-                             ("MACs", "right"), ("source", "left")):
-            table.add_column(col, justify=justify)
-        for e in entries:
-            table.add_row(e["name"], e["input_shape"], human(e["params"]), human(e["macs"]), e["source"])
-        _console().print(table)
+        _console().print(rendered)
 
 
 def main():

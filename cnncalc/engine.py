@@ -2,28 +2,58 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from math import prod
 
 from .errors import CnnCalcError, LayerError
-from .graph import Network
+from .expand import Network
 from .layers import IDENTITY, KINDS
-from .report import DTYPE_BYTES, LayerReport, Report, Totals, in_layout
+from .layout import shape_text
+from .report import DTYPE_BYTES, LayerReport, Report, Totals
+
+
+class Field(namedtuple("Field", "size jump start")):
+    """The receptive field of a layer's outputs, per spatial dimension, in input positions:
+    size, jump (the distance between neighbouring outputs' fields: the effective stride) and
+    start (where output 0's field begins; negative inside the padding; Araujo et al.'s
+    effective padding is −start)."""
+
+    __slots__ = ()
+
+    @classmethod
+    def of_input(cls, rank: int) -> "Field":
+        return cls((1,) * rank, (1,) * rank, (0,) * rank)
+
+    def through(self, window) -> "Field | None":
+        """rf_out = rf_in + (k_eff − 1)·jump_in, jump_out = jump_in·stride,
+        start_out = start_in − pad_before·jump_in (Araujo et al., Distill 2019)."""
+        if len(window) != len(self.size):
+            return None
+        return Field(tuple(r + (w.kernel - 1) * j for r, j, w in zip(self.size, self.jump, window)),
+                     tuple(j * w.stride for j, w in zip(self.jump, window)),
+                     tuple(s - w.pad_before * j for s, j, w in zip(self.start, self.jump, window)))
+
+
+def _merged(fields):
+    """The field of a position-keeping merge: the union of its inputs' fields where they
+    agree in rank and jump; otherwise the largest one."""
+    if len({len(f.size) for f in fields}) > 1:
+        return None
+    if len({f.jump for f in fields}) == 1:
+        rank = range(len(fields[0].size))
+        start = tuple(min(f.start[i] for f in fields) for i in rank)
+        end = tuple(max(f.start[i] + f.size[i] for f in fields) for i in rank)
+        return Field(tuple(e - s for s, e in zip(start, end)), fields[0].jump, start)
+    return max(fields, key=lambda f: f.size)
 
 
 def _receptive(window, ins):
-    """Receptive field (per spatial dimension) and jump, composed through the graph:
-    rf_out = rf_in + (k_eff − 1)·jump_in, jump_out = jump_in·stride."""
-    if window is None or any(state is None for state in ins):
+    """The receptive field after a layer: undefined when the layer's window is, or any input's."""
+    if window is None or any(f is None for f in ins):
         return None
     if window == IDENTITY:
-        if len({len(state[0]) for state in ins}) > 1:
-            return None
-        return max(ins, key=lambda state: state[0])
-    rf, jump = ins[0]
-    if len(window) != len(rf):
-        return None
-    return (tuple(r + (k - 1) * j for r, j, (k, s, _) in zip(rf, jump, window)),
-            tuple(j * s for j, (_, s, _) in zip(jump, window)))
+        return ins[0] if len(ins) == 1 else _merged(ins)
+    return ins[0].through(window)
 
 
 def run(net: Network, input_shape=None, batch: int = 1, dtype: str = "float32") -> Report:
@@ -37,7 +67,7 @@ def run(net: Network, input_shape=None, batch: int = 1, dtype: str = "float32") 
         raise CnnCalcError(f"the input must have {len(net.input_shape)} dimensions like the file's "
                            f"{net.layout}, but saw {len(x0)}")
     shapes: dict[str, tuple] = {}
-    fields: dict[str, tuple] = {}
+    fields: dict[str, Field | None] = {}
     layers = []
     for node in net.nodes:
         kind = KINDS[node.kind]
@@ -45,22 +75,24 @@ def run(net: Network, input_shape=None, batch: int = 1, dtype: str = "float32") 
         try:
             if node.kind == "input":
                 y, warnings = x0, []
-                fields[node.name] = ((1,) * (len(x0) - 1), (1,) * (len(x0) - 1)) if len(x0) > 1 else None
+                field = Field.of_input(len(x0) - 1) if len(x0) > 1 else None
             else:
                 y, warnings = kind.shape(node.attrs, xs)
-                fields[node.name] = _receptive(kind.window(node.attrs, xs), [fields[i] for i in node.inputs])
+                field = _receptive(kind.window(node.attrs, xs), [fields[i] for i in node.inputs])
             p = kind.params(node.attrs, xs, y)
             macs = kind.macs(node.attrs, xs, y)
         except LayerError as e:
-            shown = ", ".join("×".join(map(str, in_layout(x, "hwc"))) for x in xs)
+            shown = ", ".join(shape_text(x) for x in xs)
             raise CnnCalcError(f"layer '{node.name}' ({node.kind}) on input {shown}: {e.message}",
                                node.loc) from None
         shapes[node.name] = y
-        rf = fields[node.name]
-        layers.append(LayerReport(node.name, node.kind, kind.label(node.attrs), y, prod(y),
-                                  p.weights, p.biases, p.non_trainable, macs, tuple(warnings),
-                                  node.inputs, node.scope, rf[0] if rf else None))
+        fields[node.name] = field
+        layers.append(LayerReport(
+            name=node.name, kind=node.kind, label=kind.label(node.attrs), output_shape=y,
+            activation_size=prod(y), weights=p.weights, biases=p.biases,
+            non_trainable_params=p.non_trainable, macs=macs, warnings=tuple(warnings),
+            inputs=node.inputs, scope=node.scope, field=field))
     layers = tuple(layers)
-    return Report(net.name, net.layout, x0, layers, Totals.of(layers), batch, dtype,
-                  tuple(net.params.items()), net.description, net.source)
-
+    return Report(name=net.name, layout=net.layout, input_shape=x0, layers=layers,
+                  totals=Totals.of(layers), batch=batch, dtype=dtype,
+                  params_set=tuple(net.params.items()), description=net.description, source=net.source)

@@ -4,11 +4,15 @@ Each layer kind is one class holding all of its rules side by side:
   shape(a, xs)        -> output shape and warnings
   params(a, xs, y)    -> Params(weights, biases, non_trainable)
   macs(a, xs, y)      -> multiply-accumulates of conv / dense / locally-connected weights
-  window(a, xs)       -> per spatial dimension (effective kernel, stride, pad_before) for the
+  window(a, xs)       -> per spatial dimension a Window(kernel, stride, pad_before) for the
                          receptive field; IDENTITY when the layer keeps positions; None when
                          the receptive field is not defined through it.
 Shapes are channels-first tuples without batch: (C, *spatial); a flat vector is (N,).
 `a` is the layer's validated attributes, `xs` its input shapes, `y` its output shape.
+
+Nothing is defaulted into a number: the base class has no shape, params or MACs rule (a kind
+that forgets one fails loudly), and its receptive field is undefined. Being free is declared:
+`NoWeights` for kinds without weights, `Elementwise` for kinds that keep every position.
 Standard library only.
 """
 
@@ -16,26 +20,25 @@ from __future__ import annotations
 
 from collections import namedtuple
 from math import prod
+from typing import List, Optional, Sequence, Tuple
 
 from .errors import LayerError
-from .report import in_layout
-from .shape import DIM_NAMES, effective_kernel, explicit_padding, per_dim, window_out
+from .layout import DIM_NAMES, Shape, fmt_dims, shape_text
+from .shape import effective_kernel, explicit_padding, per_dim, window_out
+from .spec import Opt
 
-REQUIRED = object()
 IDENTITY = "identity"
 
-
 # namedtuples rather than dataclasses: cheap to import, and start-up time matters
-Opt = namedtuple("Opt", "type default help low high", defaults=(REQUIRED, "", None, None))
-Opt.__doc__ = ("One YAML option of a kind. type: int, ints, padding, bool, float, activation; "
-               "low/high: inclusive bounds of a number (each value of a list), checked where written.")
 Params = namedtuple("Params", "weights biases non_trainable", defaults=(0, 0, 0))
-
+Window = namedtuple("Window", "kernel stride pad_before")
+Window.__doc__ = "One spatial dimension of a layer's window: effective kernel, stride, padding before."
 
 NO_PARAMS = Params()
 KINDS: dict[str, "Kind"] = {}
 ACTIVATIONS = ("relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "silu", "swish", "mish",
                "hardswish", "hardsigmoid", "sigmoid", "tanh", "softmax", "softplus", "linear")
+RULES = ("shape", "params", "macs", "window")
 
 
 def register(cls):
@@ -44,12 +47,13 @@ def register(cls):
     return cls
 
 
-def fmt_dims(values) -> str:
-    """(3, 3) -> '3×3'."""
-    return "×".join(str(v) for v in values)
+def declares(kind: "Kind", rule: str) -> bool:
+    """Whether a kind's class (or a base below Kind) defines the rule, rather than inheriting
+    the base class's undefined one."""
+    return getattr(type(kind), rule) is not getattr(Kind, rule)
 
 
-def spatial_of(x, kind: str, rank_min: int = 1):
+def spatial_of(x: Shape, kind: str, rank_min: int = 1) -> Shape:
     if len(x) - 1 < rank_min:
         raise LayerError(f"{kind} needs a tensor with channels and {rank_min}+ spatial dimensions, "
                          f"but the input is flat {list(x)}; it cannot follow flatten or dense")
@@ -60,28 +64,50 @@ def spatial_of(x, kind: str, rank_min: int = 1):
 
 
 class Kind:
-    """A layer kind. Defaults: one input, same shape, no parameters, no MACs."""
+    """A layer kind. The base declares no rule: shape, params and MACs raise, and the
+    receptive field is undefined (None)."""
 
     name = ""
     prefix = ""
     options: dict[str, Opt] = {}
     merge = False  # takes several inputs (branches)
-    help = ""
+    help = ""      # one line for `cnncalc kinds` and the README
+
+    def shape(self, a, xs: Sequence[Shape]) -> Tuple[Shape, List[str]]:
+        raise NotImplementedError(f"kind {self.name} has no shape rule")
+
+    def params(self, a, xs: Sequence[Shape], y: Shape) -> Params:
+        raise NotImplementedError(f"kind {self.name} has no params rule")
+
+    def macs(self, a, xs: Sequence[Shape], y: Shape) -> int:
+        raise NotImplementedError(f"kind {self.name} has no MACs rule")
+
+    def window(self, a, xs: Sequence[Shape]) -> Optional[list]:
+        return None
+
+    def label(self, a) -> str:
+        return self.name
+
+
+class NoWeights(Kind):
+    """Declared free: no parameters and no weight multiplications."""
+
+    def params(self, a, xs, y):
+        return NO_PARAMS
+
+    def macs(self, a, xs, y):
+        return 0
+
+
+class Elementwise(NoWeights):
+    """Declared position-keeping: the output has the input's shape, and each output position
+    sees exactly its input position. Subclasses may add params, never change shape or window."""
 
     def shape(self, a, xs):
         return xs[0], []
 
-    def params(self, a, xs, y) -> Params:
-        return NO_PARAMS
-
-    def macs(self, a, xs, y) -> int:
-        return 0
-
     def window(self, a, xs):
         return IDENTITY
-
-    def label(self, a) -> str:
-        return self.name
 
 
 # --- helpers shared by the sliding-window kinds ---------------------------------------
@@ -105,45 +131,42 @@ def _pad_label(padding) -> str:
 def _window_label(a, kernel_key="kernel") -> str:
     k = a[kernel_key]
     k = (k, k) if isinstance(k, int) else k
-    s = a.get("stride", 1)
-    s = fmt_dims(s) if isinstance(s, (list, tuple)) else s
-    text = f"{fmt_dims(k)}/{s}" + _pad_label(a.get("padding", 0))
+    text = f"{fmt_dims(k)}/{fmt_dims(a.get('stride', 1))}" + _pad_label(a.get("padding", 0))
     d = a.get("dilation", 1)
     if d != 1:
-        text += f" d{fmt_dims(d) if isinstance(d, (list, tuple)) else d}"
+        text += f" d{fmt_dims(d)}"
     return text
 
 
-def _sliding(a, x, kind, stride_default=None):
-    """Kernel, stride, dilation per dimension and the output spatial size, with warnings."""
+def _geometry(a, x, kind, stride_default=None):
+    """Spatial sizes, then kernel, stride and dilation per dimension; the stride defaults
+    to stride_default or, failing that, to the kernel (pooling)."""
     sp = spatial_of(x, kind)
     rank = len(sp)
     k = per_dim(a["kernel"], rank, "kernel")
     stride = a.get("stride")
     s = per_dim(stride if stride is not None else (stride_default or k), rank, "stride")
     d = per_dim(a.get("dilation", 1), rank, "dilation")
+    return sp, k, s, d
+
+
+def _sliding(a, x, kind):
+    """Kernel, stride, dilation, padding per dimension and the output spatial size, with warnings."""
+    sp, k, s, d = _geometry(a, x, kind)
     out, pads, warnings = window_out(sp, k, s, a.get("padding", 0), d, a.get("ceil_mode", False))
     return k, s, d, pads, out, warnings
+
+
+def _conv_label(short: str, a, extra: str = "") -> str:
+    """conv 3×3/2 p1 g2 ×64 +relu: the kind, window, extras, filters and fused activation."""
+    return f"{short} {_window_label(a)}{extra} ×{a['filters']}" + _activation_suffix(a)
 
 
 def _kernel_area(a, x) -> int:
     return prod(per_dim(a["kernel"], len(x) - 1, "kernel"))
 
 
-def _sliding_window(a, xs, kind):
-    k, s, d, pads, _, _ = _sliding(a, xs[0], kind)
-    return [(effective_kernel(ki, di), si, p[0]) for ki, si, di, p in zip(k, s, d, pads)]
-
-
-def _check_filters(filters):
-    if filters < 1:
-        raise LayerError(f"filters must be at least 1, but saw {filters}")
-
-
 def _check_groups(groups, cin, cout):
-    _check_filters(cout)
-    if groups < 1:
-        raise LayerError(f"groups must be at least 1, but saw {groups}")
     if cin % groups:
         raise LayerError(f"groups must divide the input channels, but {groups} does not divide {cin}")
     if cout % groups:
@@ -154,7 +177,29 @@ class Sliding(Kind):
     """A kind whose window slides over the spatial dimensions (convolutions, pooling)."""
 
     def window(self, a, xs):
-        return _sliding_window(a, xs, self.name)
+        k, s, d, pads, _, _ = _sliding(a, xs[0], self.name)
+        return [Window(effective_kernel(ki, di), si, p[0]) for ki, si, di, p in zip(k, s, d, pads)]
+
+
+class ConvLike(Sliding):
+    """A sliding kind with weights: out_channels() channels out, and every weight multiplies
+    once at each position it is applied to, so MACs = weights × positions_per_weight()."""
+
+    def out_channels(self, a, x: Shape) -> int:
+        return a["filters"]
+
+    def positions_per_weight(self, a, xs, y) -> int:
+        return prod(y[1:])  # shared weights: each is applied at every output position
+
+    def shape(self, a, xs):
+        *_, out, warnings = _sliding(a, xs[0], self.name)
+        return (self.out_channels(a, xs[0]), *out), warnings
+
+    def macs(self, a, xs, y):
+        return self.params(a, xs, y).weights * self.positions_per_weight(a, xs, y)
+
+    def label(self, a):
+        return _conv_label(self.prefix, a)
 
 
 CONV_OPTIONS = {
@@ -165,52 +210,43 @@ CONV_OPTIONS = {
     "dilation": Opt("ints", 1, low=1),
     "groups": Opt("int", 1, low=1),
     "bias": Opt("bool", True),
-    "activation": Opt("activation", None, "fused activation, no row of its own"),
+    "activation": Opt("choice", None, "fused activation, no row of its own", choices=ACTIVATIONS),
 }
 
 
+def _without(options, *keys):
+    return {k: v for k, v in options.items() if k not in keys}
+
+
 @register
-class Conv(Sliding):
+class Conv(ConvLike):
     name, prefix = "conv", "conv"
     help = "convolution over 1-D, 2-D or 3-D inputs"
     options = CONV_OPTIONS
 
-    def shape(self, a, xs):
-        _check_groups(a["groups"], xs[0][0], a["filters"])
-        *_, out, warnings = _sliding(a, xs[0], self.name)
-        return (a["filters"], *out), warnings
+    def out_channels(self, a, x):
+        _check_groups(a["groups"], x[0], a["filters"])
+        return a["filters"]
 
     def params(self, a, xs, y):
         return Params(a["filters"] * (xs[0][0] // a["groups"]) * _kernel_area(a, xs[0]),
                       a["filters"] if a["bias"] else 0)
 
-    def macs(self, a, xs, y):
-        # every output element is a dot product over (C_in/groups)·prod(kernel) inputs
-        return prod(y) * (xs[0][0] // a["groups"]) * _kernel_area(a, xs[0])
-
     def label(self, a):
-        g = f" g{a['groups']}" if a["groups"] != 1 else ""
-        return f"conv {_window_label(a)}{g} ×{a['filters']}" + _activation_suffix(a)
+        return _conv_label("conv", a, f" g{a['groups']}" if a["groups"] != 1 else "")
 
 
 @register
-class DepthwiseConv(Sliding):
+class DepthwiseConv(ConvLike):
     name, prefix = "depthwise_conv", "dwconv"
     help = "depthwise convolution: one filter per input channel (× depth_multiplier)"
-    options = {k: v for k, v in CONV_OPTIONS.items() if k not in ("filters", "groups")}
-    options = {**options, "depth_multiplier": Opt("int", 1, low=1)}
+    options = {**_without(CONV_OPTIONS, "filters", "groups"), "depth_multiplier": Opt("int", 1, low=1)}
 
-    def shape(self, a, xs):
-        if a["depth_multiplier"] < 1:
-            raise LayerError(f"depth_multiplier must be at least 1, but saw {a['depth_multiplier']}")
-        *_, out, warnings = _sliding(a, xs[0], self.name)
-        return (xs[0][0] * a["depth_multiplier"], *out), warnings
+    def out_channels(self, a, x):
+        return x[0] * a["depth_multiplier"]
 
     def params(self, a, xs, y):
         return Params(y[0] * _kernel_area(a, xs[0]), y[0] if a["bias"] else 0)
-
-    def macs(self, a, xs, y):
-        return prod(y) * _kernel_area(a, xs[0])
 
     def label(self, a):
         m = f" ×{a['depth_multiplier']}" if a["depth_multiplier"] != 1 else ""
@@ -218,32 +254,31 @@ class DepthwiseConv(Sliding):
 
 
 @register
-class SeparableConv(Sliding):
+class SeparableConv(ConvLike):
     """Keras SeparableConv2D: a depthwise conv without bias, then a 1×1 conv with bias."""
 
     name, prefix = "separable_conv", "sepconv"
     help = "depthwise then pointwise (1×1) convolution, as Keras SeparableConv2D"
-    options = {**{k: v for k, v in CONV_OPTIONS.items() if k != "groups"},
-               "depth_multiplier": Opt("int", 1, low=1)}
-
-    def shape(self, a, xs):
-        _check_filters(a["filters"])
-        if a["depth_multiplier"] < 1:
-            raise LayerError(f"depth_multiplier must be at least 1, but saw {a['depth_multiplier']}")
-        *_, out, warnings = _sliding(a, xs[0], self.name)
-        return (a["filters"], *out), warnings
+    options = {**_without(CONV_OPTIONS, "groups"), "depth_multiplier": Opt("int", 1, low=1)}
 
     def params(self, a, xs, y):
         mid = xs[0][0] * a["depth_multiplier"]
         return Params(mid * _kernel_area(a, xs[0]) + mid * a["filters"], a["filters"] if a["bias"] else 0)
 
-    def macs(self, a, xs, y):
-        mid = xs[0][0] * a["depth_multiplier"]
-        positions = prod(y[1:])
-        return positions * mid * _kernel_area(a, xs[0]) + positions * mid * a["filters"]
 
-    def label(self, a):
-        return f"sepconv {_window_label(a)} ×{a['filters']}" + _activation_suffix(a)
+@register
+class LocallyConnected(ConvLike):
+    """Unshared weights: every output position has its own filters and biases (Keras)."""
+
+    name, prefix = "locally_connected", "local"
+    help = "convolution-shaped layer with unshared weights"
+    options = _without(CONV_OPTIONS, "groups", "dilation")
+
+    def params(self, a, xs, y):
+        return Params(prod(y) * xs[0][0] * _kernel_area(a, xs[0]), prod(y) if a["bias"] else 0)
+
+    def positions_per_weight(self, a, xs, y):
+        return 1  # unshared: each weight belongs to one output position
 
 
 @register
@@ -252,28 +287,14 @@ class ConvTranspose(Kind):
     help = "transposed convolution (PyTorch ConvTranspose)"
     options = {**CONV_OPTIONS, "output_padding": Opt("ints", 0, low=0)}
 
-    def _geometry(self, a, x):
-        sp = spatial_of(x, self.name)
-        rank = len(sp)
-        k = per_dim(a["kernel"], rank, "kernel")
-        s = per_dim(a["stride"], rank, "stride")
-        d = per_dim(a["dilation"], rank, "dilation")
-        op = per_dim(a["output_padding"], rank, "output_padding")
-        for name, v in (("kernel", k), ("stride", s), ("dilation", d)):
-            if any(x < 1 for x in v):
-                raise LayerError(f"{name} must be at least 1, but saw {list(v)}")
-        if any(x < 0 for x in op):
-            raise LayerError(f"output_padding must not be negative, but saw {list(op)}")
-        if a["padding"] == "same":
-            raise LayerError("padding 'same' is not supported for conv_transpose; give it in numbers")
-        pads = explicit_padding(a["padding"], rank)
-        return sp, k, s, d, op, pads
-
     def shape(self, a, xs):
         _check_groups(a["groups"], xs[0][0], a["filters"])
-        sp, k, s, d, op, pads = self._geometry(a, xs[0])
+        sp, k, s, d = _geometry(a, xs[0], self.name)
+        op = per_dim(a["output_padding"], len(sp), "output_padding")
+        if a["padding"] == "same":
+            raise LayerError("padding 'same' is not supported for conv_transpose; give it in numbers")
         out = []
-        for n, ki, si, di, opi, p in zip(sp, k, s, d, op, pads):
+        for n, ki, si, di, opi, p in zip(sp, k, s, d, op, explicit_padding(a["padding"], len(sp))):
             if opi >= max(si, di):
                 raise LayerError(f"output_padding must be smaller than stride or dilation, but saw "
                                  f"output_padding {opi} with stride {si} and dilation {di}")
@@ -295,39 +316,14 @@ class ConvTranspose(Kind):
         return prod(xs[0]) * (a["filters"] // a["groups"]) * _kernel_area(a, xs[0])
 
     def window(self, a, xs):
-        return None
+        return None  # an output position depends on a stride-dependent set of inputs
 
     def label(self, a):
-        op = a["output_padding"]
-        extra = f" op{op}" if op != 0 else ""
-        g = f" g{a['groups']}" if a["groups"] != 1 else ""
-        return f"deconv {_window_label(a)}{extra}{g} ×{a['filters']}" + _activation_suffix(a)
+        op = f" op{fmt_dims(a['output_padding'])}" if a["output_padding"] != 0 else ""
+        return _conv_label("deconv", a, op + (f" g{a['groups']}" if a["groups"] != 1 else ""))
 
 
-@register
-class LocallyConnected(Sliding):
-    """Unshared weights: every output position has its own filters and biases (Keras)."""
-
-    name, prefix = "locally_connected", "local"
-    help = "convolution-shaped layer with unshared weights"
-    options = {k: v for k, v in CONV_OPTIONS.items() if k not in ("groups", "dilation")}
-
-    def shape(self, a, xs):
-        _check_filters(a["filters"])
-        *_, out, warnings = _sliding(a, xs[0], self.name)
-        return (a["filters"], *out), warnings
-
-    def params(self, a, xs, y):
-        return Params(prod(y) * xs[0][0] * _kernel_area(a, xs[0]), prod(y) if a["bias"] else 0)
-
-    def macs(self, a, xs, y):
-        return prod(y) * xs[0][0] * _kernel_area(a, xs[0])
-
-    def label(self, a):
-        return f"local {_window_label(a)} ×{a['filters']}" + _activation_suffix(a)
-
-
-class Pool(Sliding):
+class Pool(NoWeights, Sliding):
     prefix = "pool"
     options = {
         "kernel": Opt("ints", low=1),
@@ -356,7 +352,7 @@ class Pool(Sliding):
 class MaxPool(Pool):
     name = "max_pool"
     help = "max pooling; stride defaults to the kernel"
-    options = {**Pool.options, "dilation": Opt("ints", 1)}
+    options = {**Pool.options, "dilation": Opt("ints", 1, low=1)}
 
 
 @register
@@ -365,7 +361,7 @@ class AvgPool(Pool):
     help = "average pooling; stride defaults to the kernel"
 
 
-class GlobalPool(Kind):
+class GlobalPool(NoWeights):
     prefix = "pool"
     options = {"keepdims": Opt("bool", False, "keep 1×1 spatial dimensions instead of a flat vector")}
 
@@ -374,8 +370,7 @@ class GlobalPool(Kind):
         return ((xs[0][0], *(1,) * len(sp)) if a["keepdims"] else (xs[0][0],)), []
 
     def window(self, a, xs):
-        sp = spatial_of(xs[0], self.name)
-        return [(n, n, 0) for n in sp]
+        return [Window(n, n, 0) for n in spatial_of(xs[0], self.name)]
 
 
 @register
@@ -390,16 +385,13 @@ class GlobalMaxPool(GlobalPool):
     help = "maximum over all positions"
 
 
-class AdaptivePool(Kind):
+class AdaptivePool(NoWeights):
     prefix = "pool"
     options = {"output_size": Opt("ints", help="target spatial size", low=1)}
 
     def _target(self, a, x):
         sp = spatial_of(x, self.name)
-        target = per_dim(a["output_size"], len(sp), "output_size")
-        if any(t < 1 for t in target):
-            raise LayerError(f"output_size must be at least 1, but saw {list(target)}")
-        return sp, target
+        return sp, per_dim(a["output_size"], len(sp), "output_size")
 
     def shape(self, a, xs):
         sp, target = self._target(a, xs[0])
@@ -410,15 +402,14 @@ class AdaptivePool(Kind):
         return (xs[0][0], *target), warnings
 
     def window(self, a, xs):
-        # seed 001: s = floor(n_in / n_out), f = n_in − (n_out − 1)·s (exact when t divides n)
+        # Ng's course: s = floor(n_in / n_out), f = n_in − (n_out − 1)·s (exact when t divides n)
         sp, target = self._target(a, xs[0])
         if any(n < t for n, t in zip(sp, target)):
             return None
-        return [(n - (t - 1) * (n // t), n // t, 0) for n, t in zip(sp, target)]
+        return [Window(n - (t - 1) * (n // t), n // t, 0) for n, t in zip(sp, target)]
 
     def label(self, a):
-        t = a["output_size"]
-        return f"{self.name} →{fmt_dims(t) if isinstance(t, (list, tuple)) else t}"
+        return f"{self.name} →{fmt_dims(a['output_size'])}"
 
 
 @register
@@ -434,7 +425,7 @@ class AdaptiveMaxPool(AdaptivePool):
 
 
 @register
-class Flatten(Kind):
+class Flatten(NoWeights):
     name, prefix = "flatten", "flatten"
     help = "reshape to a flat vector"
 
@@ -442,7 +433,7 @@ class Flatten(Kind):
         return (prod(xs[0]),), []
 
     def window(self, a, xs):
-        return None
+        return None  # positions are gone
 
 
 @register
@@ -453,11 +444,8 @@ class Dense(Kind):
 
     def shape(self, a, xs):
         if len(xs[0]) != 1:
-            shown = "×".join(map(str, in_layout(xs[0], "hwc")))
-            raise LayerError(f"dense needs a flat input, but the input is {shown} (H×W×C order); "
+            raise LayerError(f"dense needs a flat input, but the input is {shape_text(xs[0])} (H×W×C order); "
                              f"insert a flatten (or global_avg_pool) layer before it")
-        if a["units"] < 1:
-            raise LayerError(f"units must be at least 1, but saw {a['units']}")
         return (a["units"],), []
 
     def params(self, a, xs, y):
@@ -467,13 +455,13 @@ class Dense(Kind):
         return xs[0][0] * a["units"]
 
     def window(self, a, xs):
-        return None
+        return None  # every output sees every input
 
     def label(self, a):
         return f"dense ×{a['units']}" + _activation_suffix(a)
 
 
-class Activation(Kind):
+class Activation(Elementwise):
     help = "element-wise activation"
 
     def __init__(self, name: str = ""):
@@ -485,7 +473,7 @@ for _act in ACTIVATIONS:
 
 
 @register
-class BatchNorm(Kind):
+class BatchNorm(Elementwise):
     name, prefix = "batch_norm", "bn"
     help = "batch normalization: gamma and beta learnable, running mean and variance not"
     options = {"affine": Opt("bool", True), "track_running_stats": Opt("bool", True),
@@ -498,7 +486,7 @@ class BatchNorm(Kind):
 
 
 @register
-class LocalResponseNorm(Kind):
+class LocalResponseNorm(Elementwise):
     name, prefix = "lrn", "norm"
     help = "local response normalization (AlexNet); no parameters"
     options = {"size": Opt("int", 5, low=1), "alpha": Opt("float", 1e-4), "beta": Opt("float", 0.75),
@@ -506,42 +494,48 @@ class LocalResponseNorm(Kind):
 
 
 @register
-class Dropout(Kind):
+class Dropout(Elementwise):
     name, prefix = "dropout", "dropout"
     help = "dropout; no parameters"
     options = {"rate": Opt("float", 0.5, low=0, high=1)}
 
 
 @register
-class ZeroPad(Kind):
+class ZeroPad(NoWeights):
     name, prefix = "zero_pad", "pad"
     help = "pad the spatial dimensions with zeros"
     options = {"padding": Opt("padding")}
 
-    def shape(self, a, xs):
-        sp = spatial_of(xs[0], self.name)
+    def _pads(self, a, x):
+        sp = spatial_of(x, self.name)
         if a["padding"] == "same":
             raise LayerError("zero_pad needs explicit padding, not 'same'")
-        pads = explicit_padding(a["padding"], len(sp))
+        return sp, explicit_padding(a["padding"], len(sp))
+
+    def shape(self, a, xs):
+        sp, pads = self._pads(a, xs[0])
         return (xs[0][0], *(n + p[0] + p[1] for n, p in zip(sp, pads))), []
 
     def window(self, a, xs):
-        pads = explicit_padding(a["padding"], len(xs[0]) - 1)
-        return [(1, 1, p[0]) for p in pads]
+        # a 1-wide window that starts pad_before positions early: the field shifts, not grows
+        return [Window(1, 1, p[0]) for p in self._pads(a, xs[0])[1]]
 
     def label(self, a):
         return "zero_pad" + _pad_label(a["padding"])
 
 
 @register
-class Input(Kind):
-    """The network's input; not written in `layers`."""
+class Input(NoWeights):
+    """The network's input; not written in `layers`. The engine gives it the input shape."""
 
     name, prefix = "input", "input"
     help = "the network input"
 
+    def shape(self, a, xs):  # pragma: no cover - the engine never asks
+        raise LayerError("the input has no shape rule; the engine sets it")
+
     def window(self, a, xs):
-        return None
+        return None  # the receptive field starts here; the engine sets it
 
 
 # --- merges of parallel branches ------------------------------------------------------
@@ -550,7 +544,9 @@ def _describe(shapes, names):
     return ", ".join(f"{n} {list(s)}" for n, s in zip(names, shapes))
 
 
-class Merge(Kind):
+class Merge(NoWeights):
+    """Joins branches position by position: no weights, and positions are kept."""
+
     merge = True
     options = {}
 
@@ -566,11 +562,10 @@ class Concat(Merge):
     help = "concatenate branches along channels"
 
     def shape(self, a, xs):
+        # a different rank is also a different spatial size
         if len({x[1:] for x in xs}) > 1:
             raise LayerError("concat needs equal spatial sizes (C, *spatial), but the branches give "
                              + _describe(xs, a["_branches"]))
-        if len({len(x) for x in xs}) > 1:
-            raise LayerError("concat needs inputs of one rank, but saw " + _describe(xs, a["_branches"]))
         return (sum(x[0] for x in xs), *xs[0][1:]), []
 
 

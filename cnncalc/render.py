@@ -3,7 +3,8 @@ rich is imported only by the table renderer."""
 
 from __future__ import annotations
 
-from .report import DTYPE_BYTES, Report, collapse, group_totals, in_layout
+from .layout import shape_text
+from .report import DTYPE_BYTES, SCHEMA_VERSION, Report, collapse, group_totals
 
 FORMATS = ("table", "json", "csv", "markdown")
 _UNITS = ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K"))
@@ -23,10 +24,6 @@ def human_bytes(n: int) -> str:
         if n >= size:
             return f"{n / size:.1f} {unit}"
     return f"{n} B"
-
-
-def shape_text(shape, layout: str, sep: str = "×") -> str:
-    return sep.join(str(v) for v in in_layout(shape, layout))
 
 
 def bar(fraction: float, width: int = 10) -> str:
@@ -137,3 +134,46 @@ def render_markdown(report: Report, layout: str = "hwc", depth: int | None = Non
 
 
 RENDERERS = {"json": render_json, "csv": render_csv, "markdown": render_markdown}
+
+
+# --- listings: the built-ins, the layer kinds ------------------------------------------------
+
+class Listing:
+    """Records to list, pure data: `columns` are (key, heading, kind) with kind 'text',
+    'shape' (text aligned right) or 'count' (an integer, exact in machine formats and human
+    in the table); `records` are dicts by key. `key` names the records in JSON."""
+
+    def __init__(self, title: str, key: str, columns, records):
+        self.title, self.key, self.columns, self.records = title, key, tuple(columns), list(records)
+
+
+def render_listing(listing: Listing, fmt: str):
+    """A Listing as a rich Table (fmt 'table') or as JSON, CSV or Markdown text."""
+    if fmt == "json":
+        import json
+
+        return json.dumps({"schema_version": SCHEMA_VERSION, listing.key: listing.records},
+                          indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        import csv
+        import io
+
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([key for key, _, _ in listing.columns])
+        writer.writerows([record[key] for key, _, _ in listing.columns] for record in listing.records)
+        return out.getvalue()
+    if fmt == "markdown":
+        lines = ["| " + " | ".join(head for _, head, _ in listing.columns) + " |",
+                 "|" + "|".join("---" if kind == "text" else "---:" for _, _, kind in listing.columns) + "|"]
+        lines += ["| " + " | ".join(f"{r[key]:,}" if kind == "count" else str(r[key]).replace("|", "\\|")
+                                    for key, _, kind in listing.columns) + " |" for r in listing.records]
+        return "\n".join(lines) + "\n"
+    from rich.table import Table
+
+    table = Table(title=listing.title, title_justify="left")
+    for _, head, kind in listing.columns:
+        table.add_column(head, justify="left" if kind == "text" else "right")
+    for r in listing.records:
+        table.add_row(*(human(r[key]) if kind == "count" else str(r[key]) for key, _, kind in listing.columns))
+    return table

@@ -5,16 +5,10 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+from .layout import in_layout
+
 SCHEMA_VERSION = 1
 DTYPE_BYTES = {"float64": 8, "float32": 4, "float16": 2, "bfloat16": 2, "int32": 4, "int8": 1, "uint8": 1}
-
-
-def in_layout(shape, layout: str) -> list[int]:
-    """Channels-first (C, *spatial) to the display layout: 'hwc' puts channels last."""
-    shape = list(shape)
-    if layout == "hwc" and len(shape) > 1:
-        return shape[1:] + shape[:1]
-    return shape
 
 
 class _Counts:
@@ -33,13 +27,19 @@ class _Counts:
 
 # namedtuples rather than dataclasses: immutable, and cheap to import (startup matters)
 class LayerReport(_Counts, namedtuple("LayerReport", "name kind label output_shape activation_size weights biases "
-                             "non_trainable_params macs warnings inputs scope receptive_field",
-                             defaults=((), (), (), None))):
-    """One row. label: the kind with its key hyperparameters (conv 3×3/1 p1 ×64);
-    output_shape: channels-first, batch excluded; activation_size: elements of the output;
-    scope: enclosing blocks / branches, outermost first."""
+                                      "non_trainable_params macs warnings inputs scope field",
+                                      defaults=((), (), (), None))):
+    """One row; build it by keyword. label: the kind with its key hyperparameters
+    (conv 3×3/1 p1 ×64); output_shape: channels-first, batch excluded; activation_size:
+    elements of the output; scope: enclosing blocks / branches, outermost first; field: the
+    receptive field (engine.Field: size, jump and start per spatial dimension) or None."""
 
     __slots__ = ()
+
+    @property
+    def receptive_field(self):
+        """The receptive field's size per spatial dimension, or None where it is undefined."""
+        return self.field.size if self.field is not None else None
 
 
 class Totals(_Counts, namedtuple("Totals", "weights biases non_trainable_params macs activation_size")):
@@ -53,10 +53,11 @@ class Totals(_Counts, namedtuple("Totals", "weights biases non_trainable_params 
                    sum(x.activation_size for x in layers))
 
 
-class Report(namedtuple("Report", "name layout input_shape layers totals batch dtype params description source",
+class Report(namedtuple("Report", "name layout input_shape layers totals batch dtype params_set description source",
                         defaults=(1, "float32", (), "", ""))):
     """A whole analysis. layout: the input layout as written in the file (HWC);
-    input_shape: channels-first; params: the network parameters as (name, value) pairs."""
+    input_shape: channels-first; params_set: the network's parameters (alpha, resolution…)
+    as (name, value) pairs, not to be confused with totals.params, a parameter count."""
 
     __slots__ = ()
 
@@ -83,7 +84,7 @@ class Report(namedtuple("Report", "name layout input_shape layers totals batch d
             "input_shape": in_layout(self.input_shape, layout),
             "batch": self.batch,
             "dtype": self.dtype,
-            "params_set": dict(self.params),
+            "params_set": dict(self.params_set),
             "layers": [{
                 "name": x.name,
                 "kind": x.kind,
@@ -148,9 +149,10 @@ def collapse(report: Report, depth: int | None) -> list[LayerReport]:
             continue
         t = Totals.of(members)
         last = members[-1]
-        warnings = tuple(f"{m.name}: {w}" for m in members for w in m.warnings)
-        rows.append(LayerReport(key, "block", f"block of {len(members)} layer{'s' if len(members) > 1 else ''}", last.output_shape,
-                                t.activation_size, t.weights, t.biases, t.non_trainable_params,
-                                t.macs, warnings, members[0].inputs, last.scope[:depth - 1],
-                                last.receptive_field))
+        rows.append(LayerReport(
+            name=key, kind="block", label=f"block of {len(members)} layer{'s' if len(members) > 1 else ''}",
+            output_shape=last.output_shape, activation_size=t.activation_size, weights=t.weights,
+            biases=t.biases, non_trainable_params=t.non_trainable_params, macs=t.macs,
+            warnings=tuple(f"{m.name}: {w}" for m in members for w in m.warnings),
+            inputs=members[0].inputs, scope=last.scope[:depth - 1], field=last.field))
     return rows

@@ -4,9 +4,9 @@ and the padding forms. Pure arithmetic, standard library only."""
 from __future__ import annotations
 
 from .errors import LayerError
+from .layout import DIM_NAMES
 
-# Names of the spatial dimensions by rank, and what one step along each is called.
-DIM_NAMES = {1: ("T",), 2: ("H", "W"), 3: ("D", "H", "W")}
+# What one step along each spatial dimension is called.
 _STEP_WORD = {"T": ("step", "steps"), "D": ("frame", "frames"), "H": ("row", "rows"), "W": ("column", "columns")}
 
 
@@ -78,12 +78,10 @@ def explicit_padding(padding, rank: int) -> list[tuple[int, int]] | None:
 def window_out(spatial, kernel, stride, padding, dilation, ceil_mode=False):
     """Apply the output-size rule to every spatial dimension.
 
+    kernel, stride and dilation are at least 1: spec checks them where they are written.
     Returns (out_spatial, pads, warnings). Raises LayerError when a window does not fit.
     """
     rank = len(spatial)
-    for name, v in (("kernel", kernel), ("stride", stride), ("dilation", dilation)):
-        if any(x < 1 for x in v):
-            raise LayerError(f"{name} must be at least 1, but saw {list(v)}")
     pads = explicit_padding(padding, rank)
     if pads is None:
         pads = [same_padding(n, k, s, d) for n, k, s, d in zip(spatial, kernel, stride, dilation)]

@@ -1,7 +1,5 @@
 import pytest
 
-import cnncalc
-
 
 def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true", default=False,
@@ -16,11 +14,6 @@ def update_golden(request):
 @pytest.fixture(scope="session")
 def analyzed():
     """analyze() memoized per built-in name, for tests that read many rows of one network."""
-    cache = {}
+    from helpers import analyzed
 
-    def get(name, **kwargs):
-        key = (name, tuple(sorted(kwargs.items())))
-        if key not in cache:
-            cache[key] = cnncalc.analyze(name, **kwargs)
-        return cache[key]
-    return get
+    return analyzed

@@ -118,7 +118,7 @@ def test_params_override_and_input_expression():
 
 
 def test_cli_set_and_depth(tmp_path, monkeypatch):
-    runner = CliRunner()
+    runner = CliRunner(catch_exceptions=False)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "demo.yaml").write_text(NET)
     result = runner.invoke(cli, ["summary", "demo.yaml", "--set", "alpha=0.25", "--format", "json"])

@@ -19,8 +19,10 @@ VGG16_MACS = 15470264320
 
 
 def run(*args, **env):
-    result = CliRunner().invoke(cli, list(args), env={"COLUMNS": "120", **env})
-    assert "Traceback" not in result.output
+    # catch_exceptions=False: an exception other than click's own exit (a traceback for a
+    # user) propagates and fails the test, instead of being swallowed into result.exception
+    result = CliRunner().invoke(cli, list(args), env={"COLUMNS": "120", **env}, catch_exceptions=False)
+    assert result.exit_code in (0, 2), result.output
     return result
 
 
@@ -50,6 +52,22 @@ def test_summary_json_golden(update_golden):
         assert all(key in layer for layer in data["layers"])
     assert sum(layer["params"] for layer in data["layers"]) == VGG16_PARAMS
     check_golden(GOLDEN / "vgg16.json", result.output, update_golden)
+
+
+TINY = str(GOLDEN / "tiny_inception.yaml")  # the README's example: blocks, branches, repeat
+
+
+@pytest.mark.parametrize("args, golden", [
+    (("vgg16", "--format", "csv"), "vgg16.csv"),
+    (("vgg16", "--format", "markdown"), "vgg16.md"),
+    ((TINY,), "tiny_inception.table.txt"),  # header rows for blocks and branches
+    ((TINY, "--format", "csv"), "tiny_inception.csv"),
+    ((TINY, "--format", "markdown", "--depth", "1"), "tiny_inception.depth1.md"),
+], ids=lambda v: v if isinstance(v, str) else None)
+def test_summary_golden(args, golden, update_golden):
+    result = run("summary", *args)
+    assert result.exit_code == 0
+    check_golden(GOLDEN / golden, result.output, update_golden)
 
 
 def test_summary_json_chw_layout():
@@ -107,6 +125,45 @@ def test_list_builtins():
     assert entries["vgg16"]["params"] == VGG16_PARAMS and entries["vgg16"]["input_shape"] == "224x224x3"
     assert {"lenet5", "lenet5-classic", "alexnet", "vgg16"} <= set(entries)
     assert "vgg16" in run("list").output
+
+
+def test_list_machine_formats_agree():
+    entries = json.loads(run("list", "--format", "json").output)["architectures"]
+    rows = list(csv.DictReader(io.StringIO(run("list", "--format", "csv").output)))
+    # the csv module quotes the sources, which contain commas
+    assert [{**e, "params": str(e["params"]), "macs": str(e["macs"])} for e in entries] == rows
+    assert any("," in r["source"] for r in rows)
+    markdown = run("list", "--format", "markdown").output.splitlines()
+    assert markdown[0] == "| name | input | params | MACs | source |" and len(markdown) == 2 + len(entries)
+    vgg16 = next(line for line in markdown if line.startswith("| vgg16 |"))
+    assert f"| 224x224x3 | {VGG16_PARAMS:,} | {VGG16_MACS:,} |" in vgg16
+
+
+@pytest.mark.parametrize("columns", ["abc", "", "0", "-5", "12.5"])
+def test_bad_columns_variable_falls_back_to_the_pipe_width(columns):
+    from cnncalc.cli import PIPE_WIDTH
+
+    result = run("summary", "googlenet", COLUMNS=columns)
+    assert result.exit_code == 0
+    assert result.output == run("summary", "googlenet", COLUMNS=str(PIPE_WIDTH)).output
+    assert max(map(len, result.output.splitlines())) == PIPE_WIDTH  # googlenet fills the width
+
+
+def test_kinds_lists_every_registered_kind():
+    from cnncalc.layers import KINDS
+
+    data = json.loads(run("kinds", "--format", "json").output)["kinds"]
+    listed = [name for row in data for name in row["kinds"].split(", ")]
+    assert sorted(listed) == sorted(set(KINDS) - {"input"})
+    conv = next(row for row in data if row["kinds"] == "conv")
+    assert conv["options"].startswith("filters, kernel, stride 1, padding 0, dilation 1, groups 1")
+    assert conv["description"] == KINDS["conv"].help
+    assert "element-wise activation" in run("kinds").output
+
+
+def test_readme_kinds_table_is_the_registry():
+    # the README's table is `cnncalc kinds --format markdown`, so the two cannot drift
+    assert run("kinds", "--format", "markdown").output in README.read_text(encoding="utf-8")
 
 
 # --- bad input: a message that says where and what, exit code 2 ---------------------------
@@ -206,8 +263,8 @@ def test_readme_network_example_runs(tmp_path):
 
 def test_network_from_stdin():
     text = "input: {shape: [10, 10, 1], layout: HWC}\nlayers:\n  - conv: {filters: 2, kernel: 3}\n"
-    result = CliRunner().invoke(cli, ["summary", "-", "--format", "csv"], input=text)
+    result = CliRunner().invoke(cli, ["summary", "-", "--format", "csv"], input=text, catch_exceptions=False)
     assert result.exit_code == 0
     assert "conv1,conv,conv 3×3/1 ×2,,8x8x2,128,20," in result.output  # 8·8·2 = 128; 3·3·1·2 + 2 = 20
-    bad = CliRunner().invoke(cli, ["summary", "-"], input="input: [1\n")
+    bad = CliRunner().invoke(cli, ["summary", "-"], input="input: [1\n", catch_exceptions=False)
     assert bad.exit_code == 2 and "<stdin>:2" in bad.output

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 import cnncalc
@@ -138,6 +136,11 @@ CASES = [
      ["net.yaml:3", "kernel must be at least 1, but saw [3, 0]"]),
     ("deconv_output_padding_too_big", HEAD + "  - conv_transpose: {filters: 2, kernel: 3, stride: 2, output_padding: 2}\n",
      ["net.yaml:3", "output_padding must be smaller than stride or dilation"]),
+    # one bound, one message and place, whichever kind declares the option
+    ("dilation_zero_conv", HEAD + "  - conv: {filters: 2, kernel: 3, dilation: 0}\n",
+     ["net.yaml:3: layers[0].conv.dilation: dilation must be at least 1, but saw 0"]),
+    ("dilation_zero_max_pool", HEAD + "  - max_pool: {kernel: 3, dilation: 0}\n",
+     ["net.yaml:3: layers[0].max_pool.dilation: dilation must be at least 1, but saw 0"]),
     ("deconv_same", HEAD + "  - conv_transpose: {filters: 2, kernel: 3, padding: same}\n",
      ["net.yaml:3", "'same' is not supported"]),
     ("dense_units_zero", HEAD + "  - flatten\n  - dense: {units: 0}\n",
@@ -253,27 +256,22 @@ def test_user_error(text, fragments):
         assert fragment in message, f"{fragment!r} not in {message!r}"
 
 
-def test_too_many_nodes_fails_quickly():
-    start = time.perf_counter()
+# How fast these limits stop their attacks is measured in benchmarks/bench.py, not here.
+def test_too_many_nodes_is_refused_up_front():
     message = error_of(HEAD + "  - relu: {repeat: 1000000}\n")
-    assert time.perf_counter() - start < 2
     assert message.startswith("net.yaml:3") and "repeat" in message
 
 
-def test_expansion_beyond_the_node_limit_fails_quickly():
+def test_expansion_beyond_the_node_limit():
     # 2 layers × 60,000 = 120,000 layers, each repeat under the limit on its own
     text = "blocks:\n  b:\n    layers: [relu, relu]\n" + HEAD + "  - b: {repeat: 60000}\n"
-    start = time.perf_counter()
     message = error_of(text)
-    assert time.perf_counter() - start < 5
     assert "100,000 layers" in message
 
 
-def test_empty_block_repeated_a_trillion_times_fails_quickly():
+def test_empty_block_repeated_a_trillion_times_is_refused_up_front():
     text = "blocks:\n  e:\n    layers: []\n" + HEAD + "  - e: {repeat: 1000000000000}\n"
-    start = time.perf_counter()
     message = error_of(text)
-    assert time.perf_counter() - start < 2
     assert message.startswith("net.yaml:6") and "repeat" in message
 
 

@@ -19,12 +19,13 @@ Layouts in the YAML are channels-last (HWC, TC, DHWC); shapes checked here are c
 
 from __future__ import annotations
 
-import json
+from math import prod
 
 import pytest
 
 import cnncalc
 from cnncalc.layers import ACTIVATIONS, KINDS
+from helpers import network_yaml
 
 # (id, layer or [helper layers..., layer], (input shape, layout), out shape (C, *spatial),
 #  params, non_trainable_params, macs)
@@ -248,13 +249,6 @@ def kind_of(layer) -> str:
     return last if isinstance(last, str) else next(iter(last))
 
 
-def network_yaml(layer, shape, layout) -> str:
-    layers = layer if isinstance(layer, list) else [layer]
-    # JSON is YAML: flow style keeps the generated text unambiguous
-    return (f"name: case\ninput: {{shape: {json.dumps(shape)}, layout: {layout}}}\n"
-            f"layers: {json.dumps(layers)}\n")
-
-
 @pytest.mark.parametrize("case_id, layer, inp, out_shape, params, non_trainable, macs",
                          CASES, ids=[c[0] for c in CASES])
 def test_kind(case_id, layer, inp, out_shape, params, non_trainable, macs):
@@ -263,26 +257,11 @@ def test_kind(case_id, layer, inp, out_shape, params, non_trainable, macs):
     row = report.layers[-1]
     assert row.kind == kind_of(layer)
     assert tuple(row.output_shape) == out_shape
-    assert row.activation_size == _prod(out_shape)
+    assert row.activation_size == prod(out_shape)
     assert row.params == params
     assert row.non_trainable_params == non_trainable
     assert row.macs == macs
     assert row.flops == 2 * macs
-
-
-def _prod(values):
-    result = 1
-    for v in values:
-        result *= v
-    return result
-
-
-def test_locally_connected_matches_seed_002_text():
-    # seed 002: "290,400 × 364 = 105,705,600 parameters"
-    assert 55 * 55 * 96 == 290_400 and 11 * 11 * 3 + 1 == 364
-    report = cnncalc.analyze(cnncalc.loads(network_yaml(
-        {"locally_connected": {"filters": 96, "kernel": 11, "stride": 4}}, [227, 227, 3], "HWC")))
-    assert report.totals.params == 105_705_600
 
 
 def test_conv_transpose_macs_count_real_multiplications_not_output_side():
@@ -301,3 +280,60 @@ def test_every_registered_kind_has_a_case_row():
     assert not missing, f"kinds without a row in CASES: {missing}"
     # and every row names a real kind
     assert covered <= set(KINDS)
+
+
+# --- safe defaults: no rule is inherited silently -----------------------------------------
+
+from cnncalc.layers import RULES, Elementwise, Kind, NoWeights, declares  # noqa: E402
+
+
+@pytest.mark.parametrize("name", sorted(set(KINDS) - {"input"}))
+def test_every_kind_declares_its_rules(name):
+    kind = KINDS[name]
+    for rule in ("shape", "params", "macs"):
+        assert declares(kind, rule), f"{name} has no {rule} rule of its own"
+    if isinstance(kind, Elementwise):
+        # declared position-keeping: it may add params, never change the shape or the window
+        assert type(kind).shape is Elementwise.shape and type(kind).window is Elementwise.window, name
+    else:
+        assert declares(kind, "window"), (
+            f"{name} moves positions but declares no window rule; give it one (None where the "
+            f"receptive field is undefined) or make it Elementwise")
+
+
+def test_a_kind_without_rules_fails_loudly_and_has_no_receptive_field():
+    class Upsample(NoWeights):  # an experiment: doubles H and W, and forgets its window
+        name, prefix = "upsample", "up"
+
+        def shape(self, a, xs):
+            return (xs[0][0], *(2 * n for n in xs[0][1:])), []
+
+    kind = Upsample()
+    assert not declares(kind, "window")  # what test_every_kind_declares_its_rules would flag
+    KINDS["upsample"] = kind
+    try:
+        net = cnncalc.loads(network_yaml([{"conv": {"filters": 2, "kernel": 3}}, "upsample",
+                                          {"conv": {"filters": 2, "kernel": 3}}], [8, 8, 1], "HWC"))
+        report = cnncalc.analyze(net)
+    finally:
+        del KINDS["upsample"]
+    assert report.layers[1].receptive_field == (3, 3)
+    # undefined through the new kind, and after it: never a guess such as 5
+    assert report.layers[2].receptive_field is None and report.layers[3].receptive_field is None
+    with pytest.raises(NotImplementedError, match="no shape rule"):
+        Kind().shape({}, [(1, 4, 4)])
+    assert set(RULES) == {"shape", "params", "macs", "window"}
+
+
+def test_an_elementwise_kind_is_one_class():
+    class Swish2(Elementwise):
+        name = prefix = "swish2"
+
+    KINDS["swish2"] = Swish2()
+    try:
+        report = cnncalc.analyze(cnncalc.loads(network_yaml(
+            [{"conv": {"filters": 2, "kernel": 3}}, "swish2"], [8, 8, 1], "HWC")))
+    finally:
+        del KINDS["swish2"]
+    row = report.layers[-1]
+    assert (row.output_shape, row.params, row.macs, row.receptive_field) == ((2, 6, 6), 0, 0, (3, 3))

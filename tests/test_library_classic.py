@@ -15,24 +15,11 @@ import pytest
 
 import cnncalc
 from cnncalc.api import architectures_dir
+from helpers import analyzed as report
+from helpers import hwc
 
 FILES = ["googlenet", "googlenet-torchvision", "resnet18", "resnet34", "resnet50", "resnet101",
          "resnet152", "vgg11", "vgg13", "vgg19", "vgg16_bn", "alexnet-torchvision", "zfnet"]
-
-_CACHE = {}
-
-
-def report(name):
-    if name not in _CACHE:
-        _CACHE[name] = cnncalc.analyze(name)
-    return _CACHE[name]
-
-
-def hwc(layer):
-    """A layer's output shape in H×W×C order (cnncalc reports channels-first)."""
-    shape = tuple(layer.output_shape)
-    return shape[1:] + shape[:1] if len(shape) > 1 else shape
-
 
 def in_scope(r, prefix):
     return [x for x in r.layers if x.name.startswith(prefix + ".")]

@@ -169,7 +169,7 @@ def test_mobilenet_v1_input_option_equals_resolution_param():
 
 
 def test_mobilenet_v1_cli_alpha_and_input():
-    result = CliRunner().invoke(cli, ["summary", "mobilenet_v1", "--set", "alpha=0.5",
+    result = CliRunner(catch_exceptions=False).invoke(cli, ["summary", "mobilenet_v1", "--set", "alpha=0.5",
                                       "--input", "160x160x3", "--format", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
@@ -185,7 +185,7 @@ def test_mobilenet_v1_cli_alpha_and_input():
 
 
 def test_mobilenet_v1_cli_table_runs():
-    result = CliRunner().invoke(cli, ["summary", "mobilenet_v1", "--set", "alpha=0.5",
+    result = CliRunner(catch_exceptions=False).invoke(cli, ["summary", "mobilenet_v1", "--set", "alpha=0.5",
                                       "--input", "160x160x3", "--depth", "1"],
                                 env={"COLUMNS": "120"})
     assert result.exit_code == 0, result.output

@@ -1,0 +1,233 @@
+"""Expansion: a checked network file -> a flat graph of nodes.
+
+Blocks are instantiated with their arguments, `repeat` is unrolled, branches become nodes
+whose inputs name the branch ends, and every `${…}` is evaluated. Each node names its
+inputs, so the engine needs no knowledge of the YAML form. What a value must be is
+checked by `spec`; this module only decides what is built and how it is named."""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+from .errors import CnnCalcError, Loc, did_you_mean
+from .expr import substitute
+from .layers import KINDS
+from .spec import (LAYER_KEYS, as_int, block_params, check_document, check_options, is_int,
+                   line_of, parse_input)
+
+MAX_NODES = 100_000
+
+
+# namedtuples rather than dataclasses: cheap to import, and start-up time matters
+class Node(namedtuple("Node", "name kind attrs inputs loc scope", defaults=((),))):
+    """One layer of the expanded graph. name: dotted and unique (inception3a.branch2.conv2);
+    inputs: names of the nodes it reads; scope: enclosing blocks and branches, outermost first."""
+
+    __slots__ = ()
+
+
+class Network(namedtuple("Network", "name layout input_shape nodes params file description source doc",
+                         defaults=((), "<input>", "", "", None))):
+    """An expanded network. layout: the input layout as written (HWC); input_shape:
+    channels-first, batch excluded; params: the parameter values it was built with;
+    doc: the parsed file, to rebuild with other parameters."""
+
+    __slots__ = ()
+
+
+class _Scope:
+    """A naming scope (the top level, a block instance, a branch): its dotted prefix and
+    how many layers of each stem it has numbered so far."""
+
+    def __init__(self, parts=()):
+        self.parts = tuple(parts)
+        self.counters: dict[str, int] = {}
+
+    def child(self, part) -> "_Scope":
+        return _Scope(self.parts + (str(part),))
+
+    def full(self, name: str) -> str:
+        return ".".join(self.parts + (name,))
+
+    def next(self, stem: str) -> str:
+        """conv -> conv1, then conv2, …: the next numbered name of a stem in this scope."""
+        self.counters[stem] = self.counters.get(stem, 0) + 1
+        return f"{stem}{self.counters[stem]}"
+
+
+class _Item(namedtuple("_Item", "key opts values name repeat loc scope env")):
+    """One entry of a layer list, as called: its kind or block name, its raw and resolved
+    options, its name and repeat count, where it is written, its scope and parameters."""
+
+    __slots__ = ()
+
+    def where(self, key) -> Loc:
+        return self.loc.child(key, line_of(self.opts, key, self.loc.line))
+
+    def instances(self):
+        """The (scope, stem, explicit) of each repetition: `name` with repeat N names them
+        name.1 … name.N; a name alone is used as it is; otherwise stems are numbered."""
+        group = self.scope.child(self.name) if self.name and self.repeat > 1 else None
+        for r in range(self.repeat):
+            if group:
+                yield group, str(r + 1), True
+            else:
+                yield self.scope, self.name, bool(self.name)
+
+
+class _Expander:
+    def __init__(self, doc, file, params):
+        self.file = file
+        self.params = params  # the network's; a block sees these and its own arguments only
+        self.nodes: list[Node] = []
+        self.where: dict[str, Loc] = {}
+        self.blocks = doc.get("blocks") or {}
+        self.active: list[str] = []  # the block calls being expanded, to catch cycles
+
+    def add(self, scope, stem, kind, attrs, inputs, loc, explicit=False) -> str:
+        if explicit:
+            name = scope.full(stem)
+        else:
+            name = scope.full(scope.next(stem))
+            while name in self.where:
+                name = scope.full(scope.next(stem))
+        self.claim(name, loc, loc)
+        if len(self.nodes) >= MAX_NODES:
+            raise CnnCalcError(f"the network expands to more than {MAX_NODES:,} layers; "
+                               f"check repeat counts", loc)
+        self.nodes.append(Node(name, kind, attrs, tuple(inputs), loc, scope.parts))
+        return name
+
+    def claim(self, name, loc, at):
+        """Reserve a name for the layer or block call at loc; a clash is reported at `at`."""
+        if name in self.where:
+            raise CnnCalcError(f"layer name '{name}' is used twice (first at {self.where[name]})", at)
+        self.where[name] = loc
+
+    def sequence(self, items, loc, scope, x, env) -> str:
+        if items is None:
+            return x
+        if not isinstance(items, list):
+            raise CnnCalcError(f"expected a list of layers, but saw {items!r}", loc)
+        for i, item in enumerate(items):
+            x = self.layer(self.item(item, loc.child(i, line_of(items, i)), scope, env), x)
+        return x
+
+    def item(self, item, loc, scope, env) -> _Item:
+        """Read one list entry: `kind`, or `kind: {options}`; resolve its expressions."""
+        if isinstance(item, str):
+            key, opts = item, {}
+        elif isinstance(item, dict) and len(item) == 1:
+            key, opts = next(iter(item.items()))
+            opts = {} if opts is None else opts
+        else:
+            raise CnnCalcError("each layer is a one-key mapping such as `conv: {filters: 64, kernel: 3}` "
+                               f"or a bare kind such as `flatten`, but saw {item!r}", loc)
+        loc = loc.child(key)
+        if not isinstance(opts, dict):
+            raise CnnCalcError(f"the options of {key} must be a mapping, but saw {opts!r}", loc)
+        it = _Item(key, opts, {}, None, 1, loc, scope, env)
+        values = {k: v if k == "branches" else self.resolve(v, env, it.where(k)) for k, v in opts.items()}
+        name = values.pop("name", None)
+        if name is not None and (not isinstance(name, str) or not name or "." in name):
+            raise CnnCalcError(f"name must be a word without dots, but saw {name!r}", it.where("name"))
+        repeat = as_int(values.pop("repeat", 1))
+        if not is_int(repeat) or repeat < 1:
+            raise CnnCalcError(f"repeat must be a whole number of at least 1, but saw {repeat!r}",
+                               it.where("repeat"))
+        if repeat > MAX_NODES:
+            # checked up front: a block with no layers would otherwise loop without adding nodes
+            raise CnnCalcError(f"repeat must be at most {MAX_NODES:,}, but saw {repeat:,}", it.where("repeat"))
+        return it._replace(values=values, name=name, repeat=repeat)
+
+    def layer(self, it: _Item, x: str) -> str:
+        if it.key in self.blocks:
+            return self.block_call(it, x)
+        kind = KINDS.get(it.key)
+        if kind is None or it.key == "input":
+            known = [k for k in KINDS if k != "input"] + list(self.blocks)
+            raise CnnCalcError(f"unknown layer kind '{it.key}'{did_you_mean(it.key, known)}", it.loc)
+        attrs = check_options(it.key, kind.options, it.values, it.where, it.loc, kind.merge)
+        for scope, stem, explicit in it.instances():
+            if kind.merge:
+                x = self.merge(it, attrs, scope, stem or kind.prefix, explicit, x)
+            else:
+                x = self.add(scope, stem or kind.prefix, it.key, attrs, [x], it.loc, explicit)
+        return x
+
+    def merge(self, it: _Item, attrs, scope, stem, explicit, x) -> str:
+        branches, bloc = it.values.get("branches"), it.where("branches")
+        if isinstance(branches, dict):
+            keys = list(branches)
+            names = keys
+        elif isinstance(branches, list):
+            keys = list(range(len(branches)))
+            names = [scope.next("branch") for _ in branches]
+        else:
+            raise CnnCalcError(f"{it.key} needs branches: a list of layer lists (an empty list is the "
+                               f"identity), but saw {branches!r}", bloc)
+        if len(keys) < 2:
+            raise CnnCalcError(f"{it.key} needs at least 2 branches, but saw {len(keys)}", bloc)
+        ends = [self.sequence(branches[key], bloc.child(key, line_of(branches, key, bloc.line)),
+                              scope.child(name), x, it.env)
+                for key, name in zip(keys, names)]
+        return self.add(scope, stem, it.key, {**attrs, "_branches": tuple(ends)}, ends, it.loc, explicit)
+
+    def block_call(self, it: _Item, x: str) -> str:
+        key, block = it.key, self.blocks[it.key]
+        if key in self.active:
+            chain = " → ".join(self.active[self.active.index(key):] + [key])
+            raise CnnCalcError(f"block '{key}' uses itself ({chain}); blocks must not form a cycle", it.loc)
+        declared = block_params(block, key, it.loc)
+        args = {**self.params, **{p: d for p, d in declared.items() if d is not None}}
+        for k, v in it.values.items():
+            if k not in declared:
+                hint = did_you_mean(k, list(declared) + list(LAYER_KEYS))
+                raise CnnCalcError(f"unknown argument '{k}' for block {key}{hint} "
+                                   f"(its params: {', '.join(declared) or 'none'})", it.where(k))
+            args[k] = v
+        missing = [p for p, d in declared.items() if d is None and p not in it.values]
+        if missing:
+            raise CnnCalcError(f"block {key} needs {', '.join(missing)}", it.loc)
+        if it.name:
+            # a second call with the same name would silently share (and renumber) the
+            # first one's layers, merging two blocks into one group
+            self.claim(it.scope.full(it.name), it.loc, it.where("name"))
+        body = Loc(self.file, line_of(block, "layers"), f"blocks.{key}.layers")
+        self.active.append(key)
+        try:
+            for scope, stem, _ in it.instances():
+                inner = scope.child(stem) if stem else scope.child(scope.next(key))
+                x = self.sequence(block["layers"], body, inner, x, args)
+        finally:
+            self.active.pop()
+        return x
+
+    def resolve(self, value, env, where):
+        if isinstance(value, list):
+            return [self.resolve(v, env, where) for v in value]
+        return as_int(substitute(value, env, where)) if isinstance(value, str) else value
+
+
+def build(doc, file="<input>", overrides=None, default_name="network") -> Network:
+    """Turn a parsed YAML document into a Network (graph of nodes)."""
+    check_document(doc, file, reserved=KINDS)
+    root = Loc(file, getattr(doc, "line", None))
+    params = dict(doc.get("params") or {})
+    ploc = root.child("params", line_of(doc, "params"))
+    for key, value in (overrides or {}).items():
+        if key not in params:
+            raise CnnCalcError(f"unknown parameter '{key}'{did_you_mean(key, params)} "
+                               f"(this network's params: {', '.join(params) or 'none'})", "--set")
+        params[key] = value
+    for key, value in params.items():
+        if isinstance(value, str):
+            params[key] = as_int(substitute(value, params, ploc.child(key, line_of(doc.get("params"), key))))
+    iloc = root.child("input", line_of(doc, "input"))
+    layout, shape = parse_input(doc["input"], params, iloc)
+    expander = _Expander(doc, file, params)
+    top = _Scope()
+    expander.add(top, "input", "input", {}, [], iloc, explicit=True)
+    expander.sequence(doc["layers"], root.child("layers", line_of(doc, "layers")), top, "input", params)
+    return Network(str(doc.get("name", default_name)), layout, shape, expander.nodes, params, file,
+                   str(doc.get("description", "")), str(doc.get("source", "")), doc)
