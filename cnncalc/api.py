@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .errors import CnnCalcError, did_you_mean
+from .errors import CnnCalcError, did_you_mean, shown
 from .expand import Network, build
-from .layout import to_channels_first
+from .layout import DISPLAY_LAYOUTS, to_channels_first
+from .limits import MAX_NUMBER_DIGITS, MAX_SIZE
 from .report import Report
 
 _HERE = Path(__file__).resolve().parent
@@ -31,24 +32,34 @@ def builtins() -> list[str]:
 
 
 def resolve(source) -> tuple[str, str]:
-    """A built-in name, a file path or '-' for standard input -> (file label, YAML text)."""
-    from .spec import read_file
+    """A built-in name, a file path or '-' for standard input -> (file label, YAML text).
 
-    text = str(source)
+    A bare name (no / and no .yaml or .yml ending) is always a built-in, so a file or folder
+    that happens to be called vgg16 never shadows the built-in; write ./vgg16 to read it."""
+    import os
+
+    from .spec import read_file, read_stream
+
+    if not isinstance(source, (str, os.PathLike)):
+        raise CnnCalcError(f"a network is a built-in name, a file path or '-', but saw {type(source).__name__}")
+    text = os.fspath(source)
+    if isinstance(text, bytes):
+        raise CnnCalcError(f"a file path must be text, but saw bytes {shown(text)}")
     if text == "-":
         import sys
 
-        return "<stdin>", sys.stdin.read()
-    path = Path(text)
-    if path.suffix in (".yaml", ".yml") or path.exists() or "/" in text:
-        if not path.exists():
-            raise CnnCalcError("no such file", text)
-        return text, read_file(path)
-    builtin = architectures_dir() / f"{text}.yaml"
-    if builtin.exists():
-        return f"{text}.yaml", read_file(builtin)
-    raise CnnCalcError(f"'{text}' is neither a file nor a built-in architecture{did_you_mean(text, builtins())}"
-                       f" (see `cnncalc list`)")
+        return "<stdin>", read_stream(sys.stdin)
+    if not text.strip():
+        raise CnnCalcError("the network is empty: give a built-in name (see `cnncalc list`), a file or -")
+    if isinstance(source, os.PathLike) or text.endswith((".yaml", ".yml")) or "/" in text or os.sep in text:
+        return text, read_file(text)
+    if text in builtins():
+        return f"{text}.yaml", read_file(architectures_dir() / f"{text}.yaml")
+    hint = did_you_mean(text, builtins())
+    if os.path.lexists(text):
+        hint += f"; to read the file {shown(text)}, write ./{text}"
+    raise CnnCalcError(f"{shown(text)} is not a built-in architecture{hint} (see `cnncalc list`; a file "
+                       f"is named with a / or a .yaml ending)")
 
 
 def load(source, params: dict | None = None) -> Network:
@@ -60,27 +71,39 @@ def load(source, params: dict | None = None) -> Network:
 
 
 def loads(text: str, params: dict | None = None, file: str = "<string>") -> Network:
-    """Expand a network given as YAML text."""
-    from .spec import load_yaml
+    """Expand a network given as YAML text (str, or UTF-8 bytes)."""
+    from .spec import decode, load_yaml
 
+    file = file if isinstance(file, str) else shown(file)
+    if isinstance(text, (bytes, bytearray)):
+        text = decode(bytes(text), file)
     return build(load_yaml(text, file), file, params)
 
 
 def parse_shape(text) -> tuple[int, ...]:
-    """'224x224x3' (also 224,224,3 or 224×224×3) -> (224, 224, 3)."""
-    if isinstance(text, int):
-        return (text,)
-    if isinstance(text, (tuple, list)):
+    """'224x224x3' (also 224,224,3 or 224×224×3, or a tuple of ints) -> (224, 224, 3)."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        parts = [text]
+    elif isinstance(text, (tuple, list)):
         parts = list(text)
+    elif isinstance(text, str) and len(text) <= 200:
+        parts = re.split(r"\s*[x×,]\s*", text.strip().lower())
     else:
-        parts = re.split(r"\s*[x×,]\s*", str(text).strip().lower())
-    try:
-        shape = tuple(int(p) for p in parts)
-    except (TypeError, ValueError):
-        shape = ()
-    if not shape or any(v < 1 for v in shape):
-        raise CnnCalcError(f"a shape is positive sizes joined by x, like 224x224x3, but saw {text!r}", "--input")
+        parts = [None]
+    shape = tuple(_size(p) for p in parts)
+    if not shape or None in shape:
+        raise CnnCalcError(f"a shape is sizes from 1 to {MAX_SIZE:,} joined by x, like 224x224x3, but saw "
+                           f"{shown(text)}", "--input")
     return shape
+
+
+def _size(part):
+    """One size of a shape, or None when it is not a whole number from 1 to MAX_SIZE."""
+    if isinstance(part, str) and part.isdigit() and len(part) <= MAX_NUMBER_DIGITS:
+        part = int(part)
+    if isinstance(part, int) and not isinstance(part, bool) and 1 <= part <= MAX_SIZE:
+        return part
+    return None
 
 
 def input_override(net: Network, shape, layout: str = "hwc") -> tuple[int, ...]:
@@ -109,6 +132,9 @@ def analyze(source, *, input=None, layout: str = "hwc", batch: int = 1, dtype: s
     """
     from .engine import run
 
+    if layout not in DISPLAY_LAYOUTS:
+        raise CnnCalcError(f"layout must be one of {', '.join(DISPLAY_LAYOUTS)}, but saw {shown(layout)}",
+                           "--layout")
     if isinstance(source, Network):
         net = build(source.doc, source.file, params, source.name) if params else source
     else:
@@ -129,7 +155,9 @@ def builtin_listing(layout: str = "hwc"):
                         "params": report.totals.params, "macs": report.totals.macs, "source": report.source})
     return Listing("built-in architectures", "architectures",
                    (("name", "name", "text"), ("input_shape", "input", "shape"), ("params", "params", "count"),
-                    ("macs", "MACs", "count"), ("source", "source", "text")), records)
+                    ("macs", "MACs", "count"), ("source", "source", "text")), records,
+                   note="A bare name is always a built-in, even where a file or folder of that name exists; "
+                        "a file is named with a / or a .yaml ending (./vgg16, net.yaml).")
 
 
 def kind_listing():

@@ -8,13 +8,21 @@ import sys
 
 import click
 
-from .errors import CnnCalcError
+from .errors import CnnCalcError, shown
 from .render import FORMATS
+from .limits import MAX_BATCH
 from .report import DTYPE_BYTES
 
 
 class UserError(click.ClickException):
     exit_code = 2
+
+
+class InternalError(click.ClickException):
+    """An exception that is not a user error: a bug in cnncalc. Still no traceback for the
+    user (set CNNCALC_DEBUG=1 to see one), but a distinct exit code."""
+
+    exit_code = 3
 
 
 class ShapeType(click.ParamType):
@@ -28,7 +36,7 @@ class ShapeType(click.ParamType):
         try:
             return parse_shape(value)
         except CnnCalcError:
-            self.fail(f"a shape is positive sizes joined by x, like 224x224x3 or 160, but saw {value!r}",
+            self.fail(f"a shape is positive sizes joined by x, like 224x224x3 or 160, but saw {shown(value)}",
                       param, ctx)
 
 
@@ -40,17 +48,37 @@ class AssignType(click.ParamType):
     def convert(self, value, param, ctx):
         key, sep, text = value.partition("=")
         if not sep or not key.strip() or not text.strip():
-            self.fail(f"expected KEY=VALUE such as alpha=0.5, but saw {value!r}", param, ctx)
-        return key.strip(), parse_value(text.strip())
+            self.fail(f"expected KEY=VALUE such as alpha=0.5, but saw {shown(value)}", param, ctx)
+        try:
+            return key.strip(), parse_value(text.strip())
+        except ValueError as e:
+            self.fail(f"{key.strip()}: {e}", param, ctx)
 
 
 def parse_value(text: str):
-    """A --set value: a number when it reads as one, else the text."""
-    for cast in (int, float):
+    """A --set value: a whole number or a finite number when it reads as one, else the text
+    (an expression or a word). ValueError for a number of more than MAX_NUMBER_DIGITS digits
+    and for inf and nan."""
+    import math
+    import re
+
+    from .limits import MAX_NUMBER_DIGITS
+
+    if re.fullmatch(r"[-+]?[0-9_]+|[-+]?[0-9.]+(e[-+]?[0-9]+)?|[-+]?(inf|infinity|nan)", text, re.I):
+        if len(text) > MAX_NUMBER_DIGITS:
+            raise ValueError(f"a number of {len(text):,} characters; numbers are limited to "
+                             f"{MAX_NUMBER_DIGITS} digits")
         try:
-            return cast(text)
+            return int(text)
         except ValueError:
             pass
+        try:
+            value = float(text)
+        except ValueError:
+            return text
+        if not math.isfinite(value):
+            raise ValueError(f"{text} is not a finite number")
+        return value
     return text
 
 
@@ -74,6 +102,16 @@ def user_errors(func):
             return func(*args, **kwargs)
         except CnnCalcError as e:
             raise UserError(str(e)) from None
+        except (RecursionError, MemoryError) as e:
+            # a bound was missed somewhere: say what happened, not where in the code
+            raise UserError(f"the input is too large or nested too deeply to analyze ({type(e).__name__})") from None
+        except (click.exceptions.Exit, click.ClickException, BrokenPipeError, KeyboardInterrupt):
+            raise
+        except Exception as e:
+            if os.environ.get("CNNCALC_DEBUG"):
+                raise
+            raise InternalError(f"internal error, a bug in cnncalc ({type(e).__name__}: {shown(str(e), 200)}); "
+                                f"please report it with the input (CNNCALC_DEBUG=1 shows the traceback)") from None
     return wrapper
 
 
@@ -101,7 +139,7 @@ def cli():
 @click.argument("network")
 @click.option("--input", "input_shape", type=ShapeType(), default=None,
               help="evaluate at another input: 224x224x3 (in --layout order), 160x160 or 160")
-@click.option("--batch", type=click.IntRange(min=1), default=1, show_default=True,
+@click.option("--batch", type=click.IntRange(min=1, max=MAX_BATCH), default=1, show_default=True,
               help="batch size for activation memory")
 @click.option("--dtype", type=click.Choice(tuple(DTYPE_BYTES)), default="float32", show_default=True,
               help="element type for activation memory")
@@ -154,4 +192,15 @@ def _emit(rendered):
 
 
 def main():
-    cli(prog_name="cnncalc")
+    for stream in (sys.stdout, sys.stderr):
+        # a name in a file may hold any character; a terminal that cannot show it gets an escape
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure:
+            reconfigure(errors="backslashreplace")
+    try:
+        cli(prog_name="cnncalc")
+    except BrokenPipeError:  # `cnncalc … | head`: the reader has gone; nothing left to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)

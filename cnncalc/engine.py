@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections import namedtuple
 from math import prod
 
-from .errors import CnnCalcError, LayerError
+from .errors import CnnCalcError, LayerError, shown
 from .expand import Network
 from .layers import IDENTITY, KINDS
 from .layout import shape_text
+from .limits import MAX_BATCH
 from .report import DTYPE_BYTES, LayerReport, Report, Totals
 
 
@@ -58,10 +59,10 @@ def _receptive(window, ins):
 
 def run(net: Network, input_shape=None, batch: int = 1, dtype: str = "float32") -> Report:
     """Evaluate every node of the network on input_shape (channels-first; default: the file's)."""
-    if dtype not in DTYPE_BYTES:
-        raise CnnCalcError(f"dtype must be one of {', '.join(DTYPE_BYTES)}, but saw {dtype!r}")
-    if not isinstance(batch, int) or batch < 1:
-        raise CnnCalcError(f"batch must be a whole number of at least 1, but saw {batch!r}")
+    if not isinstance(dtype, str) or dtype not in DTYPE_BYTES:
+        raise CnnCalcError(f"dtype must be one of {', '.join(DTYPE_BYTES)}, but saw {shown(dtype)}")
+    if not isinstance(batch, int) or isinstance(batch, bool) or not 1 <= batch <= MAX_BATCH:
+        raise CnnCalcError(f"batch must be a whole number from 1 to {MAX_BATCH:,}, but saw {shown(batch)}")
     x0 = tuple(input_shape) if input_shape is not None else net.input_shape
     if len(x0) != len(net.input_shape):
         raise CnnCalcError(f"the input must have {len(net.input_shape)} dimensions like the file's "
@@ -82,8 +83,8 @@ def run(net: Network, input_shape=None, batch: int = 1, dtype: str = "float32") 
             p = kind.params(node.attrs, xs, y)
             macs = kind.macs(node.attrs, xs, y)
         except LayerError as e:
-            shown = ", ".join(shape_text(x) for x in xs)
-            raise CnnCalcError(f"layer '{node.name}' ({node.kind}) on input {shown}: {e.message}",
+            inputs = ", ".join(shape_text(x) for x in xs)
+            raise CnnCalcError(f"layer '{node.name}' ({node.kind}) on input {inputs}: {e.message}",
                                node.loc) from None
         shapes[node.name] = y
         fields[node.name] = field

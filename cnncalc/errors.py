@@ -34,7 +34,7 @@ class CnnCalcError(Exception):
         self.where = where
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.message}" if self.where else self.message
+        return _printable(f"{self.where}: {self.message}" if self.where else self.message)
 
 
 class LayerError(CnnCalcError):
@@ -44,5 +44,51 @@ class LayerError(CnnCalcError):
 def did_you_mean(word: str, choices) -> str:
     import difflib
 
+    if len(str(word)) > 64:  # no name is that long, and difflib's cost grows with the length
+        return ""
     close = difflib.get_close_matches(str(word), sorted(map(str, choices)), n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _printable(text: str) -> str:
+    """Control characters (ANSI escapes, NUL, …) shown as escapes, never sent to a terminal."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c in "\n\t" else ascii(c)[1:-1] for c in text)
+
+
+def shown(value, limit: int | None = None) -> str:
+    """A user's value as an error message repeats it: like repr(), but bounded in length
+    and depth (a 7 MB string, a huge integer or an alias bomb prints in a few characters),
+    and with control characters escaped."""
+    from .limits import MAX_ECHO
+
+    limit = limit or MAX_ECHO
+    text = _Repr().repr(value)
+    if len(text) > limit:
+        text = text[:limit - 1] + "…"
+    return _printable(text)
+
+
+def _Repr():
+    import reprlib
+
+    class Bounded(reprlib.Repr):
+        def __init__(self):
+            super().__init__()
+            self.maxlevel, self.maxlist, self.maxdict, self.maxtuple = 3, 6, 6, 6
+            self.maxstring, self.maxother, self.maxlong = 60, 60, 40
+
+        def repr_int(self, x, level):
+            # repr() of an integer of over 4,300 digits raises; the bit length says its size
+            if x.bit_length() > 128:
+                return f"<an integer of about {int(x.bit_length() * 0.30103) + 1} digits>"
+            return super().repr_int(x, level)
+
+        def repr_YMap(self, x, level):
+            return self.repr_dict(x, level)
+
+        def repr_YList(self, x, level):
+            return self.repr_list(x, level)
+
+    return Bounded()

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-from .errors import CnnCalcError, Loc, did_you_mean
+from .errors import CnnCalcError, Loc, did_you_mean, shown
 from .expr import substitute
 from .layers import KINDS
-from .spec import (LAYER_KEYS, as_int, block_params, check_document, check_options, is_int,
+from .limits import MAX_EXPANSION_STEPS, MAX_NESTING, MAX_NODES
+from .spec import (LAYER_KEYS, as_int, block_params, check_document, check_options, check_param, is_int,
                    line_of, parse_input)
 
-MAX_NODES = 100_000
 
 
 # namedtuples rather than dataclasses: cheap to import, and start-up time matters
@@ -83,6 +83,8 @@ class _Expander:
         self.where: dict[str, Loc] = {}
         self.blocks = doc.get("blocks") or {}
         self.active: list[str] = []  # the block calls being expanded, to catch cycles
+        self.steps = 0  # list items and block instances visited: the work, not only the layers
+        self._least: dict[str, bool] = {}
 
     def add(self, scope, stem, kind, attrs, inputs, loc, explicit=False) -> str:
         if explicit:
@@ -101,17 +103,45 @@ class _Expander:
     def claim(self, name, loc, at):
         """Reserve a name for the layer or block call at loc; a clash is reported at `at`."""
         if name in self.where:
-            raise CnnCalcError(f"layer name '{name}' is used twice (first at {self.where[name]})", at)
+            raise CnnCalcError(f"layer name {shown(name)} is used twice (first at {self.where[name]})", at)
         self.where[name] = loc
 
     def sequence(self, items, loc, scope, x, env) -> str:
         if items is None:
             return x
         if not isinstance(items, list):
-            raise CnnCalcError(f"expected a list of layers, but saw {items!r}", loc)
+            raise CnnCalcError(f"expected a list of layers, but saw {shown(items)}", loc)
+        if len(scope.parts) > MAX_NESTING:
+            raise CnnCalcError(f"blocks and branches nest more than {MAX_NESTING} deep", loc)
         for i, item in enumerate(items):
+            self.steps += 1
+            if self.steps > MAX_EXPANSION_STEPS:
+                raise CnnCalcError(f"expanding the network takes more than {MAX_EXPANSION_STEPS:,} steps "
+                                   f"(list items and block calls); check repeat counts", loc)
             x = self.layer(self.item(item, loc.child(i, line_of(items, i)), scope, env), x)
         return x
+
+    def fits(self, it: _Item, per_instance: int) -> None:
+        """Refuse up front a repeat that must pass MAX_NODES: each instance adds at least
+        per_instance layers."""
+        if len(self.nodes) + it.repeat * per_instance > MAX_NODES:
+            raise CnnCalcError(f"the network expands to more than {MAX_NODES:,} layers ({it.repeat:,} × at "
+                               f"least {per_instance:,}); check repeat counts", it.where("repeat"))
+
+    def layers_at_least(self, key: str) -> int:
+        """The fewest layers one instance of block `key` can add: its body's layer kinds each add
+        one or more, and its block calls what they add (cycles are caught when expanded)."""
+        if key not in self._least:
+            self._least[key] = 0  # provisional, for cycles
+            count = 0
+            for item in self.blocks[key].get("layers") or []:
+                name = item if isinstance(item, str) else next(iter(item)) if isinstance(item, dict) and item else None
+                if name in self.blocks:
+                    count += self.layers_at_least(name)
+                elif name in KINDS:
+                    count += 1
+            self._least[key] = count
+        return self._least[key]
 
     def item(self, item, loc, scope, env) -> _Item:
         """Read one list entry: `kind`, or `kind: {options}`; resolve its expressions."""
@@ -122,18 +152,18 @@ class _Expander:
             opts = {} if opts is None else opts
         else:
             raise CnnCalcError("each layer is a one-key mapping such as `conv: {filters: 64, kernel: 3}` "
-                               f"or a bare kind such as `flatten`, but saw {item!r}", loc)
+                               f"or a bare kind such as `flatten`, but saw {shown(item)}", loc)
         loc = loc.child(key)
         if not isinstance(opts, dict):
-            raise CnnCalcError(f"the options of {key} must be a mapping, but saw {opts!r}", loc)
+            raise CnnCalcError(f"the options of {key} must be a mapping, but saw {shown(opts)}", loc)
         it = _Item(key, opts, {}, None, 1, loc, scope, env)
         values = {k: v if k == "branches" else self.resolve(v, env, it.where(k)) for k, v in opts.items()}
         name = values.pop("name", None)
         if name is not None and (not isinstance(name, str) or not name or "." in name):
-            raise CnnCalcError(f"name must be a word without dots, but saw {name!r}", it.where("name"))
+            raise CnnCalcError(f"name must be a word without dots, but saw {shown(name)}", it.where("name"))
         repeat = as_int(values.pop("repeat", 1))
         if not is_int(repeat) or repeat < 1:
-            raise CnnCalcError(f"repeat must be a whole number of at least 1, but saw {repeat!r}",
+            raise CnnCalcError(f"repeat must be a whole number of at least 1, but saw {shown(repeat)}",
                                it.where("repeat"))
         if repeat > MAX_NODES:
             # checked up front: a block with no layers would otherwise loop without adding nodes
@@ -148,6 +178,7 @@ class _Expander:
             known = [k for k in KINDS if k != "input"] + list(self.blocks)
             raise CnnCalcError(f"unknown layer kind '{it.key}'{did_you_mean(it.key, known)}", it.loc)
         attrs = check_options(it.key, kind.options, it.values, it.where, it.loc, kind.merge)
+        self.fits(it, 1)
         for scope, stem, explicit in it.instances():
             if kind.merge:
                 x = self.merge(it, attrs, scope, stem or kind.prefix, explicit, x)
@@ -165,7 +196,7 @@ class _Expander:
             names = [scope.next("branch") for _ in branches]
         else:
             raise CnnCalcError(f"{it.key} needs branches: a list of layer lists (an empty list is the "
-                               f"identity), but saw {branches!r}", bloc)
+                               f"identity), but saw {shown(branches)}", bloc)
         if len(keys) < 2:
             raise CnnCalcError(f"{it.key} needs at least 2 branches, but saw {len(keys)}", bloc)
         ends = [self.sequence(branches[key], bloc.child(key, line_of(branches, key, bloc.line)),
@@ -177,13 +208,13 @@ class _Expander:
         key, block = it.key, self.blocks[it.key]
         if key in self.active:
             chain = " → ".join(self.active[self.active.index(key):] + [key])
-            raise CnnCalcError(f"block '{key}' uses itself ({chain}); blocks must not form a cycle", it.loc)
+            raise CnnCalcError(f"block {shown(key)} uses itself ({chain}); blocks must not form a cycle", it.loc)
         declared = block_params(block, key, it.loc)
         args = {**self.params, **{p: d for p, d in declared.items() if d is not None}}
         for k, v in it.values.items():
             if k not in declared:
                 hint = did_you_mean(k, list(declared) + list(LAYER_KEYS))
-                raise CnnCalcError(f"unknown argument '{k}' for block {key}{hint} "
+                raise CnnCalcError(f"unknown argument {shown(k)} for block {key}{hint} "
                                    f"(its params: {', '.join(declared) or 'none'})", it.where(k))
             args[k] = v
         missing = [p for p, d in declared.items() if d is None and p not in it.values]
@@ -194,11 +225,15 @@ class _Expander:
             # first one's layers, merging two blocks into one group
             self.claim(it.scope.full(it.name), it.loc, it.where("name"))
         body = Loc(self.file, line_of(block, "layers"), f"blocks.{key}.layers")
+        least = self.layers_at_least(key)
+        self.fits(it, least)
         self.active.append(key)
         try:
             for scope, stem, _ in it.instances():
                 inner = scope.child(stem) if stem else scope.child(scope.next(key))
                 x = self.sequence(block["layers"], body, inner, x, args)
+                if not least:
+                    break  # a block that adds no layer: one instance checks it, more add nothing
         finally:
             self.active.pop()
         return x
@@ -215,10 +250,13 @@ def build(doc, file="<input>", overrides=None, default_name="network") -> Networ
     root = Loc(file, getattr(doc, "line", None))
     params = dict(doc.get("params") or {})
     ploc = root.child("params", line_of(doc, "params"))
+    if not isinstance(overrides or {}, dict):
+        raise CnnCalcError(f"params must be a dict of name to value, but saw {shown(overrides)}", "--set")
     for key, value in (overrides or {}).items():
         if key not in params:
-            raise CnnCalcError(f"unknown parameter '{key}'{did_you_mean(key, params)} "
+            raise CnnCalcError(f"unknown parameter {shown(key)}{did_you_mean(key, params)} "
                                f"(this network's params: {', '.join(params) or 'none'})", "--set")
+        check_param(key, value, "--set")
         params[key] = value
     for key, value in params.items():
         if isinstance(value, str):

@@ -11,10 +11,10 @@ import math
 import operator
 import re
 
-from .errors import CnnCalcError, did_you_mean
+from .errors import CnnCalcError, did_you_mean, shown
 
-MAX_LENGTH = 500
-MAX_MAGNITUDE = 10**15
+from .limits import MAX_EXPRESSION_LENGTH as MAX_LENGTH
+from .limits import MAX_MAGNITUDE, MAX_NESTING, MAX_ROUND_DIGITS
 
 
 def make_divisible(v, divisor=8, min_value=None):
@@ -28,7 +28,14 @@ def make_divisible(v, divisor=8, min_value=None):
     return new_v
 
 
-FUNCTIONS = {"min": min, "max": max, "round": round, "floor": math.floor, "ceil": math.ceil,
+def _round(x, ndigits=None):
+    """round(), with ndigits bounded: round(1, -10**15) would build a 10**15-digit power of 10."""
+    if ndigits is not None and (not isinstance(ndigits, int) or abs(ndigits) > MAX_ROUND_DIGITS):
+        raise ValueError(f"takes ndigits as a whole number from -{MAX_ROUND_DIGITS} to {MAX_ROUND_DIGITS}")
+    return round(x, ndigits)
+
+
+FUNCTIONS = {"min": min, "max": max, "round": _round, "floor": math.floor, "ceil": math.ceil,
              "int": int, "make_divisible": make_divisible}
 _BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
            ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod}
@@ -39,7 +46,7 @@ _PATTERN = re.compile(r"\$\{([^}]*)\}")
 def evaluate(text: str, scope: dict, where=None):
     """Evaluate one expression (without the ${ }) against scope (parameter name -> number)."""
     def fail(why):
-        raise CnnCalcError(f"in expression '{text}': {why}", where)
+        raise CnnCalcError(f"in expression {shown(text)}: {why}", where)
 
     if len(text) > MAX_LENGTH:
         fail(f"expressions are limited to {MAX_LENGTH} characters")
@@ -47,10 +54,14 @@ def evaluate(text: str, scope: dict, where=None):
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as e:
         fail(f"not valid arithmetic ({e.msg})")
+    except (RecursionError, MemoryError):
+        fail("nested too deeply")
 
-    def walk(node):
+    def walk(node, depth=0):
+        if depth > MAX_NESTING:
+            fail(f"nested more than {MAX_NESTING} deep")
         if isinstance(node, ast.Expression):
-            return walk(node.body)
+            return walk(node.body, depth + 1)
         if isinstance(node, ast.Constant) and type(node.value) in (int, float):
             result = node.value
         elif isinstance(node, ast.Name):
@@ -59,20 +70,20 @@ def evaluate(text: str, scope: dict, where=None):
                      f" (known: {', '.join(sorted(scope)) or 'none'})")
             value = scope[node.id]
             if type(value) not in (int, float):
-                fail(f"'{node.id}' is {value!r}, not a number")
+                fail(f"'{node.id}' is {shown(value)}, not a number")
             result = value
         elif isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-            left, right = walk(node.left), walk(node.right)
+            left, right = walk(node.left, depth + 1), walk(node.right, depth + 1)
             if isinstance(node.op, (ast.Div, ast.FloorDiv, ast.Mod)) and right == 0:
                 fail("division by zero")
             result = _BINARY[type(node.op)](left, right)
         elif isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
-            result = _UNARY[type(node.op)](walk(node.operand))
+            result = _UNARY[type(node.op)](walk(node.operand, depth + 1))
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
             if node.func.id not in FUNCTIONS:
                 fail(f"unknown function '{node.func.id}'{did_you_mean(node.func.id, FUNCTIONS)}; "
                      f"allowed: {', '.join(sorted(FUNCTIONS))}")
-            args = [walk(arg) for arg in node.args]
+            args = [walk(arg, depth + 1) for arg in node.args]
             try:
                 result = FUNCTIONS[node.func.id](*args)
             except (TypeError, ValueError, OverflowError, ZeroDivisionError) as e:
@@ -103,5 +114,5 @@ def substitute(value, scope: dict, where=None):
 
     result = _PATTERN.sub(text_of, value)
     if "${" in result:
-        raise CnnCalcError(f"unclosed '${{' in {value!r}", where)
+        raise CnnCalcError(f"unclosed '${{' in {shown(value)}", where)
     return result

@@ -4,26 +4,47 @@ rich is imported only by the table renderer."""
 from __future__ import annotations
 
 from .layout import shape_text
+from .limits import MAX_TABLE_ROWS
 from .report import DTYPE_BYTES, SCHEMA_VERSION, Report, collapse, group_totals
 
 FORMATS = ("table", "json", "csv", "markdown")
-_UNITS = ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K"))
+_UNITS = ((10**18, "E"), (10**15, "P"), (10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K"))
+_BYTE_UNITS = ((2**60, "EiB"), (2**50, "PiB"), (2**40, "TiB"), (2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB"))
 _EIGHTHS = " ▏▎▍▌▋▊▉█"
 
 
+def _scaled(n: int, units, sep: str = "") -> str | None:
+    """n in the largest unit that keeps it at 1.0 or more, to one decimal, rounded half up in
+    integer arithmetic (floats would print 1000.0K for 999,950, and overflow past 10**308)."""
+    sign, n = ("-" if n < 0 else ""), abs(n)
+    for i, (size, unit) in enumerate(units):
+        if n >= size:
+            tenths = (20 * n + size) // (2 * size)
+            if tenths >= 10_000 and i > 0:  # 999,950 -> 1000.0K: say 1.0M instead
+                size, unit = units[i - 1]
+                tenths = (20 * n + size) // (2 * size)
+            return f"{sign}{tenths // 10:,}.{tenths % 10}{sep}{unit}"
+    return None
+
+
 def human(n: int) -> str:
-    """61,100,840 -> 61.1M (SI units, one decimal)."""
-    for size, unit in _UNITS:
-        if abs(n) >= size:
-            return f"{n / size:.1f}{unit}"
-    return str(n)
+    """61,100,840 -> 61.1M (SI units, one decimal); past 1000E, 1.23e+21E reads worse than 1.23e+39."""
+    if abs(n) >= 1000 * _UNITS[0][0]:
+        return _scientific(n)
+    return _scaled(n, _UNITS) or str(n)
+
+
+def _scientific(n: int) -> str:
+    digits = len(str(abs(n))) if n.bit_length() < 10_000 else int(n.bit_length() * 0.30103) + 1
+    lead = str(abs(n))[:3] if n.bit_length() < 10_000 else "1"
+    return f"{'-' if n < 0 else ''}{lead[0]}.{lead[1:3] or '0'}e+{digits - 1}"
 
 
 def human_bytes(n: int) -> str:
-    for size, unit in ((2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):
-        if n >= size:
-            return f"{n / size:.1f} {unit}"
-    return f"{n} B"
+    """47,360 -> 46.2 KiB (binary units, one decimal)."""
+    if abs(n) >= 1024 * _BYTE_UNITS[0][0]:
+        return _scientific(n) + " B"
+    return _scaled(n, _BYTE_UNITS, " ") or f"{n} B"
 
 
 def bar(fraction: float, width: int = 10) -> str:
@@ -55,9 +76,17 @@ def render_table(report: Report, layout: str = "hwc", depth: int | None = None):
     from rich.text import Text
 
     rows = collapse(report, depth)
+    title = f"{report.name}  (input {shape_text(report.input_shape, layout)}, {layout.upper()})"
+    if len(rows) > MAX_TABLE_ROWS:
+        # rich lays out every row before printing: 100,000 rows take minutes and help no one
+        return Group(Text(title), Text(
+            f"{len(rows):,} rows are more than a table of {MAX_TABLE_ROWS:,} can usefully show: fold blocks "
+            f"with --depth N, or use --format csv or json for every layer."),
+            Text("\n".join(summary_lines(report))))
     total_macs = report.totals.macs or 1
-    table = Table(title=f"{report.name}  (input {shape_text(report.input_shape, layout)}, "
-                        f"{layout.upper()})", show_footer=True, title_justify="left")
+    # names, labels and the title are the user's text: Text() shows them as they are, where a
+    # plain string would be read as rich markup ([/x] would raise, [bold] would vanish)
+    table = Table(title=Text(title), show_footer=True, title_justify="left")
     t = report.totals
     table.add_column("name", footer="total")
     table.add_column("layer")
@@ -77,11 +106,11 @@ def render_table(report: Report, layout: str = "hwc", depth: int | None = None):
                 totals, last, count = groups[key]
                 if count < 2:
                     continue
-                table.add_row("  " * i + key, "", shape_text(last.output_shape, layout),
+                table.add_row(Text("  " * i + key), "", shape_text(last.output_shape, layout),
                               human(totals.activation_size), human(totals.params), human(totals.macs),
                               human(totals.flops), bar(totals.macs / total_macs), style="bold")
         open_scope = row.scope
-        table.add_row("  " * len(row.scope) + row.name, row.label, shape_text(row.output_shape, layout),
+        table.add_row(Text("  " * len(row.scope) + row.name), Text(row.label), shape_text(row.output_shape, layout),
                       human(row.activation_size), human(row.params), human(row.macs), human(row.flops),
                       bar(row.macs / total_macs))
     parts = [table, Text("\n".join(summary_lines(report)))]
@@ -143,8 +172,9 @@ class Listing:
     'shape' (text aligned right) or 'count' (an integer, exact in machine formats and human
     in the table); `records` are dicts by key. `key` names the records in JSON."""
 
-    def __init__(self, title: str, key: str, columns, records):
+    def __init__(self, title: str, key: str, columns, records, note: str = ""):
         self.title, self.key, self.columns, self.records = title, key, tuple(columns), list(records)
+        self.note = note  # a sentence for people, under the table and the Markdown
 
 
 def render_listing(listing: Listing, fmt: str):
@@ -168,12 +198,16 @@ def render_listing(listing: Listing, fmt: str):
                  "|" + "|".join("---" if kind == "text" else "---:" for _, _, kind in listing.columns) + "|"]
         lines += ["| " + " | ".join(f"{r[key]:,}" if kind == "count" else str(r[key]).replace("|", "\\|")
                                     for key, _, kind in listing.columns) + " |" for r in listing.records]
+        lines += ["", listing.note] if listing.note else []
         return "\n".join(lines) + "\n"
     from rich.table import Table
+    from rich.text import Text
+
+    from rich.console import Group
 
     table = Table(title=listing.title, title_justify="left")
     for _, head, kind in listing.columns:
         table.add_column(head, justify="left" if kind == "text" else "right")
     for r in listing.records:
-        table.add_row(*(human(r[key]) if kind == "count" else str(r[key]) for key, _, kind in listing.columns))
-    return table
+        table.add_row(*(human(r[key]) if kind == "count" else Text(str(r[key])) for key, _, kind in listing.columns))
+    return Group(table, Text(listing.note)) if listing.note else table

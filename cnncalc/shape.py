@@ -3,7 +3,7 @@ and the padding forms. Pure arithmetic, standard library only."""
 
 from __future__ import annotations
 
-from .errors import LayerError
+from .errors import LayerError, shown
 from .layout import DIM_NAMES
 
 # What one step along each spatial dimension is called.
@@ -46,7 +46,7 @@ def per_dim(value, rank: int, what: str) -> tuple[int, ...]:
     if isinstance(value, (list, tuple)) and len(value) == rank and all(isinstance(v, int) for v in value):
         return tuple(value)
     raise LayerError(f"{what} must be an int or a list of {rank} ints for a {rank}-D input, "
-                     f"but saw {value!r}")
+                     f"but saw {shown(value)}")
 
 
 def explicit_padding(padding, rank: int) -> list[tuple[int, int]] | None:
@@ -69,9 +69,9 @@ def explicit_padding(padding, rank: int) -> list[tuple[int, int]] | None:
                 pads.append((p[0], p[1]))
     if len(pads) != rank:
         raise LayerError(f"padding must be an int, 'same', 'valid', a list of {rank} ints or a list "
-                         f"of {rank} [before, after] pairs, but saw {padding!r}")
+                         f"of {rank} [before, after] pairs, but saw {shown(padding)}")
     if any(v < 0 for pair in pads for v in pair):
-        raise LayerError(f"padding must not be negative, but saw {padding!r}")
+        raise LayerError(f"padding must not be negative, but saw {shown(padding)}")
     return pads
 
 

@@ -11,13 +11,14 @@ no tags that build objects, no code."""
 
 from __future__ import annotations
 
+import math
 from collections import namedtuple
 
-from .errors import CnnCalcError, Loc, did_you_mean
+from .errors import CnnCalcError, Loc, did_you_mean, shown
 from .expr import substitute
 from .layout import LAYOUTS, Shape, to_channels_first
+from .limits import MAX_FILE_BYTES, MAX_NUMBER_DIGITS, MAX_SIZE, MAX_YAML_DEPTH, MAX_YAML_VALUES
 
-MAX_FILE_BYTES = 2_000_000
 TOP_KEYS = ("name", "description", "source", "params", "input", "blocks", "layers")
 BLOCK_KEYS = ("params", "layers", "description")
 LAYER_KEYS = ("name", "repeat")  # taken by every layer and block call, besides its options
@@ -57,30 +58,52 @@ def line_of(container, key, default=None):
         return default
 
 
+_TAG = "tag:yaml.org,2002:"
+# Tags that would build a value no network file means: a date, bytes, a set, an ordered map.
+_REFUSED_TAGS = ("timestamp", "binary", "set", "omap", "pairs")
+
+
 def _loader_class():
     import yaml
+    from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-    # libyaml's parser when PyYAML was built with it (several times faster); same safe constructor
-    class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    # libyaml's parser when PyYAML was built with it (several times faster); safe constructor
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class Loader(base):
         pass
 
+    # YAML 1.1's implicit types, less dates: `2001-02-30` is text, never a (bad) date
+    Loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != _TAG + "timestamp"]
+        for first, resolvers in base.yaml_implicit_resolvers.items()}
+
+    def where(loader, node):
+        return f"{loader.name}:{node.start_mark.line + 1}"
+
+    def expect(loader, node, node_type, what):
+        if not isinstance(node, node_type):
+            raise CnnCalcError(f"the tag {node.tag.replace(_TAG, '!!')} needs {what}", where(loader, node))
+
     def mapping(loader, node):
+        expect(loader, node, MappingNode, "a mapping")
         loader.flatten_mapping(node)
         result = YMap()
         result.line = node.start_mark.line + 1
         for key_node, value_node in node.value:
             key = loader.construct_object(key_node, deep=True)
-            if not isinstance(key, (str, int, float, bool)) or key is None:
-                raise CnnCalcError(f"mapping keys must be plain words, but saw {key!r}",
-                                   f"{loader.name}:{key_node.start_mark.line + 1}")
+            if not isinstance(key, str):
+                hint = " (quote it: in YAML 1.1, yes, no, on and off are booleans)" if isinstance(key, bool) else ""
+                raise CnnCalcError(f"mapping keys must be words, but saw {shown(key)}{hint}", where(loader, key_node))
             if key in result:
-                raise CnnCalcError(f"key '{key}' appears twice in one mapping (first on line "
-                                   f"{result.lines[key]})", f"{loader.name}:{key_node.start_mark.line + 1}")
+                raise CnnCalcError(f"key {shown(key)} appears twice in one mapping (first on line "
+                                   f"{result.lines[key]})", where(loader, key_node))
             result[key] = loader.construct_object(value_node, deep=True)
             result.lines[key] = value_node.start_mark.line + 1
         return result
 
     def sequence(loader, node):
+        expect(loader, node, SequenceNode, "a list")
         result = YList()
         result.line = node.start_mark.line + 1
         for item in node.value:
@@ -88,48 +111,160 @@ def _loader_class():
             result.lines.append(item.start_mark.line + 1)
         return result
 
-    Loader.add_constructor("tag:yaml.org,2002:map", mapping)
-    Loader.add_constructor("tag:yaml.org,2002:seq", sequence)
+    def scalar(convert, what):
+        """A scalar constructor that refuses what it cannot convert, at the file's line."""
+        number = convert in ("int", "float")
+
+        def construct(loader, node):
+            expect(loader, node, ScalarNode, what)
+            text = loader.construct_scalar(node)
+            if number and ":" in text:
+                return text  # YAML 1.1's base 60 (1:30 = 90) means nothing here: keep the text
+            if number and len(text) > MAX_NUMBER_DIGITS:
+                raise CnnCalcError(f"a number of {len(text):,} characters; numbers are limited to "
+                                   f"{MAX_NUMBER_DIGITS} digits", where(loader, node))
+            try:
+                value = getattr(base, f"construct_yaml_{convert}")(loader, node)
+            except (ValueError, KeyError, TypeError, OverflowError, IndexError, AttributeError):
+                raise CnnCalcError(f"{shown(text)} is not {what}", where(loader, node)) from None
+            if convert == "float" and not math.isfinite(value):
+                raise CnnCalcError(f"{shown(text)} is not a finite number; .inf and .nan mean nothing "
+                                   f"in a network file", where(loader, node))
+            if convert == "str" and not value.isprintable():
+                bad = [c for c in value if not c.isprintable() and c not in "\t\n"]
+                if bad:
+                    raise CnnCalcError(f"a string holds the control character {ascii(bad[0])}; network "
+                                       f"files hold text only", where(loader, node))
+            return value
+        return construct
+
+    def refused(loader, node):
+        raise CnnCalcError(f"the tag {node.tag.replace(_TAG, '!!')} is not allowed in a network file "
+                           f"(only text, numbers, booleans, null, lists and mappings)", where(loader, node))
+
+    Loader.add_constructor(_TAG + "map", mapping)
+    Loader.add_constructor(_TAG + "seq", sequence)
+    for tag, what in (("int", "an integer"), ("float", "a number"), ("bool", "true or false"),
+                      ("str", "text")):
+        Loader.add_constructor(_TAG + tag, scalar(tag, what))
+    for tag in _REFUSED_TAGS:
+        Loader.add_constructor(_TAG + tag, refused)
     return Loader, yaml
+
+
+def _check_structure(text: str, file: str, Loader) -> None:
+    """Walk the parser's events (nothing is built) and refuse, before anything is composed,
+    collections nested deeper than MAX_YAML_DEPTH (libyaml's composer recurses in C and would
+    overflow the stack) and documents whose aliases and merge keys expand to more than
+    MAX_YAML_VALUES values (a billion laughs)."""
+    from yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, ScalarEvent
+
+    loader = Loader(text)
+    expanded: dict = {}      # anchor -> how many values it stands for
+    open_: list = [[None, 0]]  # per open collection: its anchor and its values so far
+    total = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, CollectionStartEvent):
+                if len(open_) > MAX_YAML_DEPTH:
+                    raise CnnCalcError(f"YAML collections nest more than {MAX_YAML_DEPTH} deep",
+                                       f"{file}:{event.start_mark.line + 1}")
+                open_.append([event.anchor, 1])
+                total += 1
+                continue
+            if isinstance(event, CollectionEndEvent):
+                anchor, size = open_.pop()
+                added = 0  # counted as it grew
+            elif isinstance(event, AliasEvent):
+                anchor, size = None, expanded.get(event.anchor, 1)
+                added = size
+            elif isinstance(event, ScalarEvent):
+                anchor, size = event.anchor, 1
+                added = 1
+            else:
+                continue
+            if anchor is not None:
+                expanded[anchor] = size
+            open_[-1][1] += size
+            total += added
+            if total > MAX_YAML_VALUES:
+                raise CnnCalcError(f"the document expands to more than {MAX_YAML_VALUES:,} values "
+                                   f"(an alias or merge key counts its anchor's values each time it is "
+                                   f"used)", f"{file}:{event.start_mark.line + 1}")
+    finally:
+        loader.dispose()
 
 
 def load_yaml(text: str, file: str = "<input>"):
     """Parse YAML text into YMap/YList/scalars; syntax errors name the file, line and column."""
+    if not isinstance(text, str):
+        raise CnnCalcError(f"YAML text must be a str, but saw {type(text).__name__}", file)
     if len(text) > MAX_FILE_BYTES:
         raise CnnCalcError(f"network files are limited to {MAX_FILE_BYTES:,} bytes, but this one has "
                            f"{len(text):,}", file)
     Loader, yaml = _loader_class()
-    loader = Loader(text)
-    loader.name = file  # the C loader does not set it; the constructors above use it
     try:
-        return loader.get_single_data()
+        _check_structure(text, file, Loader)
+        loader = Loader(text)
+        loader.name = file  # the C loader does not set it; the constructors above use it
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
+    except yaml.reader.ReaderError as e:
+        # a character YAML refuses (NUL, other controls); its position is a character index
+        line = text.count("\n", 0, e.position) + 1
+        column = e.position - (text.rfind("\n", 0, e.position) + 1) + 1
+        char = ascii(chr(e.character)) if isinstance(e.character, int) else shown(e.character)
+        raise CnnCalcError(f"the character {char} is not allowed in YAML text", f"{file}:{line}:{column}") from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else file
         raise CnnCalcError(f"YAML syntax error: {e.problem or e.context}", where) from None
     except yaml.YAMLError as e:
-        raise CnnCalcError(f"YAML error: {e}", file) from None
-    except RecursionError:
-        raise CnnCalcError("YAML nesting is too deep", file) from None
-    finally:
-        loader.dispose()
+        raise CnnCalcError(f"YAML error: {shown(str(e), 200)}", file) from None
 
 
 def read_file(path) -> str:
-    from pathlib import Path
+    """A network file's text. Only a regular file is read (a FIFO or a device would block or
+    never end; use - for standard input), and never more than MAX_FILE_BYTES."""
+    import os
+    import stat
 
-    p = Path(path)
+    label = str(path)
     try:
-        size = p.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise CnnCalcError(f"network files are limited to {MAX_FILE_BYTES:,} bytes, but this one "
-                               f"has {size:,}", str(path))
-        return p.read_text(encoding="utf-8")
-    except UnicodeDecodeError as e:
-        raise CnnCalcError(f"not UTF-8 text ({e.reason} at byte {e.start})", str(path)) from None
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            what = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+            raise CnnCalcError(f"cannot read the file: it is {what} (use - to read standard input)", label)
+        with open(path, "rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise CnnCalcError("no such file", label) from None
     except OSError as e:
-        raise CnnCalcError(f"cannot read the file: {e.strerror}", str(path)) from None
+        raise CnnCalcError(f"cannot read the file: {e.strerror or e}", label) from None
+    except ValueError as e:  # a NUL byte in the path
+        raise CnnCalcError(f"cannot read the file: {e}", label) from None
+    return decode(data, label)
 
+
+def read_stream(stream, label: str = "<stdin>") -> str:
+    """Standard input's text, bounded like a file: at most MAX_FILE_BYTES + 1 bytes are read."""
+    data = getattr(stream, "buffer", stream).read(MAX_FILE_BYTES + 1)
+    return decode(data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data, label)
+
+
+def decode(data: bytes, label: str) -> str:
+    """UTF-8 bytes -> text, within MAX_FILE_BYTES; bad bytes are reported at their line."""
+    if len(data) > MAX_FILE_BYTES:
+        raise CnnCalcError(f"network files are limited to {MAX_FILE_BYTES:,} bytes, but this one has more",
+                           label)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise CnnCalcError(f"not UTF-8 text ({e.reason} at byte {e.start})", f"{label}:{line}") from None
 
 
 # --- values -----------------------------------------------------------------------------
@@ -139,8 +274,10 @@ def is_int(v) -> bool:
 
 
 def as_int(v):
-    """2.0 -> 2: YAML and expressions give floats where a whole number is meant."""
-    if isinstance(v, float) and v.is_integer():
+    """2.0 -> 2: YAML and expressions give floats where a whole number is meant. Only where
+    the float is exact: above 2**53 a float is not a whole number one can trust (1.0e+23 is
+    99,999,999,999,999,991,611,392), so it stays a float and is refused where an int is needed."""
+    if isinstance(v, float) and v.is_integer() and abs(v) <= 2**53:
         return int(v)
     return v
 
@@ -148,12 +285,19 @@ def as_int(v):
 def check_option(name: str, opt: Opt, value, where):
     """Validate one option value against its declared type and bounds; return it normalized."""
     value = _check_type(name, opt, value, where)
+    if value is None:
+        return value
     numbers = value if isinstance(value, list) else [value]
-    if opt.type in ("int", "ints", "float") and value is not None:
-        if opt.low is not None and any(v < opt.low for v in numbers):
-            raise CnnCalcError(f"{name} must be at least {opt.low}, but saw {value!r}", where)
-        if opt.high is not None and any(v > opt.high for v in numbers):
-            raise CnnCalcError(f"{name} must be at most {opt.high}, but saw {value!r}", where)
+    if opt.type == "padding":
+        numbers = [v for p in numbers for v in (p if isinstance(p, list) else [p]) if is_int(v)]
+    elif opt.type not in ("int", "ints", "float"):
+        return value
+    # every whole-number size is bounded, declared or not: no rule should meet 10**300
+    high = opt.high if opt.high is not None or opt.type == "float" else MAX_SIZE
+    if opt.low is not None and any(v < opt.low for v in numbers):
+        raise CnnCalcError(f"{name} must be at least {opt.low}, but saw {shown(value)}", where)
+    if high is not None and any(v > high for v in numbers):
+        raise CnnCalcError(f"{name} must be at most {high:,}, but saw {shown(value)}", where)
     return value
 
 
@@ -179,7 +323,7 @@ def _check_type(name, opt, value, where):
                 return items
         need = "a whole number, 'same', 'valid', a list of numbers or a list of [before, after] pairs"
         if isinstance(value, str):
-            raise CnnCalcError(f"{name} must be {need}, but saw {value!r}{did_you_mean(value, ('same', 'valid'))}",
+            raise CnnCalcError(f"{name} must be {need}, but saw {shown(value)}{did_you_mean(value, ('same', 'valid'))}",
                                where)
     elif t == "bool":
         if isinstance(value, bool):
@@ -187,16 +331,19 @@ def _check_type(name, opt, value, where):
         need = "true or false"
     elif t == "float":
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return value
-        need = "a number"
+            if math.isfinite(value):
+                return value
+            need = "a finite number"
+        else:
+            need = "a number"
     elif t == "choice":
         if value in opt.choices:
             return value
-        raise CnnCalcError(f"{name} must be one of {', '.join(opt.choices)}, but saw {value!r}"
+        raise CnnCalcError(f"{name} must be one of {', '.join(opt.choices)}, but saw {shown(value)}"
                            f"{did_you_mean(value, opt.choices)}", where)
     else:  # pragma: no cover - a registry mistake, not a user error
         raise AssertionError(f"unknown option type {t}")
-    raise CnnCalcError(f"{name} must be {need}, but saw {value!r}", where)
+    raise CnnCalcError(f"{name} must be {need}, but saw {shown(value)}", where)
 
 
 def _padding_item(p):
@@ -219,13 +366,13 @@ def check_options(kind: str, options: dict, values: dict, where, loc, merge: boo
         if k not in options:
             allowed = list(options) + list(LAYER_KEYS)
             hint = did_you_mean(k, allowed + (["branches"] if merge else []))
-            raise CnnCalcError(f"unknown key '{k}' for {kind}{hint} (allowed: {', '.join(allowed)})",
+            raise CnnCalcError(f"unknown key {shown(k)} for {kind}{hint} (allowed: {', '.join(allowed)})",
                                where(k))
         attrs[k] = check_option(k, options[k], v, where(k))
     for k, opt in options.items():
         if k not in attrs:
             if opt.default is REQUIRED:
-                raise CnnCalcError(f"{kind} needs '{k}' ({opt.help or opt.type})", loc)
+                raise CnnCalcError(f"{kind} needs {shown(k)} ({opt.help or opt.type})", loc)
             attrs[k] = opt.default
     return attrs
 
@@ -241,29 +388,45 @@ def check_document(doc, file: str, reserved=()) -> None:
                            f"but saw {type(doc).__name__}", root)
     for key in doc:
         if key not in TOP_KEYS:
-            raise CnnCalcError(f"unknown top-level key '{key}'{did_you_mean(key, TOP_KEYS)} "
+            raise CnnCalcError(f"unknown top-level key {shown(key)}{did_you_mean(key, TOP_KEYS)} "
                                f"(allowed: {', '.join(TOP_KEYS)})", root.child(key, line_of(doc, key)))
     for key in ("input", "layers"):
         if key not in doc:
-            raise CnnCalcError(f"a network file needs '{key}'", root)
+            raise CnnCalcError(f"a network file needs {shown(key)}", root)
     params = doc.get("params") or {}
+    ploc = root.child("params", line_of(doc, "params"))
     if not isinstance(params, dict):
-        raise CnnCalcError(f"params must be a mapping of name to default value, but saw {params!r}",
-                           root.child("params", line_of(doc, "params")))
+        raise CnnCalcError(f"params must be a mapping of name to default value, but saw {shown(params)}", ploc)
+    for key, value in params.items():
+        check_param(key, value, ploc.child(key, line_of(params, key)))
     blocks = doc.get("blocks") or {}
     bloc = Loc(file, line_of(doc, "blocks"), "blocks")
     if not isinstance(blocks, dict):
-        raise CnnCalcError(f"blocks must be a mapping of block name to definition, but saw {blocks!r}", bloc)
+        raise CnnCalcError(f"blocks must be a mapping of block name to definition, but saw {shown(blocks)}", bloc)
     for name, block in blocks.items():
         where = bloc.child(name, line_of(blocks, name))
         if name in reserved:
-            raise CnnCalcError(f"block name '{name}' is a layer kind; choose another name", where)
+            raise CnnCalcError(f"block name {shown(name)} is a layer kind; choose another name", where)
         if not isinstance(block, dict) or "layers" not in block:
-            raise CnnCalcError(f"a block is a mapping with layers (and optional params), but saw {block!r}", where)
+            raise CnnCalcError(f"a block is a mapping with layers (and optional params), but saw {shown(block)}", where)
         for key in block:
             if key not in BLOCK_KEYS:
-                raise CnnCalcError(f"unknown key '{key}' in block{did_you_mean(key, BLOCK_KEYS)}",
+                raise CnnCalcError(f"unknown key {shown(key)} in block{did_you_mean(key, BLOCK_KEYS)}",
                                    where.child(key, line_of(block, key)))
+
+
+def check_param(name, value, where) -> None:
+    """A network parameter (in the file, from --set or from the API) is a number, a boolean
+    or text (an expression); nothing else can reach an expression or the JSON report."""
+    if not isinstance(name, str) or not name.isidentifier():
+        raise CnnCalcError(f"a parameter name must be a word like alpha, but saw {shown(name)}", where)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise CnnCalcError(f"parameter {name} must be a finite number, but saw {shown(value)}", where)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10 ** MAX_NUMBER_DIGITS:
+        raise CnnCalcError(f"parameter {name} is a number of more than {MAX_NUMBER_DIGITS} digits", where)
+    if not isinstance(value, (int, float, str)):
+        raise CnnCalcError(f"parameter {name} must be a number, true/false or an expression, but saw "
+                           f"{shown(value)}", where)
 
 
 def block_params(block, name: str, loc) -> dict:
@@ -272,8 +435,8 @@ def block_params(block, name: str, loc) -> dict:
     if isinstance(declared, list) and all(isinstance(p, str) for p in declared):
         declared = {p: None for p in declared}
     if not isinstance(declared, dict) or not all(isinstance(p, str) for p in declared):
-        raise CnnCalcError(f"the params of block '{name}' must be a mapping of name to default "
-                           f"(null when required) or a list of names, but saw {declared!r}", loc)
+        raise CnnCalcError(f"the params of block {shown(name)} must be a mapping of name to default "
+                           f"(null when required) or a list of names, but saw {shown(declared)}", loc)
     return declared
 
 
@@ -281,24 +444,24 @@ def parse_input(spec, scope: dict, loc) -> tuple[str, Shape]:
     """`input: {shape: [224, 224, 3], layout: HWC}` -> ('HWC', (3, 224, 224))."""
     if not isinstance(spec, dict):
         raise CnnCalcError("input must be a mapping like {shape: [224, 224, 3], layout: HWC}, "
-                           f"but saw {spec!r}", loc)
+                           f"but saw {shown(spec)}", loc)
     for key in spec:
         if key not in ("shape", "layout"):
-            raise CnnCalcError(f"unknown key '{key}' in input{did_you_mean(key, ('shape', 'layout'))}",
+            raise CnnCalcError(f"unknown key {shown(key)} in input{did_you_mean(key, ('shape', 'layout'))}",
                                loc.child(key, line_of(spec, key)))
     if "shape" not in spec or "layout" not in spec:
         raise CnnCalcError("input needs both shape and layout (for example shape: [224, 224, 3] and "
                            "layout: HWC), so that [3, 224, 224] is never guessed", loc)
     layout = str(spec["layout"]).upper()
     if layout not in LAYOUTS:
-        raise CnnCalcError(f"layout must be one of {', '.join(LAYOUTS)}, but saw {spec['layout']!r}",
+        raise CnnCalcError(f"layout must be one of {', '.join(LAYOUTS)}, but saw {shown(spec['layout'])}",
                            loc.child("layout", line_of(spec, "layout")))
     sloc = loc.child("shape", line_of(spec, "shape"))
     shape = spec["shape"]
     if not isinstance(shape, list):
-        raise CnnCalcError(f"shape must be a list of sizes, but saw {shape!r}", sloc)
+        raise CnnCalcError(f"shape must be a list of sizes, but saw {shown(shape)}", sloc)
     shape = [as_int(substitute(v, scope, sloc)) for v in shape]
-    if len(shape) != len(layout) or not all(is_int(v) and v >= 1 for v in shape):
-        raise CnnCalcError(f"shape must be {len(layout)} positive whole numbers for layout {layout}, "
-                           f"but saw {shape}", sloc)
+    if len(shape) != len(layout) or not all(is_int(v) and 1 <= v <= MAX_SIZE for v in shape):
+        raise CnnCalcError(f"shape must be {len(layout)} positive whole numbers (at most {MAX_SIZE:,}) for "
+                           f"layout {layout}, but saw {shown(shape)}", sloc)
     return layout, to_channels_first(shape, layout)
