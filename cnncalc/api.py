@@ -146,7 +146,7 @@ def analyze(source, *, input=None, layout: str = "hwc", batch: int = 1, dtype: s
 def builtin_listing(layout: str = "hwc"):
     """The built-in architectures with their input shape, params, MACs and source."""
     from .layout import shape_text
-    from .render import Listing
+    from .report import Listing
 
     records = []
     for name in builtins():
@@ -164,7 +164,7 @@ def kind_listing():
     """The layer kinds with their options (defaults shown) and what they do, from the
     registry; kinds that share options and description (the activations) share a row."""
     from .layers import KINDS
-    from .render import Listing
+    from .report import Listing
     from .spec import REQUIRED
 
     def option_text(name, opt):

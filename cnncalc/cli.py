@@ -35,9 +35,8 @@ class ShapeType(click.ParamType):
 
         try:
             return parse_shape(value)
-        except CnnCalcError:
-            self.fail(f"a shape is positive sizes joined by x, like 224x224x3 or 160, but saw {shown(value)}",
-                      param, ctx)
+        except CnnCalcError as e:
+            self.fail(e.message, param, ctx)
 
 
 class AssignType(click.ParamType):
@@ -123,8 +122,11 @@ def _console():
 
     width = None
     if not sys.stdout.isatty():
-        columns = os.environ.get("COLUMNS", "")
-        width = int(columns) if columns.isdigit() and int(columns) > 0 else PIPE_WIDTH
+        try:
+            width = int(os.environ.get("COLUMNS", ""))
+        except ValueError:
+            width = 0
+        width = width if width > 0 else PIPE_WIDTH
     return Console(width=width, highlight=False)
 
 
@@ -157,7 +159,12 @@ def summary(network, input_shape, batch, dtype, assignments, depth, fmt, layout)
 
     report = api.analyze(network, input=input_shape, layout=layout, batch=batch, dtype=dtype,
                          params=dict(assignments))
-    _emit((render_table if fmt == "table" else RENDERERS[fmt])(report, layout, depth))
+    if fmt == "json":
+        from .render import json_chunks
+
+        _emit(json_chunks(report, layout))  # streamed: its size grows with the layers
+    else:
+        _emit((render_table if fmt == "table" else RENDERERS[fmt])(report, layout, depth))
 
 
 @cli.command(name="list")
@@ -184,9 +191,18 @@ def kinds(fmt):
 
 
 def _emit(rendered):
-    """Text goes to stdout as it is; a rich renderable through the console."""
+    """Text (whole or in chunks) goes to stdout as it is; a rich renderable through the console."""
     if isinstance(rendered, str):
         click.echo(rendered, nl=False)
+    elif hasattr(rendered, "__next__"):  # text in chunks, written some 64 KB at a time
+        buffer, size = [], 0
+        for chunk in rendered:
+            buffer.append(chunk)
+            size += len(chunk)
+            if size > 65536:
+                click.echo("".join(buffer), nl=False)
+                buffer, size = [], 0
+        click.echo("".join(buffer), nl=False)
     else:
         _console().print(rendered)
 

@@ -36,16 +36,16 @@ class Field(namedtuple("Field", "size jump start")):
 
 
 def _merged(fields):
-    """The field of a position-keeping merge: the union of its inputs' fields where they
-    agree in rank and jump; otherwise the largest one."""
-    if len({len(f.size) for f in fields}) > 1:
+    """The field of a position-keeping merge: per dimension, the union of its inputs' fields
+    where they agree in rank and jump. Where the jumps differ (a squeeze-and-excitation gate
+    broadcast over a feature map, branches at different strides) the fields are not aligned
+    and no single size, jump and start describes them: undefined, never a guess."""
+    if len({len(f.size) for f in fields}) > 1 or len({f.jump for f in fields}) > 1:
         return None
-    if len({f.jump for f in fields}) == 1:
-        rank = range(len(fields[0].size))
-        start = tuple(min(f.start[i] for f in fields) for i in rank)
-        end = tuple(max(f.start[i] + f.size[i] for f in fields) for i in rank)
-        return Field(tuple(e - s for s, e in zip(start, end)), fields[0].jump, start)
-    return max(fields, key=lambda f: f.size)
+    rank = range(len(fields[0].size))
+    start = tuple(min(f.start[i] for f in fields) for i in rank)
+    end = tuple(max(f.start[i] + f.size[i] for f in fields) for i in rank)
+    return Field(tuple(e - s for s, e in zip(start, end)), fields[0].jump, start)
 
 
 def _receptive(window, ins):

@@ -16,6 +16,8 @@ class Loc(namedtuple("Loc", "file line path", defaults=("<input>", None, ""))):
         return f"{where}: {self.path}" if self.path else where
 
     def child(self, part: str | int, line: int | None = None) -> "Loc":
+        if isinstance(part, str) and len(part) > 40:  # a key is the user's text: keep paths short
+            part = part[:39] + "…"
         if isinstance(part, int):
             path = f"{self.path}[{part}]"
         else:

@@ -13,8 +13,8 @@ from .errors import CnnCalcError, Loc, did_you_mean, shown
 from .expr import substitute
 from .layers import KINDS
 from .limits import MAX_EXPANSION_STEPS, MAX_NESTING, MAX_NODES
-from .spec import (LAYER_KEYS, as_int, block_params, check_document, check_options, check_param, is_int,
-                   line_of, parse_input)
+from .spec import (as_int, block_args, block_params, branch_keys, check_document, check_kind, check_name,
+                   check_options, check_param, check_repeat, is_int, line_of, parse_input, read_entry)
 
 
 
@@ -84,7 +84,8 @@ class _Expander:
         self.blocks = doc.get("blocks") or {}
         self.active: list[str] = []  # the block calls being expanded, to catch cycles
         self.steps = 0  # list items and block instances visited: the work, not only the layers
-        self._least: dict[str, bool] = {}
+        self._least: dict[str, int] = {}  # block -> the fewest layers one call adds
+        self._checked: set[str] = set()  # blocks that add no layer, checked on a first call
 
     def add(self, scope, stem, kind, attrs, inputs, loc, explicit=False) -> str:
         if explicit:
@@ -128,55 +129,42 @@ class _Expander:
             raise CnnCalcError(f"the network expands to more than {MAX_NODES:,} layers ({it.repeat:,} × at "
                                f"least {per_instance:,}); check repeat counts", it.where("repeat"))
 
-    def layers_at_least(self, key: str) -> int:
+    def layers_at_least(self, key: str, loc=None, depth: int = 0) -> int:
         """The fewest layers one instance of block `key` can add: its body's layer kinds each add
-        one or more, and its block calls what they add (cycles are caught when expanded)."""
+        one or more (their written repeat count, where it is a number), and its block calls what
+        they add (cycles are caught when expanded)."""
+        if depth > MAX_NESTING:  # a chain of blocks deeper than expansion may go
+            raise CnnCalcError(f"blocks and branches nest more than {MAX_NESTING} deep", loc)
         if key not in self._least:
             self._least[key] = 0  # provisional, for cycles
             count = 0
             for item in self.blocks[key].get("layers") or []:
-                name = item if isinstance(item, str) else next(iter(item)) if isinstance(item, dict) and item else None
+                name, opts = (item, {}) if isinstance(item, str) else \
+                    next(iter(item.items())) if isinstance(item, dict) and len(item) == 1 else (None, {})
+                repeat = opts.get("repeat", 1) if isinstance(opts, dict) else 1
+                repeat = repeat if is_int(repeat) and repeat > 0 else 1  # an expression: at least 1
                 if name in self.blocks:
-                    count += self.layers_at_least(name)
+                    count += repeat * self.layers_at_least(name, loc, depth + 1)
                 elif name in KINDS:
-                    count += 1
+                    count += repeat
+                if count > MAX_NODES:
+                    break
             self._least[key] = count
         return self._least[key]
 
     def item(self, item, loc, scope, env) -> _Item:
         """Read one list entry: `kind`, or `kind: {options}`; resolve its expressions."""
-        if isinstance(item, str):
-            key, opts = item, {}
-        elif isinstance(item, dict) and len(item) == 1:
-            key, opts = next(iter(item.items()))
-            opts = {} if opts is None else opts
-        else:
-            raise CnnCalcError("each layer is a one-key mapping such as `conv: {filters: 64, kernel: 3}` "
-                               f"or a bare kind such as `flatten`, but saw {shown(item)}", loc)
-        loc = loc.child(key)
-        if not isinstance(opts, dict):
-            raise CnnCalcError(f"the options of {key} must be a mapping, but saw {shown(opts)}", loc)
-        it = _Item(key, opts, {}, None, 1, loc, scope, env)
+        key, opts = read_entry(item, loc)
+        it = _Item(key, opts, {}, None, 1, loc.child(key), scope, env)
         values = {k: v if k == "branches" else self.resolve(v, env, it.where(k)) for k, v in opts.items()}
-        name = values.pop("name", None)
-        if name is not None and (not isinstance(name, str) or not name or "." in name):
-            raise CnnCalcError(f"name must be a word without dots, but saw {shown(name)}", it.where("name"))
-        repeat = as_int(values.pop("repeat", 1))
-        if not is_int(repeat) or repeat < 1:
-            raise CnnCalcError(f"repeat must be a whole number of at least 1, but saw {shown(repeat)}",
-                               it.where("repeat"))
-        if repeat > MAX_NODES:
-            # checked up front: a block with no layers would otherwise loop without adding nodes
-            raise CnnCalcError(f"repeat must be at most {MAX_NODES:,}, but saw {repeat:,}", it.where("repeat"))
+        name = check_name(values.pop("name", None), it.where("name"))
+        repeat = check_repeat(values.pop("repeat", 1), it.where("repeat"))
         return it._replace(values=values, name=name, repeat=repeat)
 
     def layer(self, it: _Item, x: str) -> str:
         if it.key in self.blocks:
             return self.block_call(it, x)
-        kind = KINDS.get(it.key)
-        if kind is None or it.key == "input":
-            known = [k for k in KINDS if k != "input"] + list(self.blocks)
-            raise CnnCalcError(f"unknown layer kind '{it.key}'{did_you_mean(it.key, known)}", it.loc)
+        kind = check_kind(it.key, KINDS, self.blocks, it.loc)
         attrs = check_options(it.key, kind.options, it.values, it.where, it.loc, kind.merge)
         self.fits(it, 1)
         for scope, stem, explicit in it.instances():
@@ -188,17 +176,9 @@ class _Expander:
 
     def merge(self, it: _Item, attrs, scope, stem, explicit, x) -> str:
         branches, bloc = it.values.get("branches"), it.where("branches")
-        if isinstance(branches, dict):
-            keys = list(branches)
-            names = keys
-        elif isinstance(branches, list):
-            keys = list(range(len(branches)))
-            names = [scope.next("branch") for _ in branches]
-        else:
-            raise CnnCalcError(f"{it.key} needs branches: a list of layer lists (an empty list is the "
-                               f"identity), but saw {shown(branches)}", bloc)
-        if len(keys) < 2:
-            raise CnnCalcError(f"{it.key} needs at least 2 branches, but saw {len(keys)}", bloc)
+        keys = branch_keys(it.key, branches, bloc)
+        # a mapping names its branches; a list's are numbered in the scope: branch1, branch2, …
+        names = keys if isinstance(branches, dict) else [scope.next("branch") for _ in keys]
         ends = [self.sequence(branches[key], bloc.child(key, line_of(branches, key, bloc.line)),
                               scope.child(name), x, it.env)
                 for key, name in zip(keys, names)]
@@ -209,31 +189,27 @@ class _Expander:
         if key in self.active:
             chain = " → ".join(self.active[self.active.index(key):] + [key])
             raise CnnCalcError(f"block {shown(key)} uses itself ({chain}); blocks must not form a cycle", it.loc)
-        declared = block_params(block, key, it.loc)
-        args = {**self.params, **{p: d for p, d in declared.items() if d is not None}}
-        for k, v in it.values.items():
-            if k not in declared:
-                hint = did_you_mean(k, list(declared) + list(LAYER_KEYS))
-                raise CnnCalcError(f"unknown argument {shown(k)} for block {key}{hint} "
-                                   f"(its params: {', '.join(declared) or 'none'})", it.where(k))
-            args[k] = v
-        missing = [p for p, d in declared.items() if d is None and p not in it.values]
-        if missing:
-            raise CnnCalcError(f"block {key} needs {', '.join(missing)}", it.loc)
+        args = {**self.params, **block_args(key, block_params(block, key, it.loc), it.values, it.where, it.loc)}
         if it.name:
             # a second call with the same name would silently share (and renumber) the
             # first one's layers, merging two blocks into one group
             self.claim(it.scope.full(it.name), it.loc, it.where("name"))
         body = Loc(self.file, line_of(block, "layers"), f"blocks.{key}.layers")
-        least = self.layers_at_least(key)
+        least = self.layers_at_least(key, it.loc)
         self.fits(it, least)
+        if not least:
+            # a block that adds no layer: its first call checks it, and later calls add nothing
+            # (so 39 blocks that each call the next twice do not take 2**39 steps)
+            if key in self._checked:
+                return x
+            self._checked.add(key)
         self.active.append(key)
         try:
             for scope, stem, _ in it.instances():
                 inner = scope.child(stem) if stem else scope.child(scope.next(key))
                 x = self.sequence(block["layers"], body, inner, x, args)
                 if not least:
-                    break  # a block that adds no layer: one instance checks it, more add nothing
+                    break
         finally:
             self.active.pop()
         return x

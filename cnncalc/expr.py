@@ -9,12 +9,11 @@ from __future__ import annotations
 import ast
 import math
 import operator
-import re
 
 from .errors import CnnCalcError, did_you_mean, shown
 
 from .limits import MAX_EXPRESSION_LENGTH as MAX_LENGTH
-from .limits import MAX_MAGNITUDE, MAX_NESTING, MAX_ROUND_DIGITS
+from .limits import MAX_EXPRESSIONS_PER_VALUE, MAX_MAGNITUDE, MAX_NESTING, MAX_ROUND_DIGITS
 
 
 def make_divisible(v, divisor=8, min_value=None):
@@ -40,7 +39,6 @@ FUNCTIONS = {"min": min, "max": max, "round": _round, "floor": math.floor, "ceil
 _BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
            ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod}
 _UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
-_PATTERN = re.compile(r"\$\{([^}]*)\}")
 
 
 def evaluate(text: str, scope: dict, where=None):
@@ -101,18 +99,24 @@ def evaluate(text: str, scope: dict, where=None):
 
 def substitute(value, scope: dict, where=None):
     """A string that is exactly '${expr}' becomes the number; '${…}' inside a longer string
-    (a name like 'stage${i}') is replaced by its text; anything else is returned unchanged."""
+    (a name like 'stage${i}') is replaced by its text; anything else is returned unchanged.
+    Scanned with str.find, never a regular expression: '${${${…' in a 2 MB string is linear."""
     if not isinstance(value, str) or "${" not in value:
         return value
-    whole = _PATTERN.fullmatch(value.strip())
-    if whole:
-        return evaluate(whole.group(1), scope, where)
-
-    def text_of(match):
-        v = evaluate(match.group(1), scope, where)
-        return str(int(v)) if float(v).is_integer() else str(v)
-
-    result = _PATTERN.sub(text_of, value)
-    if "${" in result:
-        raise CnnCalcError(f"unclosed '${{' in {shown(value)}", where)
-    return result
+    text = value.strip()
+    if text.startswith("${") and text.find("}") == len(text) - 1:
+        return evaluate(text[2:-1], scope, where)
+    parts, start = [], 0
+    for count in range(MAX_EXPRESSIONS_PER_VALUE + 1):
+        opening = value.find("${", start)
+        if opening < 0:
+            break
+        if count == MAX_EXPRESSIONS_PER_VALUE:
+            raise CnnCalcError(f"a value holds more than {MAX_EXPRESSIONS_PER_VALUE} expressions", where)
+        closing = value.find("}", opening)
+        if closing < 0:
+            raise CnnCalcError(f"unclosed '${{' in {shown(value)}", where)
+        v = evaluate(value[opening + 2:closing], scope, where)
+        parts += [value[start:opening], str(int(v)) if float(v).is_integer() else str(v)]
+        start = closing + 1
+    return "".join(parts) + value[start:]

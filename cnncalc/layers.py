@@ -192,8 +192,9 @@ class ConvLike(Sliding):
         return prod(y[1:])  # shared weights: each is applied at every output position
 
     def shape(self, a, xs):
+        channels = self.out_channels(a, xs[0])  # first: it checks groups against the input
         *_, out, warnings = _sliding(a, xs[0], self.name)
-        return (self.out_channels(a, xs[0]), *out), warnings
+        return (channels, *out), warnings
 
     def macs(self, a, xs, y):
         return self.params(a, xs, y).weights * self.positions_per_weight(a, xs, y)

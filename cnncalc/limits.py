@@ -19,6 +19,7 @@ MAX_BATCH = 1_000_000            # --batch
 MAX_EXPRESSION_LENGTH = 500      # characters
 MAX_MAGNITUDE = 10**15           # any value inside an expression
 MAX_ROUND_DIGITS = 15            # round(x, n) takes |n| up to this
+MAX_EXPRESSIONS_PER_VALUE = 100  # ${…} in one text value, such as a name
 
 # output
 MAX_TABLE_ROWS = 2_000           # rows of the human table; past it, --depth or a machine format

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .layout import shape_text
 from .limits import MAX_TABLE_ROWS
-from .report import DTYPE_BYTES, SCHEMA_VERSION, Report, collapse, group_totals
+from .report import DTYPE_BYTES, SCHEMA_VERSION, Listing, Report, collapse, group_totals
 
 FORMATS = ("table", "json", "csv", "markdown")
 _UNITS = ((10**18, "E"), (10**15, "P"), (10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K"))
@@ -121,9 +121,26 @@ def render_table(report: Report, layout: str = "hwc", depth: int | None = None):
 
 
 def render_json(report: Report, layout: str = "hwc", depth: int | None = None) -> str:
+    return "".join(json_chunks(report, layout))
+
+
+def json_chunks(report: Report, layout: str = "hwc"):
+    """The JSON text in pieces, one layer at a time: the same text as
+    json.dumps(report.to_dict(layout), indent=2), without ever holding every layer's dict
+    (100,000 layers would take 500 MB at once). json's indentation is additive, so a layer
+    dumped alone and indented by two levels reads exactly as it does inside the whole."""
     import json
 
-    return json.dumps(report.to_dict(layout), indent=2, ensure_ascii=False) + "\n"
+    def dumps(value):
+        return json.dumps(value, indent=2, ensure_ascii=False)
+
+    head = dumps(report.head_dict(layout))
+    yield head[:-2] + ",\n  \"layers\": ["
+    for i, layer in enumerate(report.layers):
+        text = dumps(report.layer_dict(layer, layout)).replace("\n", "\n    ")
+        yield ("," if i else "") + "\n    " + text
+    yield ("\n  ]" if report.layers else "]") + ',\n  "totals": '
+    yield dumps(report.totals_dict()).replace("\n", "\n  ") + "\n}\n"
 
 
 CSV_COLUMNS = ("name", "kind", "label", "block", "output_shape", "activation_size", "params",
@@ -145,6 +162,11 @@ def render_csv(report: Report, layout: str = "hwc", depth: int | None = None) ->
     return out.getvalue()
 
 
+def _cell(text: str) -> str:
+    """Text for a Markdown table cell: a | would end the cell."""
+    return str(text).replace("|", "\\|")
+
+
 def render_markdown(report: Report, layout: str = "hwc", depth: int | None = None) -> str:
     rows = collapse(report, depth)
     t = report.totals
@@ -152,7 +174,7 @@ def render_markdown(report: Report, layout: str = "hwc", depth: int | None = Non
              "| name | layer | output | activation size | params | MACs | FLOPs |",
              "|---|---|---:|---:|---:|---:|---:|"]
     for row in rows:
-        lines.append(f"| {row.name} | {row.label} | {shape_text(row.output_shape, layout)} | "
+        lines.append(f"| {_cell(row.name)} | {_cell(row.label)} | {shape_text(row.output_shape, layout)} | "
                      f"{row.activation_size:,} | {row.params:,} | {row.macs:,} | {row.flops:,} |")
     lines.append(f"| **total** | | | {t.activation_size:,} | {t.params:,} | {t.macs:,} | {t.flops:,} |")
     lines += [""] + summary_lines(report)
@@ -166,16 +188,6 @@ RENDERERS = {"json": render_json, "csv": render_csv, "markdown": render_markdown
 
 
 # --- listings: the built-ins, the layer kinds ------------------------------------------------
-
-class Listing:
-    """Records to list, pure data: `columns` are (key, heading, kind) with kind 'text',
-    'shape' (text aligned right) or 'count' (an integer, exact in machine formats and human
-    in the table); `records` are dicts by key. `key` names the records in JSON."""
-
-    def __init__(self, title: str, key: str, columns, records, note: str = ""):
-        self.title, self.key, self.columns, self.records = title, key, tuple(columns), list(records)
-        self.note = note  # a sentence for people, under the table and the Markdown
-
 
 def render_listing(listing: Listing, fmt: str):
     """A Listing as a rich Table (fmt 'table') or as JSON, CSV or Markdown text."""
@@ -196,7 +208,7 @@ def render_listing(listing: Listing, fmt: str):
     if fmt == "markdown":
         lines = ["| " + " | ".join(head for _, head, _ in listing.columns) + " |",
                  "|" + "|".join("---" if kind == "text" else "---:" for _, _, kind in listing.columns) + "|"]
-        lines += ["| " + " | ".join(f"{r[key]:,}" if kind == "count" else str(r[key]).replace("|", "\\|")
+        lines += ["| " + " | ".join(f"{r[key]:,}" if kind == "count" else _cell(r[key])
                                     for key, _, kind in listing.columns) + " |" for r in listing.records]
         lines += ["", listing.note] if listing.note else []
         return "\n".join(lines) + "\n"

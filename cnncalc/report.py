@@ -76,7 +76,12 @@ class Report(namedtuple("Report", "name layout input_shape layers totals batch d
         raise KeyError(name)
 
     def to_dict(self, layout: str = "hwc") -> dict:
-        nbytes = DTYPE_BYTES[self.dtype] * self.batch
+        """The JSON form (schema_version 1)."""
+        return {**self.head_dict(layout), "layers": [self.layer_dict(x, layout) for x in self.layers],
+                "totals": self.totals_dict()}
+
+    def head_dict(self, layout: str = "hwc") -> dict:
+        """The JSON form's keys before `layers`: a renderer can stream the layers after it."""
         return {
             "schema_version": SCHEMA_VERSION,
             "name": self.name,
@@ -85,34 +90,39 @@ class Report(namedtuple("Report", "name layout input_shape layers totals batch d
             "batch": self.batch,
             "dtype": self.dtype,
             "params_set": dict(self.params_set),
-            "layers": [{
-                "name": x.name,
-                "kind": x.kind,
-                "label": x.label,
-                "block": ".".join(x.scope),
-                "inputs": list(x.inputs),
-                "output_shape": in_layout(x.output_shape, layout),
-                "activation_size": x.activation_size,
-                "activation_bytes": x.activation_size * nbytes,
-                "params": x.params,
-                "weights": x.weights,
-                "biases": x.biases,
-                "non_trainable_params": x.non_trainable_params,
-                "macs": x.macs,
-                "flops": x.flops,
-                "receptive_field": list(x.receptive_field) if x.receptive_field is not None else None,
-                "warnings": list(x.warnings),
-            } for x in self.layers],
-            "totals": {
-                "params": self.totals.params,
-                "weights": self.totals.weights,
-                "biases": self.totals.biases,
-                "non_trainable_params": self.totals.non_trainable_params,
-                "macs": self.totals.macs,
-                "flops": self.totals.flops,
-                "activation_size": self.totals.activation_size,
-                "activation_bytes": self.activation_bytes,
-            },
+        }
+
+    def layer_dict(self, x: LayerReport, layout: str = "hwc") -> dict:
+        """One entry of the JSON form's `layers`."""
+        return {
+            "name": x.name,
+            "kind": x.kind,
+            "label": x.label,
+            "block": ".".join(x.scope),
+            "inputs": list(x.inputs),
+            "output_shape": in_layout(x.output_shape, layout),
+            "activation_size": x.activation_size,
+            "activation_bytes": x.activation_size * DTYPE_BYTES[self.dtype] * self.batch,
+            "params": x.params,
+            "weights": x.weights,
+            "biases": x.biases,
+            "non_trainable_params": x.non_trainable_params,
+            "macs": x.macs,
+            "flops": x.flops,
+            "receptive_field": list(x.receptive_field) if x.receptive_field is not None else None,
+            "warnings": list(x.warnings),
+        }
+
+    def totals_dict(self) -> dict:
+        return {
+            "params": self.totals.params,
+            "weights": self.totals.weights,
+            "biases": self.totals.biases,
+            "non_trainable_params": self.totals.non_trainable_params,
+            "macs": self.totals.macs,
+            "flops": self.totals.flops,
+            "activation_size": self.totals.activation_size,
+            "activation_bytes": self.activation_bytes,
         }
 
 
@@ -156,3 +166,13 @@ def collapse(report: Report, depth: int | None) -> list[LayerReport]:
             warnings=tuple(f"{m.name}: {w}" for m in members for w in m.warnings),
             inputs=members[0].inputs, scope=last.scope[:depth - 1], field=last.field))
     return rows
+
+
+class Listing:
+    """Records to list, pure data: `columns` are (key, heading, kind) with kind 'text',
+    'shape' (text aligned right) or 'count' (an integer, exact in machine formats and human
+    in the table); `records` are dicts by key. `key` names the records in JSON."""
+
+    def __init__(self, title: str, key: str, columns, records, note: str = ""):
+        self.title, self.key, self.columns, self.records = title, key, tuple(columns), list(records)
+        self.note = note  # a sentence for people, under the table and the Markdown

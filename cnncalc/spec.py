@@ -4,6 +4,8 @@ against the format, with every value typed and bounded where it is written.
   load_yaml / read_file   text -> YMap / YList / scalars, each with its line
   check_document          the top level: known keys, input and layers present, params, blocks
   parse_input             `input:` -> (layout, channels-first shape)
+  read_entry, check_*     a layer entry, its name, repeat, kind and branches
+  block_params/block_args a block's declared params, and the arguments of a call
   check_options           a layer's options against its kind's declared Opt's
 
 yaml is imported only here, and only when a file is read. yaml.safe_load semantics:
@@ -17,7 +19,7 @@ from collections import namedtuple
 from .errors import CnnCalcError, Loc, did_you_mean, shown
 from .expr import substitute
 from .layout import LAYOUTS, Shape, to_channels_first
-from .limits import MAX_FILE_BYTES, MAX_NUMBER_DIGITS, MAX_SIZE, MAX_YAML_DEPTH, MAX_YAML_VALUES
+from .limits import MAX_FILE_BYTES, MAX_NODES, MAX_NUMBER_DIGITS, MAX_SIZE, MAX_YAML_DEPTH, MAX_YAML_VALUES
 
 TOP_KEYS = ("name", "description", "source", "params", "input", "blocks", "layers")
 BLOCK_KEYS = ("params", "layers", "description")
@@ -149,6 +151,7 @@ def _loader_class():
         Loader.add_constructor(_TAG + tag, scalar(tag, what))
     for tag in _REFUSED_TAGS:
         Loader.add_constructor(_TAG + tag, refused)
+    Loader.add_constructor(None, refused)  # every other tag: !!python/…, !local, …
     return Loader, yaml
 
 
@@ -413,6 +416,77 @@ def check_document(doc, file: str, reserved=()) -> None:
             if key not in BLOCK_KEYS:
                 raise CnnCalcError(f"unknown key {shown(key)} in block{did_you_mean(key, BLOCK_KEYS)}",
                                    where.child(key, line_of(block, key)))
+        # checked once, where they are written, whether or not the block is called
+        block_params(block, name, where.child("params", line_of(block, "params", where.line)))
+
+
+# --- layer entries and block calls ---------------------------------------------------------
+
+def read_entry(item, loc) -> tuple[str, dict]:
+    """One entry of a layer list: `kind` or `kind: {options}` -> (kind or block name, options)."""
+    if isinstance(item, str):
+        return item, {}
+    if isinstance(item, dict) and len(item) == 1:
+        key, opts = next(iter(item.items()))
+        opts = {} if opts is None else opts
+        if not isinstance(opts, dict):
+            raise CnnCalcError(f"the options of {key} must be a mapping, but saw {shown(opts)}", loc.child(key))
+        return key, opts
+    raise CnnCalcError("each layer is a one-key mapping such as `conv: {filters: 64, kernel: 3}` "
+                       f"or a bare kind such as `flatten`, but saw {shown(item)}", loc)
+
+
+def check_name(name, where):
+    if name is not None and (not isinstance(name, str) or not name or "." in name):
+        raise CnnCalcError(f"name must be a word without dots, but saw {shown(name)}", where)
+    return name
+
+
+def check_repeat(repeat, where) -> int:
+    repeat = as_int(repeat)
+    if not is_int(repeat) or repeat < 1:
+        raise CnnCalcError(f"repeat must be a whole number of at least 1, but saw {shown(repeat)}", where)
+    if repeat > MAX_NODES:
+        raise CnnCalcError(f"repeat must be at most {MAX_NODES:,}, but saw {repeat:,}", where)
+    return repeat
+
+
+def check_kind(key: str, kinds: dict, blocks, loc):
+    """The registered kind called `key` (the input is not one a file may write)."""
+    kind = kinds.get(key)
+    if kind is None or key == "input":
+        known = [k for k in kinds if k != "input"] + list(blocks)
+        raise CnnCalcError(f"unknown layer kind {shown(key)}{did_you_mean(key, known)}", loc)
+    return kind
+
+
+def branch_keys(kind: str, branches, where) -> list:
+    """The keys of a merge's branches: a mapping's names, or a list's indexes; two at least."""
+    if isinstance(branches, dict):
+        keys = list(branches)
+    elif isinstance(branches, list):
+        keys = list(range(len(branches)))
+    else:
+        raise CnnCalcError(f"{kind} needs branches: a list of layer lists (an empty list is the "
+                           f"identity), but saw {shown(branches)}", where)
+    if len(keys) < 2:
+        raise CnnCalcError(f"{kind} needs at least 2 branches, but saw {len(keys)}", where)
+    return keys
+
+
+def block_args(name: str, declared: dict, values: dict, where, loc) -> dict:
+    """A block call's arguments, with the block's defaults, checked against its params."""
+    args = {p: d for p, d in declared.items() if d is not None}
+    for k, v in values.items():
+        if k not in declared:
+            hint = did_you_mean(k, list(declared) + list(LAYER_KEYS))
+            raise CnnCalcError(f"unknown argument {shown(k)} for block {name}{hint} "
+                               f"(its params: {', '.join(declared) or 'none'})", where(k))
+        args[k] = v
+    missing = [p for p, d in declared.items() if d is None and p not in values]
+    if missing:
+        raise CnnCalcError(f"block {name} needs {', '.join(missing)}", loc)
+    return args
 
 
 def check_param(name, value, where) -> None:

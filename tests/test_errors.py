@@ -126,7 +126,8 @@ CASES = [
      ["net.yaml:3", "dropout.rate", "rate must be at most 1, but saw 5"]),
     ("block_params_not_names", "input: {shape: [8, 8, 3], layout: HWC}\nblocks:\n"
      "  b: {params: [[1]], layers: [relu]}\nlayers:\n  - b\n",
-     ["net.yaml:5", "the params of block 'b' must be a mapping of name to default"]),
+     # reported where the params are written, even if the block were never called
+     ["net.yaml:3: blocks.b.params:", "the params of block 'b' must be a mapping of name to default"]),
     ("padding_typo", HEAD + "  - conv: {filters: 2, kernel: 3, padding: sme}\n",
      ["net.yaml:3", "but saw 'sme'; did you mean 'same'?"]),
     ("lrn_size_zero", HEAD + "  - lrn: {size: 0}\n", ["net.yaml:3", "size must be at least 1, but saw 0"]),
@@ -256,23 +257,79 @@ def test_user_error(text, fragments):
         assert fragment in message, f"{fragment!r} not in {message!r}"
 
 
-# How fast these limits stop their attacks is measured in benchmarks/bench.py, not here.
-def test_too_many_nodes_is_refused_up_front():
+# How fast these limits stop their attacks is measured in benchmarks/bench.py, not here;
+# what is asserted is the work done before the refusal: how many layers were built.
+
+@pytest.fixture
+def built(monkeypatch):
+    """Counts the graph nodes the expander builds."""
+    import cnncalc.expand
+
+    count = [0]
+    real = cnncalc.expand.Node
+
+    def counting(*args, **kwargs):
+        count[0] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cnncalc.expand, "Node", counting)
+    return count
+
+
+def test_too_many_nodes_is_refused_up_front(built):
     message = error_of(HEAD + "  - relu: {repeat: 1000000}\n")
-    assert message.startswith("net.yaml:3") and "repeat" in message
+    assert message.startswith("net.yaml:3") and "repeat must be at most 100,000" in message
+    assert built[0] == 1  # the input only
 
 
-def test_expansion_beyond_the_node_limit():
+def test_a_repeat_that_must_pass_the_limit_is_refused_before_it_starts(built):
     # 2 layers × 60,000 = 120,000 layers, each repeat under the limit on its own
-    text = "blocks:\n  b:\n    layers: [relu, relu]\n" + HEAD + "  - b: {repeat: 60000}\n"
+    text = "blocks:\n  b:\n    layers: [relu, relu]\n" + HEAD + "  - relu\n  - b: {repeat: 60000}\n"
     message = error_of(text)
-    assert "100,000 layers" in message
+    assert "the network expands to more than 100,000 layers (60,000 × at least 2)" in message
+    assert message.startswith("net.yaml:7: layers[1].b.repeat")
+    assert built[0] == 2  # the input and the first relu
 
 
-def test_empty_block_repeated_a_trillion_times_is_refused_up_front():
+def test_nested_repeats_are_refused_before_they_start(built):
+    text = "blocks:\n  inner:\n    layers: [{relu: {repeat: 1000}}]\n" + HEAD + "  - inner: {repeat: 1000}\n"
+    assert "(1,000 × at least 1,000)" in error_of(text)
+    assert built[0] == 1
+
+
+def test_expansion_beyond_the_node_limit_when_repeat_is_an_expression(built):
+    # the repeat count is only known when the block runs: the 50th relu group of 2,000 is
+    # refused before it starts, with the input and 49 groups built
+    text = ("blocks:\n  b:\n    params: {n: 1}\n    layers: [{relu: {repeat: \"${n}\"}}]\n" + HEAD
+            + "  - b: {n: 2000, repeat: 60}\n")
+    assert "the network expands to more than 100,000 layers (2,000 × at least 1)" in error_of(text)
+    assert built[0] == 1 + 49 * 2000
+
+
+def test_empty_block_repeated_a_trillion_times_is_refused_up_front(built):
     text = "blocks:\n  e:\n    layers: []\n" + HEAD + "  - e: {repeat: 1000000000000}\n"
     message = error_of(text)
     assert message.startswith("net.yaml:6") and "repeat" in message
+    assert built[0] == 1
+
+
+def test_a_block_that_adds_nothing_is_expanded_once(built, monkeypatch):
+    import cnncalc.expand
+
+    # 39 blocks, each calling the next twice: 2**39 calls if each were expanded
+    text = ("blocks:\n" + "".join(f"  b{i}:\n    layers: [b{i + 1}, b{i + 1}]\n" for i in range(39))
+            + "  b39:\n    layers: []\n" + HEAD + "  - b0: {repeat: 100000}\n  - relu\n")
+    calls = [0]
+    real = cnncalc.expand._Expander.sequence
+
+    def counting(self, *args):
+        calls[0] += 1
+        return real(self, *args)
+
+    monkeypatch.setattr(cnncalc.expand._Expander, "sequence", counting)
+    report = cnncalc.analyze(cnncalc.loads(text))
+    assert [x.name for x in report.layers] == ["input", "relu1"]
+    assert calls[0] == 1 + 40  # the top level, then each block once
 
 
 def test_unknown_set_parameter():

@@ -148,3 +148,35 @@ def test_mobilenet_v1_published(analyzed):
     # the last pointwise convolution: size 315, effective stride 32, effective padding 126
     f = analyzed("mobilenet_v1").layer("block13.pw").field
     assert (f.size, f.jump, f.start) == ((315, 315), (32, 32), (-126, -126))
+
+
+def test_merge_is_a_union_per_dimension():
+    # branch a: 5×1 kernel, branch b: 1×9 kernel (both 'same'-padded): the concat sees 5 rows
+    # and 9 columns, not the lexicographically larger of (5, 1) and (1, 9)
+    net = cnncalc.loads("""
+input: {shape: [16, 16, 1], layout: HWC}
+layers:
+  - concat:
+      branches:
+        a: [{conv: {filters: 1, kernel: [5, 1], padding: [2, 0]}}]
+        b: [{conv: {filters: 1, kernel: [1, 9], padding: [0, 4]}}]
+""")
+    f = cnncalc.analyze(net).layers[-1].field
+    assert (f.size, f.start) == ((5, 9), (-2, -4))
+
+
+def test_fields_of_different_jumps_do_not_merge():
+    # a squeeze-and-excitation gate (global pool: jump 64) broadcast over the 64×64 map
+    # (jump 1): no single size, jump and start describes the product
+    net = cnncalc.loads("""
+input: {shape: [64, 64, 4], layout: HWC}
+layers:
+  - multiply:
+      branches:
+        - [{global_avg_pool: {keepdims: true}}, {conv: {filters: 4, kernel: 1}}, sigmoid]
+        - []
+  - conv: {filters: 4, kernel: 3}
+""")
+    r = cnncalc.analyze(net)
+    assert r.layer("branch1.pool1").field.jump == (64, 64)
+    assert r.layers[-2].field is None and r.layers[-1].field is None
