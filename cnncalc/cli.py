@@ -104,8 +104,8 @@ def user_errors(func):
         except (RecursionError, MemoryError) as e:
             # a bound was missed somewhere: say what happened, not where in the code
             raise UserError(f"the input is too large or nested too deeply to analyze ({type(e).__name__})") from None
-        except (click.exceptions.Exit, click.ClickException, BrokenPipeError, KeyboardInterrupt):
-            raise
+        except (click.exceptions.Exit, click.ClickException, OSError, KeyboardInterrupt):
+            raise  # OSError: writing the output failed (reading errors are CnnCalcErrors)
         except Exception as e:
             if os.environ.get("CNNCALC_DEBUG"):
                 raise
@@ -208,15 +208,42 @@ def _emit(rendered):
 
 
 def main():
+    """The console script. Exit codes: 0 done; 2 bad input (CnnCalcError, click's usage
+    errors); 1 the output could not be written (a closed pipe, a full disk, closed stdout);
+    3 an internal error; 130 interrupted."""
     for stream in (sys.stdout, sys.stderr):
         # a name in a file may hold any character; a terminal that cannot show it gets an escape
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure:
             reconfigure(errors="backslashreplace")
     try:
-        cli(prog_name="cnncalc")
+        if sys.stdout is None:
+            raise OSError("standard output is closed")
+        try:
+            cli(prog_name="cnncalc", standalone_mode=False)
+        finally:
+            sys.stdout.flush()  # here, where a failure can still be reported
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except click.exceptions.Abort:
+        sys.exit(1)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
     except BrokenPipeError:  # `cnncalc … | head`: the reader has gone; nothing left to say
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _silence_stdout()
+        sys.exit(1)
+    except OSError as e:
+        _silence_stdout()
+        print(f"Error: cannot write the output: {e.strerror or e}", file=sys.stderr)
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+def _silence_stdout():
+    """Point stdout at /dev/null, so that the interpreter's last flush has nowhere to fail."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, AttributeError, ValueError):
+        pass

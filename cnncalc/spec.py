@@ -254,7 +254,12 @@ def read_file(path) -> str:
 
 def read_stream(stream, label: str = "<stdin>") -> str:
     """Standard input's text, bounded like a file: at most MAX_FILE_BYTES + 1 bytes are read."""
-    data = getattr(stream, "buffer", stream).read(MAX_FILE_BYTES + 1)
+    if stream is None:
+        raise CnnCalcError("standard input is closed", label)
+    try:
+        data = getattr(stream, "buffer", stream).read(MAX_FILE_BYTES + 1)
+    except OSError as e:
+        raise CnnCalcError(f"cannot read standard input: {e.strerror or e}", label) from None
     return decode(data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data, label)
 
 
