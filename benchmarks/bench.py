@@ -1,13 +1,15 @@
 """Benchmarks for cnncalc. Not tests: machines here are noisy, so every figure is printed
 as a ratio against a reference measured in the same run.
 
-  python benchmarks/bench.py            # startup and scaling
+  python benchmarks/bench.py            # startup, scaling, limits and hostile inputs
   python benchmarks/bench.py --quick    # fewer repetitions
 
 Startup: `python -m cnncalc …` against a bare `python -c pass` (the interpreter's own
 start-up). Scaling: the time to load and analyze a chain of N layers, per layer, at
 N = 1,000 and 10,000 (a linear engine gives a ratio near 1). Limits: how long each guard
-takes to refuse its attack, against analyzing vgg16 in the same process."""
+takes to refuse its attack, against analyzing vgg16 in the same process. Hostile inputs: every
+file of tests/bad_inputs through the CLI, against `summary vgg16` (the promise is an answer
+within a second)."""
 
 from __future__ import annotations
 
@@ -91,6 +93,26 @@ def main():
     for label, text in limit_attacks().items():
         t = min(refusal_time(text) for _ in range(3))
         print(f"refuse {label:<41} {t * 1000:7.1f} ms  ({t / vgg16:.2f}× vgg16)")
+    hostile(3 if quick else 5)
+
+
+def hostile(repeat: int):
+    from pathlib import Path
+
+    base = wall([sys.executable, "-m", "cnncalc", "summary", "vgg16"], repeat)
+    times = []
+    for path in sorted((Path(__file__).parent.parent / "tests" / "bad_inputs").glob("*.yaml")):
+        args = path.read_text(encoding="utf-8", errors="replace").split("\n", 2)[1]
+        extra = args.removeprefix("# args: ").split() if args.startswith("# args: ") else []
+        cmd = [sys.executable, "-m", "cnncalc", "summary", str(path), *extra]
+        start = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
+        times.append((time.perf_counter() - start, path.stem))
+    times.sort(reverse=True)
+    print(f"reference: summary vgg16 (table)                 {base * 1000:7.1f} ms  (1.00×)")
+    for t, name in times[:5]:
+        print(f"hostile {name:<40} {t * 1000:7.1f} ms  ({t / base:.2f}× vgg16)")
+    print(f"hostile inputs: {len(times)}, slowest {times[0][0]:.2f} s, median {statistics.median(t for t, _ in times):.2f} s")
 
 
 def analyze_time(name: str) -> float:

@@ -206,6 +206,11 @@ def load_yaml(text: str, file: str = "<input>"):
     if len(text) > MAX_FILE_BYTES:
         raise CnnCalcError(f"network files are limited to {MAX_FILE_BYTES:,} bytes, but this one has "
                            f"{len(text):,}", file)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:  # a lone surrogate: a str no file could hold
+        line = text.count("\n", 0, e.start) + 1
+        raise CnnCalcError(f"the text holds {ascii(text[e.start])}, which is not a character", f"{file}:{line}") from None
     Loader, yaml = _loader_class()
     try:
         _check_structure(text, file, Loader)

@@ -173,6 +173,7 @@ API_MISUSE = [
     ("cnncalc.loads({'a': 1})", lambda: cnncalc.loads({'a': 1}), "YAML text must be a str, but saw dict"),
     ('cnncalc.loads(7)', lambda: cnncalc.loads(7), "YAML text must be a str, but saw int"),
     ("cnncalc.loads(b'\\xff')", lambda: cnncalc.loads(b'\xff'), "not UTF-8 text"),
+    ("cnncalc.loads('name: \\ud800')", lambda: cnncalc.loads("name: \ud800"), "<string>:1: the text holds '\\ud800'"),
     ("cnncalc.analyze('vgg16', input=1e400)", lambda: cnncalc.analyze('vgg16', input=1e400), "--input: a shape is sizes from 1 to 10,000,000"),
     ("cnncalc.analyze('vgg16', input=object())", lambda: cnncalc.analyze('vgg16', input=object()), "--input: a shape is sizes"),
     ("cnncalc.analyze('vgg16', batch=10**9)", lambda: cnncalc.analyze('vgg16', batch=10**9), "batch must be a whole number from 1 to 1,000,000"),
