@@ -9,8 +9,8 @@ import sys
 import click
 
 from .errors import CnnCalcError, shown
-from .render import FORMATS
 from .limits import MAX_BATCH
+from .render import FORMATS
 from .report import DTYPE_BYTES
 
 

@@ -13,9 +13,22 @@ from .errors import CnnCalcError, Loc, did_you_mean, shown
 from .expr import substitute
 from .layers import KINDS
 from .limits import MAX_EXPANSION_STEPS, MAX_NESTING, MAX_NODES
-from .spec import (as_int, block_args, block_params, branch_keys, check_document, check_kind, check_name,
-                   check_options, check_param, check_repeat, is_int, line_of, parse_input, read_entry)
-
+from .spec import (
+    as_int,
+    block_args,
+    block_params,
+    branch_keys,
+    check_document,
+    check_kind,
+    check_name,
+    check_options,
+    check_param,
+    check_repeat,
+    is_int,
+    line_of,
+    parse_input,
+    read_entry,
+)
 
 
 # namedtuples rather than dataclasses: cheap to import, and start-up time matters

@@ -11,9 +11,13 @@ import math
 import operator
 
 from .errors import CnnCalcError, did_you_mean, shown
-
 from .limits import MAX_EXPRESSION_LENGTH as MAX_LENGTH
-from .limits import MAX_EXPRESSIONS_PER_VALUE, MAX_MAGNITUDE, MAX_NESTING, MAX_ROUND_DIGITS
+from .limits import (
+    MAX_EXPRESSIONS_PER_VALUE,
+    MAX_MAGNITUDE,
+    MAX_NESTING,
+    MAX_ROUND_DIGITS,
+)
 
 
 def make_divisible(v, divisor=8, min_value=None):

@@ -212,10 +212,9 @@ def render_listing(listing: Listing, fmt: str):
                                     for key, _, kind in listing.columns) + " |" for r in listing.records]
         lines += ["", listing.note] if listing.note else []
         return "\n".join(lines) + "\n"
+    from rich.console import Group
     from rich.table import Table
     from rich.text import Text
-
-    from rich.console import Group
 
     table = Table(title=listing.title, title_justify="left")
     for _, head, kind in listing.columns:

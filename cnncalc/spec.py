@@ -19,7 +19,14 @@ from collections import namedtuple
 from .errors import CnnCalcError, Loc, did_you_mean, shown
 from .expr import substitute
 from .layout import LAYOUTS, Shape, to_channels_first
-from .limits import MAX_FILE_BYTES, MAX_NODES, MAX_NUMBER_DIGITS, MAX_SIZE, MAX_YAML_DEPTH, MAX_YAML_VALUES
+from .limits import (
+    MAX_FILE_BYTES,
+    MAX_NODES,
+    MAX_NUMBER_DIGITS,
+    MAX_SIZE,
+    MAX_YAML_DEPTH,
+    MAX_YAML_VALUES,
+)
 
 TOP_KEYS = ("name", "description", "source", "params", "input", "blocks", "layers")
 BLOCK_KEYS = ("params", "layers", "description")
@@ -160,7 +167,12 @@ def _check_structure(text: str, file: str, Loader) -> None:
     collections nested deeper than MAX_YAML_DEPTH (libyaml's composer recurses in C and would
     overflow the stack) and documents whose aliases and merge keys expand to more than
     MAX_YAML_VALUES values (a billion laughs)."""
-    from yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, ScalarEvent
+    from yaml.events import (
+        AliasEvent,
+        CollectionEndEvent,
+        CollectionStartEvent,
+        ScalarEvent,
+    )
 
     loader = Loader(text)
     expanded: dict = {}      # anchor -> how many values it stands for

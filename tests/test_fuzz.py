@@ -5,7 +5,6 @@ run (100,000 cases, several minutes) is opt-in: `python -m pytest -m fuzz`."""
 import os
 
 import pytest
-
 from fuzzing import campaign
 
 

@@ -22,10 +22,10 @@ from __future__ import annotations
 from math import prod
 
 import pytest
+from helpers import network_yaml
 
 import cnncalc
 from cnncalc.layers import ACTIVATIONS, KINDS
-from helpers import network_yaml
 
 # (id, layer or [helper layers..., layer], (input shape, layout), out shape (C, *spatial),
 #  params, non_trainable_params, macs)

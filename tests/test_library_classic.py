@@ -12,11 +12,11 @@ rounded to two decimals; they are compared with round(MACs / 1e9, 2).
 from pathlib import Path
 
 import pytest
+from helpers import analyzed as report
+from helpers import hwc
 
 import cnncalc
 from cnncalc.api import architectures_dir
-from helpers import analyzed as report
-from helpers import hwc
 
 FILES = ["googlenet", "googlenet-torchvision", "resnet18", "resnet34", "resnet50", "resnet101",
          "resnet152", "vgg11", "vgg13", "vgg19", "vgg16_bn", "alexnet-torchvision", "zfnet"]

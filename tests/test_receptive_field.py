@@ -13,9 +13,9 @@ import functools
 import random
 
 import pytest
+from helpers import network_yaml
 
 import cnncalc
-from helpers import network_yaml
 
 
 def tf_same_before(n, k, s, d):

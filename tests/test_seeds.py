@@ -3,10 +3,9 @@ the arithmetic they print (e.g. (3*3*64)*128 = 73,728); where a seed misprints, 
 arithmetic is asserted and the misprint is named."""
 
 import pytest
-
-import cnncalc
 from helpers import hwc_text as hwc
 
+import cnncalc
 
 # --- seed 001: Ng's "Example (close to LeNet-5)" table --------------------------------
 # (row name in the seed, our layer, activation shape, activation size, # parameters)

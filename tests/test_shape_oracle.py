@@ -15,7 +15,13 @@ import pytest
 
 import cnncalc
 from cnncalc.errors import CnnCalcError
-from cnncalc.shape import effective_kernel, inexact_warning, out_size, same_padding, window_out
+from cnncalc.shape import (
+    effective_kernel,
+    inexact_warning,
+    out_size,
+    same_padding,
+    window_out,
+)
 
 
 def oracle_windows(n, k, s, pad, d, ceil_mode):
