@@ -9,7 +9,7 @@ import sys
 import click
 
 from .errors import CnnCalcError, shown
-from .limits import MAX_BATCH
+from .limits import MAX_BATCH, MAX_NUMBER_DIGITS
 from .render import FORMATS
 from .report import DTYPE_BYTES
 
@@ -39,6 +39,19 @@ class ShapeType(click.ParamType):
             self.fail(e.message, param, ctx)
 
 
+class CountType(click.IntRange):
+    """A whole number in a range; a value too long to be one is refused without being echoed."""
+
+    def __init__(self, low: int, high: int | None = None):
+        super().__init__(min=low, max=high)
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and len(value) > MAX_NUMBER_DIGITS:
+            self.fail(f"a number of {len(value):,} characters; numbers are limited to {MAX_NUMBER_DIGITS} digits",
+                      param, ctx)
+        return super().convert(value, param, ctx)
+
+
 class AssignType(click.ParamType):
     """KEY=VALUE for network parameters."""
 
@@ -60,8 +73,6 @@ def parse_value(text: str):
     and for inf and nan."""
     import math
     import re
-
-    from .limits import MAX_NUMBER_DIGITS
 
     if re.fullmatch(r"[-+]?[0-9_]+|[-+]?[0-9.]+(e[-+]?[0-9]+)?|[-+]?(inf|infinity|nan)", text, re.I):
         if len(text) > MAX_NUMBER_DIGITS:
@@ -141,13 +152,13 @@ def cli():
 @click.argument("network")
 @click.option("--input", "input_shape", type=ShapeType(), default=None,
               help="evaluate at another input: 224x224x3 (in --layout order), 160x160 or 160")
-@click.option("--batch", type=click.IntRange(min=1, max=MAX_BATCH), default=1, show_default=True,
+@click.option("--batch", type=CountType(1, MAX_BATCH), default=1, show_default=True,
               help="batch size for activation memory")
 @click.option("--dtype", type=click.Choice(tuple(DTYPE_BYTES)), default="float32", show_default=True,
               help="element type for activation memory")
 @click.option("--set", "assignments", type=AssignType(), multiple=True,
               help="override a network parameter, e.g. --set alpha=0.5 (repeatable)")
-@click.option("--depth", type=click.IntRange(min=1), default=None,
+@click.option("--depth", type=CountType(1), default=None,
               help="fold layers deeper than N dotted name parts into one row per block")
 @output_options
 @user_errors
