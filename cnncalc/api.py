@@ -124,7 +124,7 @@ def input_override(net: Network, shape, layout: str = "hwc") -> tuple[int, ...]:
 
 
 def analyze(source, *, input=None, layout: str = "hwc", batch: int = 1, dtype: str = "float32",
-            params: dict | None = None) -> Report:
+            params: dict | None = None, explain: bool = False) -> Report:
     """Analyze a network: a built-in name, a YAML path, or a Network from load()/loads().
 
     >>> analyze("vgg16").totals.params
@@ -140,7 +140,7 @@ def analyze(source, *, input=None, layout: str = "hwc", batch: int = 1, dtype: s
     else:
         net = load(source, params)
     shape = input_override(net, input, layout) if input is not None else None
-    return run(net, shape, batch, dtype)
+    return run(net, shape, batch, dtype, explain=explain)
 
 
 def builtin_listing(layout: str = "hwc"):

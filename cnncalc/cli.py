@@ -160,16 +160,27 @@ def cli():
               help="override a network parameter, e.g. --set alpha=0.5 (repeatable)")
 @click.option("--depth", type=CountType(1), default=None,
               help="fold layers deeper than N dotted name parts into one row per block")
+@click.option("--explain", is_flag=True,
+              help="after the table, every layer's arithmetic with its own numbers (in JSON: 'steps')")
+@click.option("--layer", "layer_names", multiple=True, metavar="NAME",
+              help="with --explain, only this layer (repeatable); implies --explain")
 @output_options
 @user_errors
-def summary(network, input_shape, batch, dtype, assignments, depth, fmt, layout):
+def summary(network, input_shape, batch, dtype, assignments, depth, explain, layer_names, fmt, layout):
     """Per-layer table of NETWORK: a built-in name (see `cnncalc list`), a YAML file, or -
     for standard input."""
     from . import api
-    from .render import RENDERERS, render_table
+    from .render import RENDERERS, explain_text, render_table
 
+    explain = explain or bool(layer_names)
     report = api.analyze(network, input=input_shape, layout=layout, batch=batch, dtype=dtype,
-                         params=dict(assignments))
+                         params=dict(assignments), explain=explain)
+    for name in layer_names:
+        report.layer(name)  # an unknown name is an error that suggests the closest
+    if explain and fmt == "table":
+        _emit(render_table(report, layout, depth))
+        click.echo("\n" + explain_text(report, layout, set(layer_names) or None), nl=False)
+        return
     if fmt == "json":
         from .render import json_chunks
 

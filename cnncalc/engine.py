@@ -57,8 +57,31 @@ def _receptive(window, ins):
     return ins[0].through(window)
 
 
-def run(net: Network, input_shape=None, batch: int = 1, dtype: str = "float32") -> Report:
-    """Evaluate every node of the network on input_shape (channels-first; default: the file's)."""
+def evaluate(kind_name: str, attrs: dict, xs, fields=None, explain: bool = False, name: str = "",
+             loc=None) -> LayerReport:
+    """One layer's row: its rules applied to its input shapes (channels-first) and, for the
+    receptive field, its inputs' fields. The engine calls it for every node; `cnncalc layer`
+    for a layer alone, so the two cannot disagree."""
+    kind = KINDS[kind_name]
+    fields = fields if fields is not None else [Field.of_input(len(x) - 1) if len(x) > 1 else None for x in xs]
+    try:
+        y, warnings = kind.shape(attrs, xs)
+        p = kind.params(attrs, xs, y)
+        macs = kind.macs(attrs, xs, y)
+        steps = tuple(kind.explain(attrs, xs, y)) if explain else ()
+        field = _receptive(kind.window(attrs, xs), fields)
+    except LayerError as e:
+        inputs = ", ".join(shape_text(x) for x in xs)
+        raise CnnCalcError(f"layer '{name or kind_name}' ({kind_name}) on input {inputs}: {e.message}", loc) from None
+    return LayerReport(name=name or kind_name, kind=kind_name, label=kind.label(attrs), output_shape=y,
+                       activation_size=prod(y), weights=p.weights, biases=p.biases,
+                       non_trainable_params=p.non_trainable, macs=macs, warnings=tuple(warnings),
+                       field=field, steps=steps)
+
+
+def run(net: Network, input_shape=None, batch: int = 1, dtype: str = "float32", explain: bool = False) -> Report:
+    """Evaluate every node of the network on input_shape (channels-first; default: the file's).
+    explain: also write out each layer's arithmetic (LayerReport.steps)."""
     if not isinstance(dtype, str) or dtype not in DTYPE_BYTES:
         raise CnnCalcError(f"dtype must be one of {', '.join(DTYPE_BYTES)}, but saw {shown(dtype)}")
     if not isinstance(batch, int) or isinstance(batch, bool) or not 1 <= batch <= MAX_BATCH:
@@ -68,32 +91,21 @@ def run(net: Network, input_shape=None, batch: int = 1, dtype: str = "float32") 
         raise CnnCalcError(f"the input must have {len(net.input_shape)} dimensions like the file's "
                            f"{net.layout}, but saw {len(x0)}")
     shapes: dict[str, tuple] = {}
-    fields: dict[str, Field | None] = {}
-    layers = []
+    layers = {}
     for node in net.nodes:
-        kind = KINDS[node.kind]
-        xs = [shapes[i] for i in node.inputs]
-        try:
-            if node.kind == "input":
-                y, warnings = x0, []
-                field = Field.of_input(len(x0) - 1) if len(x0) > 1 else None
-            else:
-                y, warnings = kind.shape(node.attrs, xs)
-                field = _receptive(kind.window(node.attrs, xs), [fields[i] for i in node.inputs])
-            p = kind.params(node.attrs, xs, y)
-            macs = kind.macs(node.attrs, xs, y)
-        except LayerError as e:
-            inputs = ", ".join(shape_text(x) for x in xs)
-            raise CnnCalcError(f"layer '{node.name}' ({node.kind}) on input {inputs}: {e.message}",
-                               node.loc) from None
-        shapes[node.name] = y
-        fields[node.name] = field
-        layers.append(LayerReport(
-            name=node.name, kind=node.kind, label=kind.label(node.attrs), output_shape=y,
-            activation_size=prod(y), weights=p.weights, biases=p.biases,
-            non_trainable_params=p.non_trainable, macs=macs, warnings=tuple(warnings),
-            inputs=node.inputs, scope=node.scope, field=field))
-    layers = tuple(layers)
+        if node.kind == "input":
+            row = LayerReport(name=node.name, kind="input", label="input", output_shape=x0,
+                              activation_size=prod(x0), weights=0, biases=0, non_trainable_params=0,
+                              macs=0, inputs=(), scope=node.scope,
+                              field=Field.of_input(len(x0) - 1) if len(x0) > 1 else None,
+                              steps=tuple(KINDS["input"].explain({}, [], x0)) if explain else ())
+        else:
+            row = evaluate(node.kind, node.attrs, [shapes[i] for i in node.inputs],
+                           [layers[i].field for i in node.inputs], explain, node.name, node.loc)
+            row = row._replace(inputs=node.inputs, scope=node.scope)
+        shapes[node.name] = row.output_shape
+        layers[node.name] = row
+    layers = tuple(layers.values())
     return Report(name=net.name, layout=net.layout, input_shape=x0, layers=layers,
                   totals=Totals.of(layers), batch=batch, dtype=dtype,
                   params_set=tuple(net.params.items()), description=net.description, source=net.source)

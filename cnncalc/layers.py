@@ -24,7 +24,8 @@ from typing import List, Optional, Sequence, Tuple
 
 from .errors import LayerError
 from .layout import DIM_NAMES, Shape, fmt_dims, shape_text
-from .shape import effective_kernel, explicit_padding, per_dim, window_out
+from .shape import (dims_text, effective_kernel, explicit_padding, grouped, per_dim,
+                    window_out, window_steps)
 from .spec import Opt
 
 IDENTITY = "identity"
@@ -32,13 +33,16 @@ IDENTITY = "identity"
 # namedtuples rather than dataclasses: cheap to import, and start-up time matters
 Params = namedtuple("Params", "weights biases non_trainable", defaults=(0, 0, 0))
 Window = namedtuple("Window", "kernel stride pad_before")
+Step = namedtuple("Step", "quantity dims formula value", defaults=("", None))
+Step.__doc__ = ("One line of worked arithmetic: the quantity (output, padding, params, MACs, cost), the "
+                "dimensions it applies to, the formula with the layer's numbers, and its value.")
 Window.__doc__ = "One spatial dimension of a layer's window: effective kernel, stride, padding before."
 
 NO_PARAMS = Params()
 KINDS: dict[str, "Kind"] = {}
 ACTIVATIONS = ("relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "silu", "swish", "mish",
                "hardswish", "hardsigmoid", "sigmoid", "tanh", "softmax", "softplus", "linear")
-RULES = ("shape", "params", "macs", "window")
+RULES = ("shape", "params", "macs", "window", "explain")
 
 
 def register(cls):
@@ -85,6 +89,9 @@ class Kind:
     def window(self, a, xs: Sequence[Shape]) -> Optional[list]:
         return None
 
+    def explain(self, a, xs: Sequence[Shape], y: Shape) -> List[Step]:
+        raise NotImplementedError(f"kind {self.name} has no worked arithmetic")
+
     def label(self, a) -> str:
         return self.name
 
@@ -108,6 +115,12 @@ class Elementwise(NoWeights):
 
     def window(self, a, xs):
         return IDENTITY
+
+    def explain(self, a, xs, y):
+        return [Step("output", "", f"element-wise: the input's shape, {shape_text(y)}")] + self.weight_steps(a, xs, y)
+
+    def weight_steps(self, a, xs, y) -> list:
+        return _no_weights("element-wise")
 
 
 # --- helpers shared by the sliding-window kinds ---------------------------------------
@@ -164,6 +177,30 @@ def _conv_label(short: str, a, extra: str = "") -> str:
 
 def _kernel_area(a, x) -> int:
     return prod(per_dim(a["kernel"], len(x) - 1, "kernel"))
+
+
+def _dot(values) -> str:
+    """(3, 3, 64) -> '3·3·64'."""
+    return "·".join(str(v) for v in values)
+
+
+def _elements(shape) -> str:
+    """A shape's elements as a product in H·W·C order: (96, 55, 55) -> '55·55·96'."""
+    return shape_text(shape, "hwc", "·")
+
+
+def _n(value: int) -> str:
+    return f"{value:,}"
+
+
+def _no_weights(reason: str) -> list:
+    return [Step("params", "", f"0 ({reason})", 0), Step("MACs", "", "0 (no weight multiplications)", 0)]
+
+
+def _sliding_steps(a, x, kind) -> list:
+    sp, k, s, d = _geometry(a, x, kind)
+    return [Step(q, dims, text) for q, dims, text in
+            window_steps(sp, k, s, a.get("padding", 0), d, a.get("ceil_mode", False))]
 
 
 def _check_groups(groups, cin, cout):
@@ -233,6 +270,15 @@ class Conv(ConvLike):
         return Params(a["filters"] * (xs[0][0] // a["groups"]) * _kernel_area(a, xs[0]),
                       a["filters"] if a["bias"] else 0)
 
+    def explain(self, a, xs, y):
+        k, cin, g, f = per_dim(a["kernel"], len(xs[0]) - 1, "kernel"), xs[0][0], a["groups"], a["filters"]
+        per_filter = f"{_dot(k)}·{cin}" if g == 1 else f"{_dot(k)}·({cin}/{g})"
+        p = self.params(a, xs, y)
+        params = f"({per_filter} + 1) · {f}" if a["bias"] else f"{per_filter} · {f}"
+        return _sliding_steps(a, xs[0], self.name) + [
+            Step("params", "", f"{params} = {_n(p.weights + p.biases)}", p.weights + p.biases),
+            Step("MACs", "", f"{_dot(y[1:])}·{f} · {per_filter} = {_n(self.macs(a, xs, y))}", self.macs(a, xs, y))]
+
     def label(self, a):
         return _conv_label("conv", a, f" g{a['groups']}" if a["groups"] != 1 else "")
 
@@ -248,6 +294,19 @@ class DepthwiseConv(ConvLike):
 
     def params(self, a, xs, y):
         return Params(y[0] * _kernel_area(a, xs[0]), y[0] if a["bias"] else 0)
+
+    def explain(self, a, xs, y):
+        k, cin, m = per_dim(a["kernel"], len(xs[0]) - 1, "kernel"), xs[0][0], a["depth_multiplier"]
+        filters = f"{cin}·{m}" if m != 1 else f"{cin}"
+        p, macs = self.params(a, xs, y), self.macs(a, xs, y)
+        params = f"({_dot(k)} + 1) · {filters}" if a["bias"] else f"{_dot(k)} · {filters}"
+        standard = prod(y) * cin * prod(k)
+        return _sliding_steps(a, xs[0], self.name) + [
+            Step("params", "", f"{params} = {_n(p.weights + p.biases)} (one {_dot(k)} filter per input channel)",
+                 p.weights + p.biases),
+            Step("MACs", "", f"{_dot(y[1:])}·{y[0]} · {_dot(k)} = {_n(macs)}", macs),
+            Step("cost", "", f"against a standard convolution to {y[0]} channels ({_n(standard)} MACs): "
+                             f"{_n(macs)}/{_n(standard)} = 1/{cin}")]
 
     def label(self, a):
         m = f" ×{a['depth_multiplier']}" if a["depth_multiplier"] != 1 else ""
@@ -266,6 +325,23 @@ class SeparableConv(ConvLike):
         mid = xs[0][0] * a["depth_multiplier"]
         return Params(mid * _kernel_area(a, xs[0]) + mid * a["filters"], a["filters"] if a["bias"] else 0)
 
+    def explain(self, a, xs, y):
+        k, cin, m, f = per_dim(a["kernel"], len(xs[0]) - 1, "kernel"), xs[0][0], a["depth_multiplier"], a["filters"]
+        mid = f"{cin}·{m}" if m != 1 else f"{cin}"
+        p, macs, positions = self.params(a, xs, y), self.macs(a, xs, y), _dot(y[1:])
+        bias = f" + {f}" if a["bias"] else ""
+        standard = prod(y) * cin * prod(k)
+        steps = _sliding_steps(a, xs[0], self.name) + [
+            Step("params", "", f"depthwise {_dot(k)}·{mid} + pointwise {mid}·{f}{bias} = {_n(p.weights + p.biases)}",
+                 p.weights + p.biases),
+            Step("MACs", "", f"depthwise {positions}·{mid} · {_dot(k)} + pointwise {positions}·{mid} · {f} = {_n(macs)}",
+                 macs)]
+        ratio = f"{_n(macs)}/{_n(standard)} = {macs / standard:.4f}"
+        if m == 1:  # Howard et al. (MobileNets, 2017): 1/N + 1/D_K², here 1/n_c′ + 1/f²
+            ratio += f"; 1/{f} + 1/{prod(k)} = {1 / f + 1 / prod(k):.4f}"
+        return steps + [Step("cost", "", f"against a standard {_dot(k)} convolution to {f} channels "
+                                         f"({_n(standard)} MACs): {ratio}")]
+
 
 @register
 class LocallyConnected(ConvLike):
@@ -280,6 +356,15 @@ class LocallyConnected(ConvLike):
 
     def positions_per_weight(self, a, xs, y):
         return 1  # unshared: each weight belongs to one output position
+
+    def explain(self, a, xs, y):
+        k, cin = per_dim(a["kernel"], len(xs[0]) - 1, "kernel"), xs[0][0]
+        p, macs = self.params(a, xs, y), self.macs(a, xs, y)
+        per = f"({_dot(k)}·{cin} + 1)" if a["bias"] else f"{_dot(k)}·{cin}"
+        return _sliding_steps(a, xs[0], self.name) + [
+            Step("params", "", f"{_elements(y)} · {per} = {_n(p.weights + p.biases)} (a filter of its own at every "
+                               f"output position)", p.weights + p.biases),
+            Step("MACs", "", f"{_elements(y)} · {_dot(k)}·{cin} = {_n(macs)}", macs)]
 
 
 @register
@@ -319,6 +404,21 @@ class ConvTranspose(Kind):
     def window(self, a, xs):
         return None  # an output position depends on a stride-dependent set of inputs
 
+    def explain(self, a, xs, y):
+        sp, k, s, d = _geometry(a, xs[0], self.name)
+        op = per_dim(a["output_padding"], len(sp), "output_padding")
+        pads = explicit_padding(a["padding"], len(sp))
+        texts = [f"({n} − 1)·{si} − {p[0]} − {p[1]} + {di}·({ki} − 1) + {opi} + 1 = {o}"
+                 for n, ki, si, di, opi, p, o in zip(sp, k, s, d, op, pads, y[1:])]
+        cin, f, g = xs[0][0], a["filters"], a["groups"]
+        per = f"{cin}·{f}" if g == 1 else f"{cin}·({f}/{g})"
+        p, macs = self.params(a, xs, y), self.macs(a, xs, y)
+        bias = f" + {f}" if a["bias"] else ""
+        return [Step("output", dims, text) for dims, text in grouped(DIM_NAMES[len(sp)], texts)] + [
+            Step("params", "", f"{per}·{_dot(k)}{bias} = {_n(p.weights + p.biases)}", p.weights + p.biases),
+            Step("MACs", "", f"{_dot(xs[0][1:])}·{cin} · {f if g == 1 else f'({f}/{g})'}·{_dot(k)} = {_n(macs)} "
+                             f"(each input element meets every weight of its group once)", macs)]
+
     def label(self, a):
         op = f" op{fmt_dims(a['output_padding'])}" if a["output_padding"] != 0 else ""
         return _conv_label("deconv", a, op + (f" g{a['groups']}" if a["groups"] != 1 else ""))
@@ -342,6 +442,9 @@ class Pool(NoWeights, Sliding):
                     raise LayerError(f"padding must be at most half the kernel, but saw padding "
                                      f"{max(p)} with kernel {ki}")
         return (xs[0][0], *out), warnings
+
+    def explain(self, a, xs, y):
+        return _sliding_steps(a, xs[0], self.name) + _no_weights("pooling has no weights")
 
     def label(self, a):
         ceil = " ceil" if a["ceil_mode"] else ""
@@ -372,6 +475,11 @@ class GlobalPool(NoWeights):
 
     def window(self, a, xs):
         return [Window(n, n, 0) for n in spatial_of(xs[0], self.name)]
+
+    def explain(self, a, xs, y):
+        sp = spatial_of(xs[0], self.name)
+        kept = f"{_dot(sp)} positions → 1 per channel" + (", kept as 1×…×1" if a["keepdims"] else ", a vector")
+        return [Step("output", dims_text(DIM_NAMES[len(sp)]), f"{kept}: {shape_text(y)}")] + _no_weights("pooling")
 
 
 @register
@@ -409,6 +517,23 @@ class AdaptivePool(NoWeights):
             return None
         return [Window(n - (t - 1) * (n // t), n // t, 0) for n, t in zip(sp, target)]
 
+    def explain(self, a, xs, y):
+        sp, target = self._target(a, xs[0])
+        texts = []
+        for n, t in zip(sp, target):
+            # PyTorch: window i covers [⌊i·n/t⌋, ⌈(i+1)·n/t⌉)
+            windows = [(i * n // t, -(-(i + 1) * n // t)) for i in range(t)]
+            s = n // t
+            f = n - (t - 1) * s
+            if s and all(w == (i * s, i * s + f) for i, w in enumerate(windows)):
+                texts.append(f"{n} → {t}: s = ⌊{n}/{t}⌋ = {s}, f = {n} − ({t} − 1)·{s} = {f}")
+            else:
+                sizes = sorted({e - b for b, e in windows})
+                texts.append(f"{n} → {t}: windows [⌊i·{n}/{t}⌋, ⌈(i+1)·{n}/{t}⌉) of sizes "
+                             f"{' and '.join(map(str, sizes))} (PyTorch's rule; no single stride)")
+        return ([Step("output", dims, text) for dims, text in grouped(DIM_NAMES[len(sp)], texts)]
+                + _no_weights("pooling has no weights"))
+
     def label(self, a):
         return f"{self.name} →{fmt_dims(a['output_size'])}"
 
@@ -436,6 +561,9 @@ class Flatten(NoWeights):
     def window(self, a, xs):
         return None  # positions are gone
 
+    def explain(self, a, xs, y):
+        return [Step("output", "", f"{_elements(xs[0])} = {_n(y[0])}", y[0])] + _no_weights("a reshape")
+
 
 @register
 class Dense(Kind):
@@ -457,6 +585,13 @@ class Dense(Kind):
 
     def window(self, a, xs):
         return None  # every output sees every input
+
+    def explain(self, a, xs, y):
+        n, u = xs[0][0], a["units"]
+        p = self.params(a, xs, y)
+        params = f"({n} + 1) · {u}" if a["bias"] else f"{n} · {u}"
+        return [Step("params", "", f"{params} = {_n(p.weights + p.biases)}", p.weights + p.biases),
+                Step("MACs", "", f"{n} · {u} = {_n(n * u)}", n * u)]
 
     def label(self, a):
         return f"dense ×{a['units']}" + _activation_suffix(a)
@@ -484,6 +619,13 @@ class BatchNorm(Elementwise):
         c = xs[0][0]
         return Params(c if a["affine"] else 0, c if a["affine"] else 0,
                       2 * c if a["track_running_stats"] else 0)
+
+    def weight_steps(self, a, xs, y):
+        c, p = xs[0][0], self.params(a, xs, y)
+        learnable = f"γ and β: 2·{c} = {_n(2 * c)}" if a["affine"] else "none (affine false)"
+        running = f"; running mean and variance 2·{c} = {_n(2 * c)}, not trainable" if a["track_running_stats"] else ""
+        return [Step("params", "", learnable + running, p.weights + p.biases),
+                Step("MACs", "", "0 (not a weight multiplication)", 0)]
 
 
 @register
@@ -521,6 +663,11 @@ class ZeroPad(NoWeights):
         # a 1-wide window that starts pad_before positions early: the field shifts, not grows
         return [Window(1, 1, p[0]) for p in self._pads(a, xs[0])[1]]
 
+    def explain(self, a, xs, y):
+        sp, pads = self._pads(a, xs[0])
+        texts = [f"{n} + {p[0]} + {p[1]} = {o}" for n, p, o in zip(sp, pads, y[1:])]
+        return [Step("output", dims, text) for dims, text in grouped(DIM_NAMES[len(sp)], texts)] + _no_weights("padding")
+
     def label(self, a):
         return "zero_pad" + _pad_label(a["padding"])
 
@@ -538,6 +685,9 @@ class Input(NoWeights):
     def window(self, a, xs):
         return None  # the receptive field starts here; the engine sets it
 
+    def explain(self, a, xs, y):
+        return [Step("output", "", f"the input, {shape_text(y)}")]
+
 
 # --- merges of parallel branches ------------------------------------------------------
 
@@ -554,6 +704,12 @@ class Merge(NoWeights):
     def window(self, a, xs):
         return IDENTITY
 
+    def explain(self, a, xs, y):
+        return [Step("output", "", self.merge_text(xs, y))] + _no_weights(f"{self.name} has no weights")
+
+    def merge_text(self, xs, y) -> str:
+        return f"the branches agree: {shape_text(y)}"
+
 
 @register
 class Concat(Merge):
@@ -568,6 +724,9 @@ class Concat(Merge):
             raise LayerError("concat needs equal spatial sizes (C, *spatial), but the branches give "
                              + _describe(xs, a["_branches"]))
         return (sum(x[0] for x in xs), *xs[0][1:]), []
+
+    def merge_text(self, xs, y):
+        return f"channels {' + '.join(str(x[0]) for x in xs)} = {y[0]}: {shape_text(y)}"
 
 
 @register

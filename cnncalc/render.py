@@ -120,6 +120,23 @@ def render_table(report: Report, layout: str = "hwc", depth: int | None = None):
     return Group(*parts)
 
 
+def step_lines(row, indent: str = "  ") -> list[str]:
+    """A layer's worked arithmetic, one line a step: `  output  ⌊…⌋ + 1 = 37   (H and W)`."""
+    width = max((len(step.quantity) for step in row.steps), default=0)
+    return [f"{indent}{step.quantity:<{width}}  {step.formula}" + (f"   ({step.dims})" if step.dims else "")
+            for step in row.steps]
+
+
+def explain_text(report: Report, layout: str = "hwc", names=None) -> str:
+    """The worked arithmetic of every layer (or of the layers named), one block a layer."""
+    blocks = []
+    for row in report.layers:
+        if names is None or row.name in names:
+            head = f"{row.name}  {row.label}  → {shape_text(row.output_shape, layout)}"
+            blocks.append("\n".join([head] + step_lines(row)))
+    return "\n\n".join(blocks) + "\n"
+
+
 def render_json(report: Report, layout: str = "hwc", depth: int | None = None) -> str:
     return "".join(json_chunks(report, layout))
 

@@ -5,10 +5,18 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+from .errors import CnnCalcError
 from .layout import in_layout
 
 SCHEMA_VERSION = 1
 DTYPE_BYTES = {"float64": 8, "float32": 4, "float16": 2, "bfloat16": 2, "int32": 4, "int8": 1, "uint8": 1}
+
+
+class UnknownLayer(CnnCalcError, KeyError):
+    """A layer name that the report does not have (a KeyError, as a mapping would raise)."""
+
+    def __str__(self) -> str:
+        return CnnCalcError.__str__(self)
 
 
 class _Counts:
@@ -27,12 +35,13 @@ class _Counts:
 
 # namedtuples rather than dataclasses: immutable, and cheap to import (startup matters)
 class LayerReport(_Counts, namedtuple("LayerReport", "name kind label output_shape activation_size weights biases "
-                                      "non_trainable_params macs warnings inputs scope field",
-                                      defaults=((), (), (), None))):
+                                      "non_trainable_params macs warnings inputs scope field steps",
+                                      defaults=((), (), (), None, ()))):
     """One row; build it by keyword. label: the kind with its key hyperparameters
     (conv 3×3/1 p1 ×64); output_shape: channels-first, batch excluded; activation_size:
     elements of the output; scope: enclosing blocks / branches, outermost first; field: the
-    receptive field (engine.Field: size, jump and start per spatial dimension) or None."""
+    receptive field (engine.Field: size, jump and start per spatial dimension) or None; steps:
+    the worked arithmetic (layers.Step), when the analysis was asked to explain."""
 
     __slots__ = ()
 
@@ -70,10 +79,15 @@ class Report(namedtuple("Report", "name layout input_shape layers totals batch d
         return [(layer.name, w) for layer in self.layers for w in layer.warnings]
 
     def layer(self, name: str) -> LayerReport:
+        """The row of the layer called `name`; CnnCalcError (a KeyError too) with the closest
+        names when there is none."""
         for layer in self.layers:
             if layer.name == name:
                 return layer
-        raise KeyError(name)
+        from .errors import did_you_mean
+
+        raise UnknownLayer(f"no layer is called {name!r} in {self.name}"
+                           f"{did_you_mean(name, [x.name for x in self.layers])}")
 
     def to_dict(self, layout: str = "hwc") -> dict:
         """The JSON form (schema_version 1)."""
@@ -111,6 +125,7 @@ class Report(namedtuple("Report", "name layout input_shape layers totals batch d
             "flops": x.flops,
             "receptive_field": list(x.receptive_field) if x.receptive_field is not None else None,
             "warnings": list(x.warnings),
+            **({"steps": [step._asdict() for step in x.steps]} if x.steps else {}),
         }
 
     def totals_dict(self) -> dict:

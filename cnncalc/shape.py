@@ -139,3 +139,54 @@ def inexact_warnings(dims, spatial, kernel, stride, pads, dilation) -> list[str]
         words = tuple("/".join(_STEP_WORD[dim][i] for dim in names) for i in (0, 1))
         warnings.append(f"{', '.join(names)}: {_inexact_body(n, k, s, p, d, words)}")
     return warnings
+
+
+# --- worked arithmetic: the same rules, written out with the numbers substituted ------------
+
+def dims_text(names) -> str:
+    """('H', 'W') -> 'H and W'; ('D', 'H', 'W') -> 'D, H and W'."""
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def grouped(dims, texts) -> list[tuple[str, str]]:
+    """(dims, text) with dimensions that read the same merged: [('H and W', '… = 37')]."""
+    groups: dict[str, list[str]] = {}
+    for dim, text in zip(dims, texts):
+        groups.setdefault(text, []).append(dim)
+    return [(dims_text(names), text) for text, names in groups.items()]
+
+
+def out_size_formula(n: int, k: int, s: int, pad, d: int = 1, ceil_mode: bool = False) -> str:
+    """⌊(39 + 0 + 0 − 1·(3 − 1) − 1) / 1⌋ + 1 = 37, and in ceil mode PyTorch's rule for a
+    last window that would start in the right padding."""
+    inner = f"({n} + {pad[0]} + {pad[1]} − {d}·({k} − 1) − 1) / {s}"
+    out = out_size(n, k, s, pad, d, ceil_mode)
+    if not ceil_mode:
+        return f"⌊{inner}⌋ + 1 = {out}"
+    rounded_up = -(-(n + pad[0] + pad[1] - effective_kernel(k, d)) // s) + 1
+    text = f"⌈{inner}⌉ + 1 = {rounded_up}"
+    if rounded_up != out:
+        text += (f"; the last window would start at ({rounded_up} − 1)·{s} = {(rounded_up - 1) * s} ≥ "
+                 f"{n} + {pad[0]}, inside the right padding, so PyTorch drops it: {out}")
+    return text
+
+
+def same_padding_formula(n: int, k: int, s: int, d: int = 1) -> str:
+    before, after = same_padding(n, k, s, d)
+    return (f"'same': total = max((⌈{n}/{s}⌉ − 1)·{s} + {d}·({k} − 1) + 1 − {n}, 0) = {before + after}"
+            f", {before} before and {after} after")
+
+
+def window_steps(spatial, kernel, stride, padding, dilation, ceil_mode=False) -> list[tuple[str, str, str]]:
+    """(quantity, dims, formula) lines of the output-size rule for every spatial dimension."""
+    dims = DIM_NAMES[len(spatial)]
+    pads = explicit_padding(padding, len(spatial))
+    steps = []
+    if pads is None:
+        pads = [same_padding(n, k, s, d) for n, k, s, d in zip(spatial, kernel, stride, dilation)]
+        steps += [("padding", where, text) for where, text in grouped(
+            dims, [same_padding_formula(n, k, s, d) for n, k, s, d in zip(spatial, kernel, stride, dilation)])]
+    texts = [out_size_formula(n, k, s, p, d, ceil_mode)
+             for n, k, s, p, d in zip(spatial, kernel, stride, pads, dilation)]
+    return steps + [("output", where, text) for where, text in grouped(dims, texts)]

@@ -290,7 +290,7 @@ from cnncalc.layers import RULES, Elementwise, Kind, NoWeights, declares  # noqa
 @pytest.mark.parametrize("name", sorted(set(KINDS) - {"input"}))
 def test_every_kind_declares_its_rules(name):
     kind = KINDS[name]
-    for rule in ("shape", "params", "macs"):
+    for rule in ("shape", "params", "macs", "explain"):
         assert declares(kind, rule), f"{name} has no {rule} rule of its own"
     if isinstance(kind, Elementwise):
         # declared position-keeping: it may add params, never change the shape or the window
@@ -322,7 +322,7 @@ def test_a_kind_without_rules_fails_loudly_and_has_no_receptive_field():
     assert report.layers[2].receptive_field is None and report.layers[3].receptive_field is None
     with pytest.raises(NotImplementedError, match="no shape rule"):
         Kind().shape({}, [(1, 4, 4)])
-    assert set(RULES) == {"shape", "params", "macs", "window"}
+    assert set(RULES) == {"shape", "params", "macs", "window", "explain"}
 
 
 def test_an_elementwise_kind_is_one_class():
