@@ -183,3 +183,40 @@ def kind_listing():
                for (options, help_text), names in rows.items()]
     return Listing("layer kinds", "kinds", (("kinds", "kind", "text"), ("options", "options (defaults)", "text"),
                                             ("description", "description", "text")), records)
+
+
+def one_layer(kind: str, inputs, options: dict, layout: str | None = None, explain: bool = True):
+    """One layer alone: its kind, its input shape(s) in `layout` order (several for a merge),
+    and its options as a file would give them -> (LayerReport, channels-first inputs, layout).
+
+    The options go through the same checks as a network file's, and the numbers through the
+    same rules (engine.evaluate), so `cnncalc layer` agrees with `cnncalc summary`."""
+    from .engine import evaluate
+    from .errors import Loc
+    from .layers import KINDS
+    from .layout import LAYOUTS, channels_last
+    from .spec import check_kind, check_options
+
+    spec_kind = check_kind(kind, KINDS, (), "layer", list_all=True)
+    inputs = [parse_shape(shape) for shape in (inputs if isinstance(inputs, (list, tuple)) and inputs
+                                               and not isinstance(inputs[0], int) else [inputs])]
+    rank = len(inputs[0])
+    default = {1: "C", 2: "TC", 3: "HWC", 4: "DHWC"}.get(rank, "HWC")
+    layout = (layout or default).upper()
+    if layout in ("HWC", "CHW") and rank != 3:  # the display names: channels last or first
+        layout = default if layout == "HWC" else "C" + default[:-1]
+    if LAYOUTS.get(layout, -1) != rank - 1 or any(len(x) != rank for x in inputs):
+        raise CnnCalcError(f"--input must have as many sizes as the layout {layout} has letters, "
+                           f"but saw {' and '.join('x'.join(map(str, x)) for x in inputs)}", "--input")
+    if len(inputs) > 1 and not spec_kind.merge:
+        raise CnnCalcError(f"{kind} takes one input, but saw {len(inputs)}", "--input")
+    if spec_kind.merge and len(inputs) < 2:
+        raise CnnCalcError(f"{kind} joins branches: give two --input or more", "--input")
+    xs = [to_channels_first(x, layout) if channels_last(layout) else x for x in inputs]
+    def flag(key):
+        return "--" + key.replace("_", "-")
+
+    attrs = check_options(kind, spec_kind.options, options, lambda k: Loc(flag(k)), Loc("layer"), spell=flag)
+    if spec_kind.merge:
+        attrs["_branches"] = tuple(f"input{i + 1}" for i in range(len(xs)))
+    return evaluate(kind, attrs, xs, explain=explain), xs, layout

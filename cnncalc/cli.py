@@ -189,6 +189,117 @@ def summary(network, input_shape, batch, dtype, assignments, depth, explain, lay
         _emit((render_table if fmt == "table" else RENDERERS[fmt])(report, layout, depth))
 
 
+@cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.argument("kind")
+@click.option("--input", "inputs", multiple=True, required=True, metavar="SHAPE",
+              help="the input, like 39x39x3 (in --layout order); a merge takes two or more")
+@click.option("--layout", default=None, metavar="LAYOUT",
+              help="the order of --input: hwc (the default, channels last) or chw, or for 1-D and 3-D "
+                   "inputs tc, ct, dhwc, cdhw")
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
+@click.pass_context
+@user_errors
+def layer(ctx, kind, inputs, layout, fmt):
+    """One layer alone, with its arithmetic: KIND (see `cnncalc kinds`) and its options as
+    --name value, the names of the YAML keys with - for _ (--filters 10 --kernel 3
+    --padding same --ceil-mode true). Per-dimension values read 3x5 or 3,5."""
+    from . import api
+    from .render import layer_text
+
+    report, xs, layout = api.one_layer(kind, list(inputs), layer_options(kind, ctx.args), layout)
+    if fmt == "json":
+        import json
+
+        from .report import layer_json
+
+        click.echo(json.dumps(layer_json(report, xs, layout), indent=2, ensure_ascii=False))
+    else:
+        click.echo(layer_text(report, xs, layout), nl=False)
+
+
+def layer_options(kind: str, args: list) -> dict:
+    """--filters 10 --kernel 3x5 --bias false -> {'filters': 10, 'kernel': [3, 5], 'bias': False},
+    each value read as the kind's option type declares; unknown names get a suggestion."""
+    from .errors import did_you_mean
+    from .layers import KINDS
+    from .spec import LAYER_KEYS
+
+    known = KINDS.get(kind)
+    declared = known.options if known is not None else {}
+    options, i = {}, 0
+    while i < len(args):
+        word = args[i]
+        name, eq, value = word[2:].partition("=") if word.startswith("--") else ("", "", "")
+        key = name.replace("-", "_")
+        if not key:
+            raise CnnCalcError(f"expected an option such as --filters 10, but saw {shown(word)}")
+        if key not in declared or key in LAYER_KEYS:
+            allowed = ", ".join("--" + k.replace("_", "-") for k in declared) or "none"
+            hint = did_you_mean("--" + name, ["--" + k.replace("_", "-") for k in declared])
+            raise CnnCalcError(f"{kind} takes no option --{name}{hint} (its options: {allowed})", "layer")
+        if not eq:
+            if i + 1 >= len(args):
+                raise CnnCalcError(f"--{name} needs a value", "layer")
+            value, i = args[i + 1], i + 1
+        options[key] = option_value(value, declared[key].type)
+        i += 1
+    return options
+
+
+def option_value(text: str, kind: str):
+    """A command-line value in the YAML forms: 3, 3x5 or 3,5 per dimension, same/valid, true/false,
+    a number, or a YAML list such as [[0,1],[2,1]] (padding pairs)."""
+    import re
+
+    text = text.strip()
+    if text.startswith("["):
+        from .spec import load_yaml
+
+        return load_yaml(text, "--option")
+    if kind in ("ints", "padding") and re.fullmatch(r"\d+(\s*[x×,]\s*\d+)+", text):
+        return [int(v) for v in re.split(r"\s*[x×,]\s*", text) if len(v) <= MAX_NUMBER_DIGITS] or text
+    if kind == "bool" and text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    try:
+        return parse_value(text)
+    except ValueError:
+        return text
+
+
+@cli.command()
+@click.argument("network")
+@click.option("--answers", default=None, metavar="KEY",
+              help="an answer key: YAML (conv1: {shape: 28x28x6, params: 456}) or CSV (a name column "
+                   "and one column per quantity)")
+@click.option("--input", "input_shape", type=ShapeType(), default=None,
+              help="evaluate at another input, as in summary")
+@click.option("--set", "assignments", type=AssignType(), multiple=True, help="override a network parameter")
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
+@user_errors
+def check(network, answers, input_shape, assignments, fmt):
+    """Check the answers written on NETWORK's layers (expect: {shape: 28x28x6, params: 456,
+    macs: 352800, activation_size: 4704}) or in an answer key. Exit 0 when all match, 1 when
+    any does not (each with the arithmetic that gives the right value), 2 on invalid input."""
+    from . import api
+    from . import check as checks
+    from .render import check_text
+
+    net = api.load(network, dict(assignments))
+    expectations = checks.from_network(net) + (checks.read_answers(answers) if answers else [])
+    report = api.analyze(net, input=input_shape, explain=True)
+    results = checks.check(report, expectations, net.layout)
+    if fmt == "json":
+        import json
+
+        from .report import check_json
+
+        click.echo(json.dumps(check_json(report, results), indent=2, ensure_ascii=False))
+    else:
+        click.echo(check_text(report, results), nl=False)
+    if not all(r.ok for r in results):
+        sys.exit(1)
+
+
 @cli.command(name="list")
 @output_options
 @user_errors

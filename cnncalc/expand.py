@@ -19,6 +19,7 @@ from .spec import (
     block_params,
     branch_keys,
     check_document,
+    check_expect,
     check_kind,
     check_name,
     check_options,
@@ -68,7 +69,7 @@ class _Scope:
         return f"{stem}{self.counters[stem]}"
 
 
-class _Item(namedtuple("_Item", "key opts values name repeat loc scope env")):
+class _Item(namedtuple("_Item", "key opts values name repeat loc scope env expect", defaults=(None,))):
     """One entry of a layer list, as called: its kind or block name, its raw and resolved
     options, its name and repeat count, where it is written, its scope and parameters."""
 
@@ -172,13 +173,16 @@ class _Expander:
         values = {k: v if k == "branches" else self.resolve(v, env, it.where(k)) for k, v in opts.items()}
         name = check_name(values.pop("name", None), it.where("name"))
         repeat = check_repeat(values.pop("repeat", 1), it.where("repeat"))
-        return it._replace(values=values, name=name, repeat=repeat)
+        expect = check_expect(values.pop("expect"), it.where("expect")) if "expect" in values else None
+        return it._replace(values=values, name=name, repeat=repeat, expect=expect)
 
     def layer(self, it: _Item, x: str) -> str:
         if it.key in self.blocks:
             return self.block_call(it, x)
         kind = check_kind(it.key, KINDS, self.blocks, it.loc)
         attrs = check_options(it.key, kind.options, it.values, it.where, it.loc, kind.merge)
+        if it.expect:
+            attrs["_expect"] = it.expect  # the answers written on the layer, for `cnncalc check`
         self.fits(it, 1)
         for scope, stem, explicit in it.instances():
             if kind.merge:
@@ -199,6 +203,8 @@ class _Expander:
 
     def block_call(self, it: _Item, x: str) -> str:
         key, block = it.key, self.blocks[it.key]
+        if it.expect is not None:
+            raise CnnCalcError("expect is written on a layer, not on a block call", it.where("expect"))
         if key in self.active:
             chain = " → ".join(self.active[self.active.index(key):] + [key])
             raise CnnCalcError(f"block {shown(key)} uses itself ({chain}); blocks must not form a cycle", it.loc)

@@ -502,12 +502,19 @@ class AdaptivePool(NoWeights):
         sp = spatial_of(x, self.name)
         return sp, per_dim(a["output_size"], len(sp), "output_size")
 
+    @staticmethod
+    def windows(n: int, t: int) -> list:
+        """PyTorch's adaptive windows: window i covers [⌊i·n/t⌋, ⌈(i+1)·n/t⌉)."""
+        return [(i * n // t, -(-(i + 1) * n // t)) for i in range(t)]
+
     def shape(self, a, xs):
         sp, target = self._target(a, xs[0])
-        warnings = [f"{dim}: {n} is not a multiple of {t}, so the pooling windows differ in size "
-                    f"(PyTorch's start=floor(i·n/t), end=ceil((i+1)·n/t))"
-                    for dim, n, t in zip(DIM_NAMES[len(sp)], sp, target)
-                    if n % t and n > t]
+        texts = []
+        for n, t in zip(sp, target):
+            sizes = sorted({end - start for start, end in self.windows(n, t)})
+            texts.append(f"{n} → {t}: the pooling windows differ in size ({' and '.join(map(str, sizes))}; "
+                         f"PyTorch's start = ⌊i·n/t⌋, end = ⌈(i+1)·n/t⌉)" if len(sizes) > 1 else None)
+        warnings = [f"{dims}: {text}" for dims, text in grouped(DIM_NAMES[len(sp)], texts) if text]
         return (xs[0][0], *target), warnings
 
     def window(self, a, xs):
@@ -521,8 +528,7 @@ class AdaptivePool(NoWeights):
         sp, target = self._target(a, xs[0])
         texts = []
         for n, t in zip(sp, target):
-            # PyTorch: window i covers [⌊i·n/t⌋, ⌈(i+1)·n/t⌉)
-            windows = [(i * n // t, -(-(i + 1) * n // t)) for i in range(t)]
+            windows = self.windows(n, t)
             s = n // t
             f = n - (t - 1) * s
             if s and all(w == (i * s, i * s + f) for i, w in enumerate(windows)):

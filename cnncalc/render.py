@@ -137,6 +137,45 @@ def explain_text(report: Report, layout: str = "hwc", names=None) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
+def layer_text(row, inputs, layout: str) -> str:
+    """`cnncalc layer`: the layer's numbers, then its worked arithmetic."""
+    display = "hwc" if layout.upper() != "C" and layout.upper().endswith("C") else "chw"
+    shown = " and ".join(shape_text(x, display) for x in inputs)
+    rf = "×".join(map(str, row.receptive_field)) if row.receptive_field is not None else "undefined"
+    facts = [("output shape", shape_text(row.output_shape, display)),
+             ("params", f"{row.params:,} (weights {row.weights:,} + biases {row.biases:,})"
+              + (f", and {row.non_trainable_params:,} not trainable" if row.non_trainable_params else "")),
+             ("MACs", f"{row.macs:,}"), ("FLOPs", f"{row.flops:,}"),
+             ("activation size", f"{row.activation_size:,}"), ("receptive field", rf)]
+    lines = [f"{row.label} on {shown} ({layout.upper()})"] + [f"  {k:<16} {v}" for k, v in facts]
+    lines += [""] + step_lines(row) if row.steps else []
+    lines += [f"warning: {w}" for w in row.warnings]
+    return "\n".join(lines) + "\n"
+
+
+def _answer(value) -> str:
+    return "×".join(map(str, value)) if isinstance(value, tuple) else f"{value:,}"
+
+
+def check_text(report: Report, results) -> str:
+    """`cnncalc check`: every wrong answer with the arithmetic that gives the right one, then a count."""
+    if not results:
+        return (f"{report.name}: nothing to check: write expect: on a layer, or give an answer key "
+                f"with --answers\n")
+    lines = []
+    for r in results:
+        if not r.ok:
+            e = r.expectation
+            where = f"{e.where.file}:{e.where.line}" if getattr(e.where, "line", None) else str(e.where)
+            lines.append(f"{where}: {e.layer} {e.quantity}: expected {_answer(e.expected)}, "
+                         f"computed {_answer(r.computed)}")
+            lines += [f"  {step}" for step in r.arithmetic]
+    wrong = sum(not r.ok for r in results)
+    lines.append(f"{report.name}: {len(results)} answer{'s' if len(results) != 1 else ''} checked: "
+                 f"{len(results) - wrong} right, {wrong} wrong")
+    return "\n".join(lines) + "\n"
+
+
 def render_json(report: Report, layout: str = "hwc", depth: int | None = None) -> str:
     return "".join(json_chunks(report, layout))
 

@@ -191,3 +191,27 @@ class Listing:
     def __init__(self, title: str, key: str, columns, records, note: str = ""):
         self.title, self.key, self.columns, self.records = title, key, tuple(columns), list(records)
         self.note = note  # a sentence for people, under the table and the Markdown
+
+
+def layer_json(row: LayerReport, inputs, layout: str) -> dict:
+    """`cnncalc layer --format json`: the layer's entry as in summary's JSON (with its steps),
+    and its input shape(s) in the layout used."""
+    display = "hwc" if layout.upper() != "C" and layout.upper().endswith("C") else "chw"
+    entry = Report(name=row.name, layout=layout, input_shape=inputs[0], layers=(row,), totals=Totals.of([row]))
+    return {"schema_version": SCHEMA_VERSION, "layout": layout.lower(),
+            "input_shape": in_layout(inputs[0], display) if len(inputs) == 1 else None,
+            "input_shapes": [in_layout(x, display) for x in inputs],
+            "layer": entry.layer_dict(row, display)}
+
+
+def check_json(report: Report, results) -> dict:
+    """`cnncalc check --format json`: every answer checked, right or wrong."""
+    def value(v):
+        return list(v) if isinstance(v, tuple) else v
+
+    return {"schema_version": SCHEMA_VERSION, "name": report.name,
+            "passed": all(r.ok for r in results),
+            "results": [{"layer": r.expectation.layer, "quantity": r.expectation.quantity,
+                         "expected": value(r.expectation.expected), "computed": value(r.computed), "ok": r.ok,
+                         "where": str(r.expectation.where), "arithmetic": list(r.arithmetic)}
+                        for r in results]}

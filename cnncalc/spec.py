@@ -30,7 +30,9 @@ from .limits import (
 
 TOP_KEYS = ("name", "description", "source", "params", "input", "blocks", "layers")
 BLOCK_KEYS = ("params", "layers", "description")
-LAYER_KEYS = ("name", "repeat")  # taken by every layer and block call, besides its options
+LAYER_KEYS = ("name", "repeat", "expect")  # taken by every layer, besides its options
+# what `expect:` and an answer key may state of a layer
+EXPECTED = ("shape", "params", "weights", "biases", "non_trainable_params", "macs", "flops", "activation_size")
 REQUIRED = object()
 
 # namedtuples rather than dataclasses: cheap to import, and start-up time matters
@@ -381,9 +383,11 @@ def _padding_item(p):
     return None
 
 
-def check_options(kind: str, options: dict, values: dict, where, loc, merge: bool = False) -> dict:
+def check_options(kind: str, options: dict, values: dict, where, loc, merge: bool = False,
+                  spell=repr) -> dict:
     """A layer's option values (already substituted) -> its validated attributes, defaults
-    filled in. where(key) locates one option; loc the layer."""
+    filled in. where(key) locates one option; loc the layer; spell(key) names an option in
+    a message ('filters' in a file, --filters on the command line)."""
     attrs = {}
     for k, v in values.items():
         if k == "branches" and merge:
@@ -397,7 +401,7 @@ def check_options(kind: str, options: dict, values: dict, where, loc, merge: boo
     for k, opt in options.items():
         if k not in attrs:
             if opt.default is REQUIRED:
-                raise CnnCalcError(f"{kind} needs {shown(k)} ({opt.help or opt.type})", loc)
+                raise CnnCalcError(f"{kind} needs {spell(k)} ({opt.help or opt.type})", loc)
             attrs[k] = opt.default
     return attrs
 
@@ -473,12 +477,13 @@ def check_repeat(repeat, where) -> int:
     return repeat
 
 
-def check_kind(key: str, kinds: dict, blocks, loc):
+def check_kind(key: str, kinds: dict, blocks, loc, list_all: bool = False):
     """The registered kind called `key` (the input is not one a file may write)."""
     kind = kinds.get(key)
     if kind is None or key == "input":
         known = [k for k in kinds if k != "input"] + list(blocks)
-        raise CnnCalcError(f"unknown layer kind {shown(key)}{did_you_mean(key, known)}", loc)
+        listed = f" (the kinds: {', '.join(known)})" if list_all else " (see `cnncalc kinds`)"
+        raise CnnCalcError(f"unknown layer kind {shown(key)}{did_you_mean(key, known)}{listed}", loc)
     return kind
 
 
@@ -509,6 +514,45 @@ def block_args(name: str, declared: dict, values: dict, where, loc) -> dict:
     if missing:
         raise CnnCalcError(f"block {name} needs {', '.join(missing)}", loc)
     return args
+
+
+def check_expect(expect, where) -> dict:
+    """`expect: {shape: 28x28x6, params: 456}` -> {'shape': (28, 28, 6), 'params': 456}, with
+    the location of each value. A shape is written in the file's own layout."""
+    if not isinstance(expect, dict) or not expect:
+        raise CnnCalcError(f"expect is a mapping of {', '.join(EXPECTED)} to values, but saw {shown(expect)}", where)
+    checked = {}
+    for key, value in expect.items():
+        at = where.child(key, line_of(expect, key, where.line)) if isinstance(where, Loc) else where
+        if key not in EXPECTED:
+            raise CnnCalcError(f"expect takes {', '.join(EXPECTED)}, but saw {shown(key)}{did_you_mean(key, EXPECTED)}",
+                               at)
+        if key == "shape":
+            checked[key] = (_expected_shape(value, at), at)
+            continue
+        value = as_int(value)
+        if isinstance(value, str) and value.replace(",", "").replace("_", "").isdigit() and len(value) <= 60:
+            value = int(value.replace(",", "").replace("_", ""))  # 4,704 as printed in a table
+        if not is_int(value) or value < 0:
+            raise CnnCalcError(f"expect.{key} must be a whole number, but saw {shown(value)}", at)
+        checked[key] = (value, at)
+    return checked
+
+
+def _expected_shape(value, where) -> tuple:
+    import re
+
+    if is_int(value):
+        parts = [value]
+    elif isinstance(value, list):
+        parts = [as_int(v) for v in value]
+    elif isinstance(value, str) and len(value) <= 200:
+        parts = [int(p) if p.isdigit() else p for p in re.split(r"\s*[x×,]\s*", value.strip())]
+    else:
+        parts = [None]
+    if not parts or not all(is_int(p) and 1 <= p <= MAX_SIZE for p in parts):
+        raise CnnCalcError(f"expect.shape is sizes like 28x28x6 or [28, 28, 6], but saw {shown(value)}", where)
+    return tuple(parts)
 
 
 def check_param(name, value, where) -> None:
