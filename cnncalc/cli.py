@@ -10,6 +10,8 @@ import click
 
 from .errors import CnnCalcError, shown
 from .limits import MAX_BATCH, MAX_NUMBER_DIGITS
+
+MAX_SOLVE_SIZE = 100_000  # solve tries every combination: a size, not a network
 from .render import FORMATS
 from .report import DTYPE_BYTES
 
@@ -298,6 +300,29 @@ def check(network, answers, input_shape, assignments, fmt):
         click.echo(check_text(report, results), nl=False)
     if not all(r.ok for r in results):
         sys.exit(1)
+
+
+@cli.command()
+@click.option("--input", "n", type=CountType(1, MAX_SOLVE_SIZE), required=True, help="the input size n (one dimension)")
+@click.option("--output", "wanted", type=CountType(1, MAX_SOLVE_SIZE), required=True, help="the wanted output size")
+@click.option("--kernel", type=CountType(1, 11), default=None, help="fix the kernel")
+@click.option("--stride", type=CountType(1, 4), default=None, help="fix the stride")
+@click.option("--dilation", type=CountType(1, 4), default=None, help="fix the dilation")
+@click.option("--padding", type=CountType(0, 11), default=None, help="fix the padding (on each side)")
+@click.option("--pool", "mode", flag_value="pool", help="pooling: floor and ceil mode, padding ≤ half the kernel")
+@click.option("--transpose", "mode", flag_value="transpose", help="a transposed convolution (upsampling)")
+@click.option("--adaptive", "mode", flag_value="adaptive", help="adaptive pooling: its stride and window")
+@click.option("--all", "show_all", is_flag=True, help="list every combination, not the first 10")
+@user_errors
+def solve(n, wanted, kernel, stride, dilation, padding, mode, show_all):
+    """Which kernel, stride, dilation and padding take an input size to a wanted output size:
+    every combination with kernel ≤ 11, stride ≤ 4, dilation ≤ 4 and padding ≤ kernel, symmetric
+    padding first, then the least padding, then the smallest kernel; the first few with their
+    arithmetic."""
+    from .render import solve_text
+
+    click.echo(solve_text(n, wanted, mode or "conv", dict(kernel=kernel, stride=stride, dilation=dilation,
+                                                           padding=padding), show_all), nl=False)
 
 
 @cli.command(name="list")

@@ -697,68 +697,50 @@ class Input(NoWeights):
 
 # --- merges of parallel branches ------------------------------------------------------
 
-def _describe(shapes, names):
-    return ", ".join(f"{n} {list(s)}" for n, s in zip(names, shapes))
-
-
 class Merge(NoWeights):
-    """Joins branches position by position: no weights, and positions are kept."""
+    """Joins branches position by position: no weights, and positions are kept. Each merge kind
+    is one instance: what its branches must satisfy (`need`, checked by `fit`), how they join
+    (`joined`), and how the join reads in worked arithmetic (`text`)."""
 
     merge = True
     options = {}
+
+    def __init__(self, name="", prefix="", help="", need="", fit=None, joined=None, text=None):
+        self.name, self.prefix, self.help, self.need = name, prefix, help, need
+        self.fit, self.joined = fit, joined
+        self.text = text or (lambda xs, y: f"the branches agree: {shape_text(y)}")
+
+    def shape(self, a, xs):
+        if not self.fit(xs):
+            given = ", ".join(f"{n} {list(x)}" for n, x in zip(a["_branches"], xs))
+            raise LayerError(f"{self.name} needs {self.need}, but the branches give {given}")
+        return self.joined(xs), []
 
     def window(self, a, xs):
         return IDENTITY
 
     def explain(self, a, xs, y):
-        return [Step("output", "", self.merge_text(xs, y))] + _no_weights(f"{self.name} has no weights")
-
-    def merge_text(self, xs, y) -> str:
-        return f"the branches agree: {shape_text(y)}"
+        return [Step("output", "", self.text(xs, y))] + _no_weights(f"{self.name} has no weights")
 
 
-@register
-class Concat(Merge):
-    """Concatenate along channels; spatial sizes must agree (netscope's rule)."""
-
-    name, prefix = "concat", "concat"
-    help = "concatenate branches along channels"
-
-    def shape(self, a, xs):
-        # a different rank is also a different spatial size
-        if len({x[1:] for x in xs}) > 1:
-            raise LayerError("concat needs equal spatial sizes (C, *spatial), but the branches give "
-                             + _describe(xs, a["_branches"]))
-        return (sum(x[0] for x in xs), *xs[0][1:]), []
-
-    def merge_text(self, xs, y):
-        return f"channels {' + '.join(str(x[0]) for x in xs)} = {y[0]}: {shape_text(y)}"
+def _broadcast(xs) -> Shape:
+    """The full shape of a product whose gates (C, 1, …) broadcast over it."""
+    return max(xs, key=lambda x: (len(x), prod(x)))
 
 
-@register
-class Add(Merge):
-    name, prefix = "add", "add"
-    help = "element-wise sum of branches (an empty branch is the identity shortcut)"
-
-    def shape(self, a, xs):
-        if len(set(xs)) > 1:
-            raise LayerError("add needs equal shapes (C, *spatial), but the branches give "
-                             + _describe(xs, a["_branches"]))
-        return xs[0], []
-
-
-@register
-class Multiply(Merge):
-    """Element-wise product; a (C, 1, …) gate broadcasts over (C, *spatial) (squeeze-excitation)."""
-
-    name, prefix = "multiply", "mul"
-    help = "element-wise product of branches, broadcasting (C,1,1) gates"
-
-    def shape(self, a, xs):
-        full = max(xs, key=lambda x: (len(x), prod(x)))
-        for x in xs:
-            ok = len(x) == len(full) and all(v == f or v == 1 for v, f in zip(x, full))
-            if not ok:
-                raise LayerError("multiply needs equal shapes, or a gate of shape (C, 1, …) to broadcast, "
-                                 "but the branches give " + _describe(xs, a["_branches"]))
-        return full, []
+for _merge in (
+    # concatenate along channels; spatial sizes must agree (netscope's rule); a different rank
+    # is also a different spatial size
+    Merge("concat", "concat", "concatenate branches along channels", "equal spatial sizes (C, *spatial)",
+          fit=lambda xs: len({x[1:] for x in xs}) == 1, joined=lambda xs: (sum(x[0] for x in xs), *xs[0][1:]),
+          text=lambda xs, y: f"channels {' + '.join(str(x[0]) for x in xs)} = {y[0]}: {shape_text(y)}"),
+    Merge("add", "add", "element-wise sum of branches (an empty branch is the identity shortcut)",
+          "equal shapes (C, *spatial)", fit=lambda xs: len(set(xs)) == 1, joined=lambda xs: xs[0]),
+    # element-wise product; a (C, 1, …) gate broadcasts over (C, *spatial) (squeeze-excitation)
+    Merge("multiply", "mul", "element-wise product of branches, broadcasting (C,1,1) gates",
+          "equal shapes, or a gate of shape (C, 1, …) to broadcast",
+          fit=lambda xs: all(len(x) == len(_broadcast(xs)) and all(v in (f, 1) for v, f in zip(x, _broadcast(xs)))
+                             for x in xs),
+          joined=_broadcast),
+):
+    KINDS[_merge.name] = _merge

@@ -176,6 +176,48 @@ def check_text(report: Report, results) -> str:
     return "\n".join(lines) + "\n"
 
 
+def solve_text(n: int, wanted: int, mode: str, fixed: dict, show_all: bool = False, shown_steps: int = 3) -> str:
+    """`cnncalc solve`: the combinations that reach the size, best first, the first few with
+    their arithmetic; or, when none does, the nearest sizes that are reached."""
+    from . import solve
+
+    if mode == "adaptive":
+        s, f, exact, windows = solve.adaptive(n, wanted)
+        if exact:
+            return (f"adaptive pooling {n} → {wanted}: s = ⌊{n}/{wanted}⌋ = {s}, f = {n} − ({wanted} − 1)·{s} = {f}"
+                    f"\n(PyTorch's windows [⌊i·{n}/{wanted}⌋, ⌈(i+1)·{n}/{wanted}⌉) are exactly these: "
+                    f"kernel {f}, stride {s})\n")
+        sizes = sorted({b - a for a, b in windows})
+        return (f"adaptive pooling {n} → {wanted}: no single kernel and stride; PyTorch's windows "
+                f"[⌊i·{n}/{wanted}⌋, ⌈(i+1)·{n}/{wanted}⌉) have sizes {' and '.join(map(str, sizes))}: "
+                f"{', '.join(f'[{a}, {b})' for a, b in windows[:12])}{', …' if len(windows) > 12 else ''}\n")
+    found = solve.solutions(n, wanted, mode=mode, **fixed)
+    what = {"conv": "convolution", "pool": "pooling", "transpose": "transposed convolution"}[mode]
+    if not found:
+        lines = [f"no {what} with kernel ≤ 11, stride ≤ 4, dilation ≤ 4 and padding ≤ kernel takes {n} to {wanted}"]
+        for size, sol in solve.nearest(n, wanted, mode=mode, **fixed):
+            lines.append(f"  nearest: {size}, with {_solution(sol, mode)}: {sol.formula}")
+        return "\n".join(lines) + "\n"
+    listed = found if show_all else found[:10]
+    lines = [f"{len(found):,} {what} setting{'s' if len(found) != 1 else ''} take {n} to {wanted}"
+             + ("" if show_all or len(found) <= 10 else f"; the first 10 (--all for every one)") + ":"]
+    for i, sol in enumerate(listed):
+        lines.append(f"  {_solution(sol, mode)}" + (f"\n      {sol.formula}" if i < shown_steps else ""))
+    return "\n".join(lines) + "\n"
+
+
+def _solution(sol, mode: str) -> str:
+    pad = f"{sol.padding[0]}" if sol.padding[0] == sol.padding[1] else f"[{sol.padding[0]}, {sol.padding[1]}]"
+    text = f"kernel {sol.kernel}, stride {sol.stride}, padding {pad}"
+    if sol.dilation != 1:
+        text += f", dilation {sol.dilation}"
+    if sol.ceil_mode:
+        text += ", ceil_mode true"
+    if mode == "transpose":
+        text += f", output_padding {sol.output_padding}"
+    return text
+
+
 def render_json(report: Report, layout: str = "hwc", depth: int | None = None) -> str:
     return "".join(json_chunks(report, layout))
 

@@ -1,0 +1,89 @@
+"""The inverse problem: which kernel, stride, dilation and padding take an input size to a
+wanted output size. Every combination within small bounds is tried with the very rules the
+engine uses (shape.out_size, the transposed-convolution rule, PyTorch's adaptive windows), so
+a solution is exact by construction. Standard library only."""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+from .shape import effective_kernel, out_size, out_size_formula
+
+MAX_KERNEL, MAX_STRIDE, MAX_DILATION = 11, 4, 4
+
+Solution = namedtuple("Solution", "kernel stride dilation padding ceil_mode output_padding formula",
+                      defaults=(False, 0, ""))
+Solution.__doc__ = "One way to reach the size: padding is (before, after); formula the worked arithmetic."
+
+
+def _order(sol: Solution):
+    # symmetric padding first, then the least padding, then the smallest kernel
+    before, after = sol.padding
+    return (before != after, before + after, sol.kernel, sol.stride, sol.dilation, sol.ceil_mode,
+            sol.output_padding)
+
+
+def _range(fixed, high, low=1):
+    return [fixed] if fixed is not None else range(low, high + 1)
+
+
+def solutions(n: int, wanted: int, kernel=None, stride=None, dilation=None, padding=None,
+              mode: str = "conv") -> list[Solution]:
+    """Every (kernel ≤ 11, stride ≤ 4, dilation ≤ 4, padding ≤ kernel per side) that gives
+    exactly `wanted` from `n`, best first. mode: conv, pool (floor and ceil mode, PyTorch's
+    padding ≤ half the kernel) or transpose. A fixed value narrows the search to it."""
+    return sorted((sol for size, sol in _settings(n, kernel, stride, dilation, padding, mode) if size == wanted),
+                  key=_order)
+
+
+def nearest(n: int, wanted: int, kernel=None, stride=None, dilation=None, padding=None,
+            mode: str = "conv") -> list[tuple[int, Solution]]:
+    """When nothing reaches `wanted`: the closest sizes that something reaches, below and above,
+    each with its best combination."""
+    best: dict[int, Solution] = {}
+    for size, sol in _settings(n, kernel, stride, dilation, padding, mode):
+        if size not in best or _order(sol) < _order(best[size]):
+            best[size] = sol
+    below = [t for t in best if t < wanted]
+    above = [t for t in best if t > wanted]
+    return [(t, best[t]) for t in ([max(below)] if below else []) + ([min(above)] if above else [])]
+
+
+def _settings(n, kernel, stride, dilation, padding, mode):
+    """(output size, Solution) for every setting within the bounds (and the fixed values)."""
+    for k in _range(kernel, MAX_KERNEL):
+        for d in _range(dilation, MAX_DILATION if k > 1 else 1):
+            for s in _range(stride, MAX_STRIDE):
+                limit = effective_kernel(k, d) // 2 if mode == "pool" else k
+                pads = ([(padding, padding)] if padding is not None
+                        else [(a, b) for a in range(limit + 1) for b in range(limit + 1)])
+                for pad in pads:
+                    yield from _outputs(n, k, s, d, pad, mode)
+
+
+def _outputs(n, k, s, d, pad, mode):
+    if mode == "transpose":
+        for op in range(max(s, d)):  # PyTorch: output_padding < max(stride, dilation)
+            o = (n - 1) * s - pad[0] - pad[1] + d * (k - 1) + op + 1
+            if o >= 1:
+                yield o, Solution(k, s, d, pad, False, op,
+                                  f"({n} − 1)·{s} − {pad[0]} − {pad[1]} + {d}·({k} − 1) + {op} + 1 = {o}")
+        return
+    if n + pad[0] + pad[1] < effective_kernel(k, d):
+        return
+    floor = out_size(n, k, s, pad, d, False)
+    yield floor, Solution(k, s, d, pad, False, 0, out_size_formula(n, k, s, pad, d, False))
+    if mode == "pool":
+        ceil = out_size(n, k, s, pad, d, True)
+        if ceil != floor:  # the same as floor mode is listed once
+            yield ceil, Solution(k, s, d, pad, True, 0, out_size_formula(n, k, s, pad, d, True))
+
+
+def adaptive(n: int, wanted: int) -> tuple[int, int, bool, list]:
+    """Adaptive pooling n -> wanted: the stride ⌊n/t⌋ and window n − (t − 1)·s of the course
+    formula, whether PyTorch's windows [⌊i·n/t⌋, ⌈(i+1)·n/t⌉) are exactly those, and its windows."""
+    windows = [(i * n // wanted, -(-(i + 1) * n // wanted)) for i in range(wanted)]
+    s = n // wanted
+    f = n - (wanted - 1) * s
+    exact = s > 0 and all(w == (i * s, i * s + f) for i, w in enumerate(windows))
+    return s, f, exact, windows
