@@ -24,8 +24,15 @@ from typing import List, Optional, Sequence, Tuple
 
 from .errors import LayerError
 from .layout import DIM_NAMES, Shape, fmt_dims, shape_text
-from .shape import (dims_text, effective_kernel, explicit_padding, grouped, per_dim,
-                    window_out, window_steps)
+from .shape import (
+    dims_text,
+    effective_kernel,
+    explicit_padding,
+    grouped,
+    per_dim,
+    window_out,
+    window_steps,
+)
 from .spec import Opt
 
 IDENTITY = "identity"

@@ -200,7 +200,7 @@ def solve_text(n: int, wanted: int, mode: str, fixed: dict, show_all: bool = Fal
         return "\n".join(lines) + "\n"
     listed = found if show_all else found[:10]
     lines = [f"{len(found):,} {what} setting{'s' if len(found) != 1 else ''} take {n} to {wanted}"
-             + ("" if show_all or len(found) <= 10 else f"; the first 10 (--all for every one)") + ":"]
+             + ("" if show_all or len(found) <= 10 else "; the first 10 (--all for every one)") + ":"]
     for i, sol in enumerate(listed):
         lines.append(f"  {_solution(sol, mode)}" + (f"\n      {sol.formula}" if i < shown_steps else ""))
     return "\n".join(lines) + "\n"

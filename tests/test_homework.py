@@ -10,14 +10,14 @@ import random
 
 import pytest
 from click.testing import CliRunner
+from helpers import network_yaml
+from test_kinds import CASES
+from test_shape_oracle import oracle_count
 
 import cnncalc
 from cnncalc.api import one_layer
 from cnncalc.cli import cli
 from cnncalc.layers import KINDS
-from helpers import network_yaml
-from test_kinds import CASES
-from test_shape_oracle import oracle_count
 
 
 def run(*args, input=None):
