@@ -316,3 +316,18 @@ def test_solve_transpose_upsamples():
     assert any((s.kernel, s.stride, s.padding, s.output_padding) == (4, 2, (1, 1), 0)
                for s in solutions(14, 28, mode="transpose"))
     assert run("solve", "--input", "14", "--output", "28", "--transpose").exit_code == 0
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_layer_with_random_arguments_ends_cleanly(seed):
+    rng = random.Random(seed)
+    kind = rng.choice(sorted(KINDS) + ["conv2d", "", "--x"])
+    words = ["--input", "--filters", "--kernel", "--stride", "--padding", "--dilation", "--groups", "--units",
+             "--output-size", "--ceil-mode", "--bias", "--layout", "--format", "--rate", "--activation", "--keepdims"]
+    values = ["3", "0", "-1", "8x8x3", "1x2", "3,3", "same", "valid", "true", "maybe", "[[0,1],[2,1]]", "[[[",
+              "1e400", "9" * 50, "relu", "json", "hwc", "tc", "2.5", "", "[/x]"]
+    args = [kind, "--input", rng.choice(["8x8x3", "16x4", "4x8x8x2", "32", "0x1", "abc"])]
+    for _ in range(rng.randint(0, 6)):
+        args += [rng.choice(words), rng.choice(values)]
+    result = CliRunner().invoke(cli, ["layer", *args], catch_exceptions=False)
+    assert result.exit_code in (0, 2), (args, result.output)
