@@ -91,3 +91,176 @@ def arithmetic(row, quantity: str, layout: str) -> list[str]:
     wanted = {"params": "params", "weights": "params", "biases": "params", "non_trainable_params": "params",
               "macs": "MACs"}[quantity]
     return [s.formula for s in row.steps if s.quantity == wanted]
+
+
+# --- budgets ------------------------------------------------------------------------------------
+
+# what a budget may bound: counts (K, M, G, T: powers of 1000) and memory (bytes)
+COUNTS = ("params", "macs", "flops")
+MEMORY = ("activation_memory", "param_memory")
+BUDGET_KEYS = tuple(f"{side}_{what}" for what in COUNTS + MEMORY for side in ("max", "min"))
+COUNT_UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
+BYTE_UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
+              "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
+
+Limit = namedtuple("Limit", "key bound where")
+Failure = namedtuple("Failure", "check limit value message")
+
+
+def parse_amount(text, key: str, where=None) -> int:
+    """'5M' -> 5,000,000; '1.5G' -> 1,500,000,000; '100MiB' -> 104,857,600; 42 -> 42. Counts take
+    K, M, G, T; memory takes B, KB, MB, GB, TB (powers of 1000) and KiB, MiB, GiB, TiB (1024)."""
+    import re
+    from decimal import Decimal, InvalidOperation
+
+    memory = key.split("_", 1)[1] in MEMORY
+    units = BYTE_UNITS if memory else COUNT_UNITS
+    allowed = "B, KB, MB, GB, TB, KiB, MiB, GiB, TiB" if memory else "K, M, G, T"
+    if isinstance(text, int) and not isinstance(text, bool) and text >= 0:
+        return text
+    match = re.fullmatch(r"\s*([0-9]{1,30}(?:\.[0-9]{1,30})?)\s*([A-Za-z]{0,3})\s*", str(text)) \
+        if isinstance(text, (str, float)) and not isinstance(text, bool) else None
+    unit = match.group(2).upper() if match else ""
+    if not match or unit not in units:
+        raise CnnCalcError(f"{key} must be a whole number or a number with a unit ({allowed}), like "
+                           f"{'100MB' if memory else '5M'}, but saw {shown(text)}", where)
+    try:
+        value = Decimal(match.group(1)) * units[unit]
+    except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
+        raise CnnCalcError(f"{key}: {shown(text)} is not a number", where) from None
+    if value != value.to_integral_value():
+        raise CnnCalcError(f"{key} must come to a whole number, but {shown(text)} is {value}", where)
+    return int(value)
+
+
+def file_budget(net) -> list[Limit]:
+    """The `budget:` section of a network file, checked where written."""
+    from .spec import line_of
+
+    budget = (net.doc or {}).get("budget")
+    if budget is None:
+        return []
+    where = Loc(net.file, line_of(net.doc, "budget"), "budget")
+    if not isinstance(budget, dict):
+        raise CnnCalcError(f"budget is a mapping like {{max_params: 5M, max_macs: 600M}}, but saw {shown(budget)}",
+                           where)
+    limits = []
+    for key, value in budget.items():
+        at = where.child(key, line_of(budget, key, where.line))
+        if key not in BUDGET_KEYS:
+            raise CnnCalcError(f"budget takes {', '.join(BUDGET_KEYS)}, but saw {shown(key)}"
+                               f"{did_you_mean(key, BUDGET_KEYS)}", at)
+        limits.append(Limit(key, parse_amount(value, key, at), at))
+    return limits
+
+
+def measured(report, key: str, param_bytes: int) -> int:
+    what = key.split("_", 1)[1]
+    if what == "activation_memory":
+        return report.activation_bytes
+    if what == "param_memory":
+        return report.totals.params * param_bytes
+    return getattr(report.totals, what)
+
+
+def check_budget(report, limits, param_bytes: int) -> list[Failure]:
+    """Each limit that the report passes over (max) or falls short of (min)."""
+    failures = []
+    for limit in limits:
+        value = measured(report, limit.key, param_bytes)
+        side, what = limit.key.split("_", 1)
+        if (side == "max" and value > limit.bound) or (side == "min" and value < limit.bound):
+            sign = ">" if side == "max" else "<"
+            failures.append(Failure(limit.key, limit.bound, value,
+                                    f"{what.replace('_', ' ')} {value:,} {sign} {side} {limit.bound:,}"))
+    return failures
+
+
+def merged_limits(command_line: list[Limit], in_file: list[Limit]) -> list[Limit]:
+    """The command line wins: a limit given there replaces the file's limit of the same key."""
+    given = {limit.key for limit in command_line}
+    return command_line + [limit for limit in in_file if limit.key not in given]
+
+
+# --- many files -----------------------------------------------------------------------------------
+
+FileResult = namedtuple("FileResult", "source status name failures answers warnings error")
+FileResult.__doc__ = ("The check of one file. status: passed, failed, invalid or skipped; failures: Failure "
+                      "records (budgets, --strict warnings); answers: Result records; warnings: (layer, code, "
+                      "text); error: the invalid file's error as a dict (message, file, line, path).")
+
+
+def sources(patterns) -> list[str]:
+    """Files, globs and directories (their *.yaml and *.yml, recursively) -> the files, in
+    order; a built-in name or a file that does not exist is kept, to fail on its own line."""
+    import glob
+    import os
+
+    found = []
+    for pattern in patterns:
+        if os.path.isdir(pattern):
+            found += sorted(str(p) for p in _walk(pattern))
+        elif any(c in pattern for c in "*?["):
+            matches = sorted(glob.glob(pattern, recursive=True))
+            found += matches or [pattern]
+        else:
+            found.append(pattern)
+    return found
+
+
+def _walk(folder):
+    from pathlib import Path
+
+    return (p for p in Path(folder).rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def error_dict(e: CnnCalcError) -> dict:
+    """An error as data: its message and where it is (file, line and YAML path when known)."""
+    where = e.where
+    if isinstance(where, Loc):
+        return {"message": e.message, "file": where.file, "line": where.line, "path": where.path or None}
+    file, line = str(where or ""), None
+    parts = file.split(":")
+    if len(parts) >= 2 and parts[1].isdigit():
+        file, line = parts[0], int(parts[1])
+    return {"message": e.message, "file": file or None, "line": line, "path": None}
+
+
+def check_file(source: str, limits=(), answers=None, params=None, input=None, strict=False,
+               only_networks=False, dtype="float32", batch=1) -> FileResult:
+    """Check one network: its budget (the command line's limits win over its `budget:`), its
+    answers (`expect:` and an answer key), and with strict, its warnings. Never raises for the
+    file's faults: an invalid file is a result with its error."""
+    from . import api
+    from .report import DTYPE_BYTES
+
+    try:
+        if only_networks and not _is_network(source):
+            return FileResult(source, "skipped", "", [], [], [], None)
+        net = api.load(source, params)
+        report = api.analyze(net, input=input, explain=True, dtype=dtype, batch=batch)
+        failures = check_budget(report, merged_limits(list(limits), file_budget(net)), DTYPE_BYTES[dtype])
+        expected = from_network(net) + (read_answers(answers) if answers else [])
+        results = check(report, expected, net.layout)
+        warnings = [(row.name, getattr(w, "code", ""), str(w)) for row in report.layers for w in row.warnings]
+        if strict:
+            failures += [Failure("warning", None, code, f"{layer}: {text}") for layer, code, text in warnings]
+        failed = failures or not all(r.ok for r in results)
+        return FileResult(source, "failed" if failed else "passed", report.name, failures, results, warnings, None)
+    except CnnCalcError as e:
+        return FileResult(source, "invalid", "", [], [], [], error_dict(e))
+
+
+def _is_network(source: str) -> bool:
+    """Whether a YAML file is a network file (a mapping with `layers`): others are skipped."""
+    import os
+
+    from .spec import load_yaml, read_file
+
+    if not source.endswith((".yaml", ".yml")) or not os.path.isfile(source):
+        return True  # a built-in, or a file that will fail on its own
+    try:
+        doc = load_yaml(read_file(source), source)
+    except CnnCalcError:
+        return True  # broken YAML is reported, not skipped
+    return isinstance(doc, dict) and "layers" in doc

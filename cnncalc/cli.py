@@ -268,38 +268,55 @@ def option_value(text: str, kind: str):
         return text
 
 
+def budget_options(func):
+    """--max-params 5M, --min-macs 600M, --max-activation-memory 100MB, …: one option per limit."""
+    from .check import BUDGET_KEYS, MEMORY
+
+    for key in reversed(BUDGET_KEYS):
+        side, what = key.split("_", 1)
+        unit = "bytes: 100MB, 1GB, 100MiB" if what in MEMORY else "5M, 600M, 1.5G"
+        func = click.option(f"--{key.replace('_', '-')}", key, default=None, metavar="AMOUNT",
+                            help=f"{'fail above' if side == 'max' else 'fail below'} this "
+                                 f"{what.replace('_', ' ')} ({unit})")(func)
+    return func
+
+
 @cli.command()
-@click.argument("network")
+@click.argument("files", nargs=-1, required=True)
 @click.option("--answers", default=None, metavar="KEY",
-              help="an answer key: YAML (conv1: {shape: 28x28x6, params: 456}) or CSV (a name column "
-                   "and one column per quantity)")
-@click.option("--input", "input_shape", type=ShapeType(), default=None,
-              help="evaluate at another input, as in summary")
+              help="an answer key for one network: YAML (conv1: {shape: 28x28x6, params: 456}) or CSV "
+                   "(a name column and one column per quantity)")
+@budget_options
+@click.option("--strict", is_flag=True, help="a warning (a stride that does not divide, …) fails the check")
+@click.option("--only-networks", is_flag=True,
+              help="skip YAML files that are not network files (no layers:), as the pre-commit hook does")
+@click.option("--input", "input_shape", type=ShapeType(), default=None, help="evaluate at another input")
 @click.option("--set", "assignments", type=AssignType(), multiple=True, help="override a network parameter")
-@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
+@click.option("--dtype", type=click.Choice(tuple(DTYPE_BYTES)), default="float32", show_default=True,
+              help="element type for activation and parameter memory")
+@click.option("--batch", type=CountType(1, MAX_BATCH), default=1, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(("text", "json", "github")), default="text", show_default=True,
+              help="github: GitHub Actions annotations (::error file=…,line=…::…)")
 @user_errors
-def check(network, answers, input_shape, assignments, fmt):
-    """Check the answers written on NETWORK's layers (expect: {shape: 28x28x6, params: 456,
-    macs: 352800, activation_size: 4704}) or in an answer key. Exit 0 when all match, 1 when
-    any does not (each with the arithmetic that gives the right value), 2 on invalid input."""
-    from . import api
+def check(files, answers, strict, only_networks, input_shape, assignments, dtype, batch, fmt, **bounds):
+    """Check network FILES (files, globs, directories of *.yaml, or built-in names): the answers
+    written on their layers (expect: {shape: 28x28x6, params: 456}) or in an answer key, their
+    budgets (--max-params 5M, or a budget: section; the command line wins), and with --strict
+    their warnings. Every file is checked. Exit 0 when all pass, 1 when any check fails (each
+    wrong answer with the arithmetic that gives the right one), 2 when any file is invalid."""
     from . import check as checks
-    from .render import check_text
+    from .render import check_output
 
-    net = api.load(network, dict(assignments))
-    expectations = checks.from_network(net) + (checks.read_answers(answers) if answers else [])
-    report = api.analyze(net, input=input_shape, explain=True)
-    results = checks.check(report, expectations, net.layout)
-    if fmt == "json":
-        import json
-
-        from .report import check_json
-
-        click.echo(json.dumps(check_json(report, results), indent=2, ensure_ascii=False))
-    else:
-        click.echo(check_text(report, results), nl=False)
-    if not all(r.ok for r in results):
-        sys.exit(1)
+    limits = [checks.Limit(key, checks.parse_amount(value, key, "--" + key.replace("_", "-")),
+                           "--" + key.replace("_", "-")) for key, value in bounds.items() if value is not None]
+    paths = checks.sources(files)
+    if answers and len(paths) != 1:
+        raise CnnCalcError(f"--answers is the key of one network, but {len(paths)} files were given")
+    results = [checks.check_file(path, limits, answers, dict(assignments), input_shape, strict, only_networks,
+                                 dtype, batch) for path in paths]
+    click.echo(check_output(results, fmt), nl=False)
+    statuses = {r.status for r in results}
+    sys.exit(2 if "invalid" in statuses else 1 if "failed" in statuses else 0)
 
 
 @cli.command()

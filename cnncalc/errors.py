@@ -94,3 +94,21 @@ def _Repr():
             return self.repr_list(x, level)
 
     return Bounded()
+
+
+class CodedWarning(str):
+    """A warning's text that also carries a stable code for machines: inexact-division
+    (a stride that does not divide), uneven-windows (adaptive pooling)."""
+
+    code = ""
+
+    def __new__(cls, code: str, text: str):
+        warning = super().__new__(cls, text)
+        warning.code = code
+        return warning
+
+
+WARNING_CODES = {
+    "inexact-division": "a stride does not divide: the floor drops the last rows or columns",
+    "uneven-windows": "adaptive pooling windows differ in size",
+}

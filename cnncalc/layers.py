@@ -22,7 +22,7 @@ from collections import namedtuple
 from math import prod
 from typing import List, Optional, Sequence, Tuple
 
-from .errors import LayerError
+from .errors import CodedWarning, LayerError
 from .layout import DIM_NAMES, Shape, fmt_dims, shape_text
 from .shape import (
     dims_text,
@@ -521,7 +521,8 @@ class AdaptivePool(NoWeights):
             sizes = sorted({end - start for start, end in self.windows(n, t)})
             texts.append(f"{n} → {t}: the pooling windows differ in size ({' and '.join(map(str, sizes))}; "
                          f"PyTorch's start = ⌊i·n/t⌋, end = ⌈(i+1)·n/t⌉)" if len(sizes) > 1 else None)
-        warnings = [f"{dims}: {text}" for dims, text in grouped(DIM_NAMES[len(sp)], texts) if text]
+        warnings = [CodedWarning("uneven-windows", f"{dims}: {text}")
+                    for dims, text in grouped(DIM_NAMES[len(sp)], texts) if text]
         return (xs[0][0], *target), warnings
 
     def window(self, a, xs):

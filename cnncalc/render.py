@@ -157,11 +157,8 @@ def _answer(value) -> str:
     return "×".join(map(str, value)) if isinstance(value, tuple) else f"{value:,}"
 
 
-def check_text(report: Report, results) -> str:
-    """`cnncalc check`: every wrong answer with the arithmetic that gives the right one, then a count."""
-    if not results:
-        return (f"{report.name}: nothing to check: write expect: on a layer, or give an answer key "
-                f"with --answers\n")
+def answer_lines(results) -> list[str]:
+    """Every wrong answer with the arithmetic that gives the right one."""
     lines = []
     for r in results:
         if not r.ok:
@@ -170,10 +167,60 @@ def check_text(report: Report, results) -> str:
             lines.append(f"{where}: {e.layer} {e.quantity}: expected {_answer(e.expected)}, "
                          f"computed {_answer(r.computed)}")
             lines += [f"  {step}" for step in r.arithmetic]
-    wrong = sum(not r.ok for r in results)
-    lines.append(f"{report.name}: {len(results)} answer{'s' if len(results) != 1 else ''} checked: "
-                 f"{len(results) - wrong} right, {wrong} wrong")
+    return lines
+
+
+def check_output(files, fmt: str = "text") -> str:
+    """`cnncalc check` over many files: text (a line a file, then a count), json or github."""
+    if fmt == "json":
+        import json
+
+        from .report import check_json
+
+        return json.dumps(check_json(files), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "github":
+        return "".join(_annotations(f) for f in files)
+    lines = []
+    for f in files:
+        lines += answer_lines(f.answers)
+        if f.status == "invalid":
+            e = f.error
+            where = ":".join(str(x) for x in (e["file"], e["line"]) if x) or f.source
+            lines.append(f"{f.source}: invalid: {where}: " + (f"{e['path']}: " if e["path"] else "") + e["message"])
+            continue
+        wrong = sum(not r.ok for r in f.answers)
+        what = [x.message for x in f.failures] + ([f"{wrong} wrong answer{'s' if wrong > 1 else ''}"] if wrong else [])
+        checked = f", {len(f.answers)} answer{'s' if len(f.answers) != 1 else ''} checked" if f.answers else ""
+        lines.append(f"{f.source}: {f.status}" + (f": {'; '.join(what)}" if what else checked))
+    counts = {s: sum(f.status == s for f in files) for s in ("passed", "failed", "invalid", "skipped")}
+    lines.append(f"{len(files)} file{'s' if len(files) != 1 else ''}: {counts['passed']} passed, "
+                 f"{counts['failed']} failed, {counts['invalid']} invalid"
+                 + (f", {counts['skipped']} skipped" if counts["skipped"] else ""))
     return "\n".join(lines) + "\n"
+
+
+def _annotations(f) -> str:
+    """GitHub Actions workflow commands: an ::error or ::warning on the file (and line) at fault."""
+    def escape(text):  # GitHub's escaping of a command's data and properties
+        return str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+    def prop(text):
+        return escape(text).replace(":", "%3A").replace(",", "%2C")
+
+    lines = []
+    if f.status == "invalid":
+        line = f",line={f.error['line']}" if f.error["line"] else ""
+        lines.append(f"::error file={prop(f.error['file'] or f.source)}{line}::{escape(f.error['message'])}")
+    for failure in f.failures:
+        lines.append(f"::error file={prop(f.source)}::{escape(failure.message)}")
+    for r in f.answers:
+        if not r.ok:
+            e, line = r.expectation, getattr(r.expectation.where, "line", None)
+            lines.append(f"::error file={prop(getattr(e.where, 'file', f.source))}{f',line={line}' if line else ''}::"
+                         f"{escape(f'{e.layer} {e.quantity}: expected {_answer(e.expected)}, computed {_answer(r.computed)}')}")
+    for layer, code, text in f.warnings:
+        lines.append(f"::warning file={prop(f.source)},title={prop(code)}::{escape(f'{layer}: {text}')}")
+    return "".join(line + "\n" for line in lines)
 
 
 def solve_text(n: int, wanted: int, mode: str, fixed: dict, show_all: bool = False, shown_steps: int = 3) -> str:

@@ -125,6 +125,7 @@ class Report(namedtuple("Report", "name layout input_shape layers totals batch d
             "flops": x.flops,
             "receptive_field": list(x.receptive_field) if x.receptive_field is not None else None,
             "warnings": list(x.warnings),
+            "warning_codes": [getattr(w, "code", "") for w in x.warnings],
             **({"steps": [step._asdict() for step in x.steps]} if x.steps else {}),
         }
 
@@ -204,14 +205,18 @@ def layer_json(row: LayerReport, inputs, layout: str) -> dict:
             "layer": entry.layer_dict(row, display)}
 
 
-def check_json(report: Report, results) -> dict:
-    """`cnncalc check --format json`: every answer checked, right or wrong."""
+def check_json(files) -> dict:
+    """`cnncalc check --format json`: one object per file."""
     def value(v):
         return list(v) if isinstance(v, tuple) else v
 
-    return {"schema_version": SCHEMA_VERSION, "name": report.name,
-            "passed": all(r.ok for r in results),
-            "results": [{"layer": r.expectation.layer, "quantity": r.expectation.quantity,
-                         "expected": value(r.expectation.expected), "computed": value(r.computed), "ok": r.ok,
-                         "where": str(r.expectation.where), "arithmetic": list(r.arithmetic)}
-                        for r in results]}
+    return {"schema_version": SCHEMA_VERSION, "files": [{
+        "file": f.source, "name": f.name or None, "status": f.status,
+        "failed_checks": [{"check": x.check, "limit": x.limit, "value": x.value, "message": x.message}
+                          for x in f.failures],
+        "answers": [{"layer": r.expectation.layer, "quantity": r.expectation.quantity,
+                     "expected": value(r.expectation.expected), "computed": value(r.computed), "ok": r.ok,
+                     "where": str(r.expectation.where), "arithmetic": list(r.arithmetic)} for r in f.answers],
+        "errors": [f.error] if f.error else [],
+        "warnings": [{"layer": layer, "code": code, "message": text} for layer, code, text in f.warnings],
+    } for f in files]}

@@ -3,7 +3,7 @@ and the padding forms. Pure arithmetic, standard library only."""
 
 from __future__ import annotations
 
-from .errors import LayerError, shown
+from .errors import CodedWarning, LayerError, shown
 from .layout import DIM_NAMES
 
 # What one step along each spatial dimension is called.
@@ -137,7 +137,7 @@ def inexact_warnings(dims, spatial, kernel, stride, pads, dilation) -> list[str]
     warnings = []
     for (n, k, s, p, d), names in groups.items():
         words = tuple("/".join(_STEP_WORD[dim][i] for dim in names) for i in (0, 1))
-        warnings.append(f"{', '.join(names)}: {_inexact_body(n, k, s, p, d, words)}")
+        warnings.append(CodedWarning("inexact-division", f"{', '.join(names)}: {_inexact_body(n, k, s, p, d, words)}"))
     return warnings
 
 

@@ -28,7 +28,7 @@ from .limits import (
     MAX_YAML_VALUES,
 )
 
-TOP_KEYS = ("name", "description", "source", "params", "input", "blocks", "layers")
+TOP_KEYS = ("name", "description", "source", "params", "input", "blocks", "layers", "budget")
 BLOCK_KEYS = ("params", "layers", "description")
 LAYER_KEYS = ("name", "repeat", "expect")  # taken by every layer, besides its options
 # what `expect:` and an answer key may state of a layer

@@ -222,7 +222,7 @@ def test_check_flags_the_misprint_with_its_arithmetic(tmp_path):
     result = run("check", "lenet5", "--answers", str(key))
     assert result.exit_code == 1
     assert f"{key}:2: conv1 activation_size: expected 4,707, computed 4,704\n  28·28·6 = 4,704\n" in result.output
-    assert "lenet5: 21 answers checked: 20 right, 1 wrong" in result.output
+    assert result.output.endswith("lenet5: failed: 1 wrong answer\n1 file: 0 passed, 1 failed, 0 invalid\n")
 
 
 def test_check_passes_a_right_key_in_yaml(tmp_path):
@@ -231,7 +231,7 @@ def test_check_passes_a_right_key_in_yaml(tmp_path):
                    "fc1: {shape: [120], params: 48120}\n")
     result = run("check", "lenet5", "--answers", str(key))
     assert result.exit_code == 0, result.output
-    assert result.output == "lenet5: 6 answers checked: 6 right, 0 wrong\n"
+    assert result.output == "lenet5: passed, 6 answers checked\n1 file: 1 passed, 0 failed, 0 invalid\n"
 
 
 def test_check_expectations_in_the_file(tmp_path):
@@ -243,8 +243,8 @@ def test_check_expectations_in_the_file(tmp_path):
     assert result.exit_code == 1
     assert f"{net}:4: conv2 shape: expected 16×16×20, computed 17×17×20" in result.output
     assert "⌊(37 + 0 + 0 − 1·(5 − 1) − 1) / 2⌋ + 1 = 17   (H and W)" in result.output
-    data = json.loads(run("check", str(net), "--format", "json").output)
-    assert data["passed"] is False and [r["ok"] for r in data["results"]] == [True, True, False]
+    data = json.loads(run("check", str(net), "--format", "json").output)["files"][0]
+    assert data["status"] == "failed" and [r["ok"] for r in data["answers"]] == [True, True, False]
     # summary accepts the same file: expect changes no number
     assert run("summary", str(net), "--format", "csv").exit_code == 0
 
