@@ -95,63 +95,19 @@ def arithmetic(row, quantity: str, layout: str) -> list[str]:
 
 # --- budgets ------------------------------------------------------------------------------------
 
-# what a budget may bound: counts (K, M, G, T: powers of 1000) and memory (bytes)
-COUNTS = ("params", "macs", "flops")
-MEMORY = ("activation_memory", "param_memory")
-BUDGET_KEYS = tuple(f"{side}_{what}" for what in COUNTS + MEMORY for side in ("max", "min"))
-COUNT_UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
-BYTE_UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
-              "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
-
 Limit = namedtuple("Limit", "key bound where")
 Failure = namedtuple("Failure", "check limit value message")
 
 
-def parse_amount(text, key: str, where=None) -> int:
-    """'5M' -> 5,000,000; '1.5G' -> 1,500,000,000; '100MiB' -> 104,857,600; 42 -> 42. Counts take
-    K, M, G, T; memory takes B, KB, MB, GB, TB (powers of 1000) and KiB, MiB, GiB, TiB (1024)."""
-    import re
-    from decimal import Decimal, InvalidOperation
-
-    memory = key.split("_", 1)[1] in MEMORY
-    units = BYTE_UNITS if memory else COUNT_UNITS
-    allowed = "B, KB, MB, GB, TB, KiB, MiB, GiB, TiB" if memory else "K, M, G, T"
-    if isinstance(text, int) and not isinstance(text, bool) and text >= 0:
-        return text
-    match = re.fullmatch(r"\s*([0-9]{1,30}(?:\.[0-9]{1,30})?)\s*([A-Za-z]{0,3})\s*", str(text)) \
-        if isinstance(text, (str, float)) and not isinstance(text, bool) else None
-    unit = match.group(2).upper() if match else ""
-    if not match or unit not in units:
-        raise CnnCalcError(f"{key} must be a whole number or a number with a unit ({allowed}), like "
-                           f"{'100MB' if memory else '5M'}, but saw {shown(text)}", where)
-    try:
-        value = Decimal(match.group(1)) * units[unit]
-    except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
-        raise CnnCalcError(f"{key}: {shown(text)} is not a number", where) from None
-    if value != value.to_integral_value():
-        raise CnnCalcError(f"{key} must come to a whole number, but {shown(text)} is {value}", where)
-    return int(value)
-
-
 def file_budget(net) -> list[Limit]:
-    """The `budget:` section of a network file, checked where written."""
-    from .spec import line_of
+    """The `budget:` section of a network file (spec has checked it)."""
+    from .spec import check_budget_section, line_of
 
     budget = (net.doc or {}).get("budget")
     if budget is None:
         return []
-    where = Loc(net.file, line_of(net.doc, "budget"), "budget")
-    if not isinstance(budget, dict):
-        raise CnnCalcError(f"budget is a mapping like {{max_params: 5M, max_macs: 600M}}, but saw {shown(budget)}",
-                           where)
-    limits = []
-    for key, value in budget.items():
-        at = where.child(key, line_of(budget, key, where.line))
-        if key not in BUDGET_KEYS:
-            raise CnnCalcError(f"budget takes {', '.join(BUDGET_KEYS)}, but saw {shown(key)}"
-                               f"{did_you_mean(key, BUDGET_KEYS)}", at)
-        limits.append(Limit(key, parse_amount(value, key, at), at))
-    return limits
+    return [Limit(*limit) for limit in check_budget_section(budget, Loc(net.file, line_of(net.doc, "budget"),
+                                                                        "budget"))]
 
 
 def measured(report, key: str, param_bytes: int) -> int:
@@ -252,15 +208,13 @@ def check_file(source: str, limits=(), answers=None, params=None, input=None, st
 
 
 def _is_network(source: str) -> bool:
-    """Whether a YAML file is a network file (a mapping with `layers`): others are skipped."""
+    """Whether a YAML file is a network file: one with a top-level `layers:` key, found in its
+    text (a CI workflow's `on:` would not even load as a network file). Others are skipped."""
     import os
+    import re
 
-    from .spec import load_yaml, read_file
+    from .spec import read_file
 
     if not source.endswith((".yaml", ".yml")) or not os.path.isfile(source):
         return True  # a built-in, or a file that will fail on its own
-    try:
-        doc = load_yaml(read_file(source), source)
-    except CnnCalcError:
-        return True  # broken YAML is reported, not skipped
-    return isinstance(doc, dict) and "layers" in doc
+    return re.search(r"^(layers|['\"]layers['\"])\s*:", read_file(source), re.M) is not None

@@ -175,8 +175,22 @@ def summary(network, input_shape, batch, dtype, assignments, depth, explain, lay
     from .render import RENDERERS, explain_text, render_table
 
     explain = explain or bool(layer_names)
-    report = api.analyze(network, input=input_shape, layout=layout, batch=batch, dtype=dtype,
-                         params=dict(assignments), explain=explain)
+    try:
+        report = api.analyze(network, input=input_shape, layout=layout, batch=batch, dtype=dtype,
+                             params=dict(assignments), explain=explain)
+    except CnnCalcError as e:
+        if fmt != "json":
+            raise
+        # a script reading stdout always gets JSON: the error as data, and exit code 2
+        import json
+
+        from .check import error_dict
+        from .report import SCHEMA_VERSION
+
+        click.echo(json.dumps({"schema_version": SCHEMA_VERSION, "error": error_dict(e)}, indent=2,
+                              ensure_ascii=False))
+        click.echo(f"Error: {e}", err=True)
+        sys.exit(2)
     for name in layer_names:
         report.layer(name)  # an unknown name is an error that suggests the closest
     if explain and fmt == "table":
@@ -270,7 +284,7 @@ def option_value(text: str, kind: str):
 
 def budget_options(func):
     """--max-params 5M, --min-macs 600M, --max-activation-memory 100MB, …: one option per limit."""
-    from .check import BUDGET_KEYS, MEMORY
+    from .spec import BUDGET_KEYS, MEMORY
 
     for key in reversed(BUDGET_KEYS):
         side, what = key.split("_", 1)
@@ -306,8 +320,9 @@ def check(files, answers, strict, only_networks, input_shape, assignments, dtype
     wrong answer with the arithmetic that gives the right one), 2 when any file is invalid."""
     from . import check as checks
     from .render import check_output
+    from .spec import parse_amount
 
-    limits = [checks.Limit(key, checks.parse_amount(value, key, "--" + key.replace("_", "-")),
+    limits = [checks.Limit(key, parse_amount(value, key, "--" + key.replace("_", "-")),
                            "--" + key.replace("_", "-")) for key, value in bounds.items() if value is not None]
     paths = checks.sources(files)
     if answers and len(paths) != 1:
@@ -340,6 +355,17 @@ def solve(n, wanted, kernel, stride, dilation, padding, mode, show_all):
 
     click.echo(solve_text(n, wanted, mode or "conv", dict(kernel=kernel, stride=stride, dilation=dilation,
                                                            padding=padding), show_all), nl=False)
+
+
+@cli.command()
+def schema():
+    """Print a JSON Schema (draft 2020-12) of the network format, generated from the layer
+    kinds and their options, for editors: cnncalc schema > cnncalc.schema.json."""
+    import json
+
+    from .schema import network_schema
+
+    click.echo(json.dumps(network_schema(), indent=2, ensure_ascii=False))
 
 
 @cli.command(name="list")

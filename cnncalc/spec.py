@@ -428,6 +428,8 @@ def check_document(doc, file: str, reserved=()) -> None:
         raise CnnCalcError(f"params must be a mapping of name to default value, but saw {shown(params)}", ploc)
     for key, value in params.items():
         check_param(key, value, ploc.child(key, line_of(params, key)))
+    if "budget" in doc:
+        check_budget_section(doc["budget"], root.child("budget", line_of(doc, "budget")))
     blocks = doc.get("blocks") or {}
     bloc = Loc(file, line_of(doc, "blocks"), "blocks")
     if not isinstance(blocks, dict):
@@ -553,6 +555,58 @@ def _expected_shape(value, where) -> tuple:
     if not parts or not all(is_int(p) and 1 <= p <= MAX_SIZE for p in parts):
         raise CnnCalcError(f"expect.shape is sizes like 28x28x6 or [28, 28, 6], but saw {shown(value)}", where)
     return tuple(parts)
+
+
+# --- budgets (cnncalc check) --------------------------------------------------------------
+
+# what a budget may bound: counts (K, M, G, T: powers of 1000) and memory (bytes)
+COUNTS = ("params", "macs", "flops")
+MEMORY = ("activation_memory", "param_memory")
+BUDGET_KEYS = tuple(f"{side}_{what}" for what in COUNTS + MEMORY for side in ("max", "min"))
+COUNT_UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
+BYTE_UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
+              "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
+
+
+def parse_amount(text, key: str, where=None) -> int:
+    """'5M' -> 5,000,000; '1.5G' -> 1,500,000,000; '100MiB' -> 104,857,600; 42 -> 42. Counts take
+    K, M, G, T; memory takes B, KB, MB, GB, TB (powers of 1000) and KiB, MiB, GiB, TiB (1024)."""
+    import re
+    from decimal import Decimal, InvalidOperation
+
+    memory = key.split("_", 1)[1] in MEMORY
+    units = BYTE_UNITS if memory else COUNT_UNITS
+    allowed = "B, KB, MB, GB, TB, KiB, MiB, GiB, TiB" if memory else "K, M, G, T"
+    if isinstance(text, int) and not isinstance(text, bool) and text >= 0:
+        return text
+    match = re.fullmatch(r"\s*([0-9]{1,30}(?:\.[0-9]{1,30})?)\s*([A-Za-z]{0,3})\s*", str(text)) \
+        if isinstance(text, (str, float)) and not isinstance(text, bool) else None
+    unit = match.group(2).upper() if match else ""
+    if not match or unit not in units:
+        raise CnnCalcError(f"{key} must be a whole number or a number with a unit ({allowed}), like "
+                           f"{'100MB' if memory else '5M'}, but saw {shown(text)}", where)
+    try:
+        value = Decimal(match.group(1)) * units[unit]
+    except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
+        raise CnnCalcError(f"{key}: {shown(text)} is not a number", where) from None
+    if value != value.to_integral_value():
+        raise CnnCalcError(f"{key} must come to a whole number, but {shown(text)} is {value}", where)
+    return int(value)
+
+
+def check_budget_section(budget, where) -> list[tuple[str, int, Loc]]:
+    """A file's `budget:` section -> (key, bound, where) for each limit, checked where written."""
+    if not isinstance(budget, dict):
+        raise CnnCalcError(f"budget is a mapping like {{max_params: 5M, max_macs: 600M}}, but saw {shown(budget)}",
+                           where)
+    limits = []
+    for key, value in budget.items():
+        at = where.child(key, line_of(budget, key, where.line))
+        if key not in BUDGET_KEYS:
+            raise CnnCalcError(f"budget takes {', '.join(BUDGET_KEYS)}, but saw {shown(key)}"
+                               f"{did_you_mean(key, BUDGET_KEYS)}", at)
+        limits.append((key, parse_amount(value, key, at), at))
+    return limits
 
 
 def check_param(name, value, where) -> None:

@@ -254,7 +254,7 @@ def test_readme_network_example_runs(tmp_path):
 
     import cnncalc
 
-    text = re.search(r"```yaml\n(.*?)```", README.read_text(encoding="utf-8"), re.S).group(1)
+    text = re.search(r"```yaml\n(# A small Inception.*?)```", README.read_text(encoding="utf-8"), re.S).group(1)
     r = cnncalc.analyze(cnncalc.loads(text))
     # mixed1 concatenates 32 + 64 + 16 channels
     assert r.layer("mixed1.concat1").output_shape == (32 + 64 + 16, 16, 16)
