@@ -73,7 +73,7 @@ def evaluate(kind_name: str, attrs: dict, xs, fields=None, explain: bool = False
     except LayerError as e:
         inputs = ", ".join(shape_text(x) for x in xs)
         raise CnnCalcError(f"layer '{name or kind_name}' ({kind_name}) on input {inputs}: {e.message}", loc) from None
-    return LayerReport(name=name or kind_name, kind=kind_name, label=kind.label(attrs), output_shape=y,
+    return LayerReport(name=name or kind_name, kind=kind_name, label=kind.label(attrs, len(xs[0]) - 1 if xs else 2), output_shape=y,
                        activation_size=prod(y), weights=p.weights, biases=p.biases,
                        non_trainable_params=p.non_trainable, macs=macs, warnings=tuple(warnings),
                        field=field, steps=steps)

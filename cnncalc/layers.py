@@ -99,7 +99,7 @@ class Kind:
     def explain(self, a, xs: Sequence[Shape], y: Shape) -> List[Step]:
         raise NotImplementedError(f"kind {self.name} has no worked arithmetic")
 
-    def label(self, a) -> str:
+    def label(self, a, rank: int = 2) -> str:
         return self.name
 
 
@@ -148,9 +148,11 @@ def _pad_label(padding) -> str:
                            for p in padding)
 
 
-def _window_label(a, kernel_key="kernel") -> str:
-    k = a[kernel_key]
-    k = (k, k) if isinstance(k, int) else k
+def _window_label(a, rank: int = 2) -> str:
+    """3×3/2 p1 for a 2-D kernel of 3: the kernel spelled at the input's rank (80/4 in 1-D,
+    3×3×3/1 in 3-D), then the stride, padding and dilation."""
+    k = a["kernel"]
+    k = (k,) * max(rank, 1) if isinstance(k, int) else k
     text = f"{fmt_dims(k)}/{fmt_dims(a.get('stride', 1))}" + _pad_label(a.get("padding", 0))
     d = a.get("dilation", 1)
     if d != 1:
@@ -177,9 +179,9 @@ def _sliding(a, x, kind):
     return k, s, d, pads, out, warnings
 
 
-def _conv_label(short: str, a, extra: str = "") -> str:
+def _conv_label(short: str, a, extra: str = "", rank: int = 2) -> str:
     """conv 3×3/2 p1 g2 ×64 +relu: the kind, window, extras, filters and fused activation."""
-    return f"{short} {_window_label(a)}{extra} ×{a['filters']}" + _activation_suffix(a)
+    return f"{short} {_window_label(a, rank)}{extra} ×{a['filters']}" + _activation_suffix(a)
 
 
 def _kernel_area(a, x) -> int:
@@ -243,8 +245,8 @@ class ConvLike(Sliding):
     def macs(self, a, xs, y):
         return self.params(a, xs, y).weights * self.positions_per_weight(a, xs, y)
 
-    def label(self, a):
-        return _conv_label(self.prefix, a)
+    def label(self, a, rank=2):
+        return _conv_label(self.prefix, a, rank=rank)
 
 
 CONV_OPTIONS = {
@@ -286,8 +288,8 @@ class Conv(ConvLike):
             Step("params", "", f"{params} = {_n(p.weights + p.biases)}", p.weights + p.biases),
             Step("MACs", "", f"{_dot(y[1:])}·{f} · {per_filter} = {_n(self.macs(a, xs, y))}", self.macs(a, xs, y))]
 
-    def label(self, a):
-        return _conv_label("conv", a, f" g{a['groups']}" if a["groups"] != 1 else "")
+    def label(self, a, rank=2):
+        return _conv_label("conv", a, f" g{a['groups']}" if a["groups"] != 1 else "", rank)
 
 
 @register
@@ -315,9 +317,9 @@ class DepthwiseConv(ConvLike):
             Step("cost", "", f"against a standard convolution to {y[0]} channels ({_n(standard)} MACs): "
                              f"{_n(macs)}/{_n(standard)} = 1/{cin}")]
 
-    def label(self, a):
+    def label(self, a, rank=2):
         m = f" ×{a['depth_multiplier']}" if a["depth_multiplier"] != 1 else ""
-        return f"dwconv {_window_label(a)}{m}" + _activation_suffix(a)
+        return f"dwconv {_window_label(a, rank)}{m}" + _activation_suffix(a)
 
 
 @register
@@ -426,9 +428,9 @@ class ConvTranspose(Kind):
             Step("MACs", "", f"{_dot(xs[0][1:])}·{cin} · {f if g == 1 else f'({f}/{g})'}·{_dot(k)} = {_n(macs)} "
                              f"(each input element meets every weight of its group once)", macs)]
 
-    def label(self, a):
+    def label(self, a, rank=2):
         op = f" op{fmt_dims(a['output_padding'])}" if a["output_padding"] != 0 else ""
-        return _conv_label("deconv", a, op + (f" g{a['groups']}" if a["groups"] != 1 else ""))
+        return _conv_label("deconv", a, op + (f" g{a['groups']}" if a["groups"] != 1 else ""), rank)
 
 
 class Pool(NoWeights, Sliding):
@@ -453,10 +455,10 @@ class Pool(NoWeights, Sliding):
     def explain(self, a, xs, y):
         return _sliding_steps(a, xs[0], self.name) + _no_weights("pooling has no weights")
 
-    def label(self, a):
+    def label(self, a, rank=2):
         ceil = " ceil" if a["ceil_mode"] else ""
         stride = a["stride"] if a["stride"] is not None else a["kernel"]
-        return f"{self.name} {_window_label({**a, 'stride': stride})}{ceil}"
+        return f"{self.name} {_window_label({**a, 'stride': stride}, rank)}{ceil}"
 
 
 @register
@@ -548,7 +550,7 @@ class AdaptivePool(NoWeights):
         return ([Step("output", dims, text) for dims, text in grouped(DIM_NAMES[len(sp)], texts)]
                 + _no_weights("pooling has no weights"))
 
-    def label(self, a):
+    def label(self, a, rank=2):
         return f"{self.name} →{fmt_dims(a['output_size'])}"
 
 
@@ -607,7 +609,7 @@ class Dense(Kind):
         return [Step("params", "", f"{params} = {_n(p.weights + p.biases)}", p.weights + p.biases),
                 Step("MACs", "", f"{n} · {u} = {_n(n * u)}", n * u)]
 
-    def label(self, a):
+    def label(self, a, rank=2):
         return f"dense ×{a['units']}" + _activation_suffix(a)
 
 
@@ -682,7 +684,7 @@ class ZeroPad(NoWeights):
         texts = [f"{n} + {p[0]} + {p[1]} = {o}" for n, p, o in zip(sp, pads, y[1:])]
         return [Step("output", dims, text) for dims, text in grouped(DIM_NAMES[len(sp)], texts)] + _no_weights("padding")
 
-    def label(self, a):
+    def label(self, a, rank=2):
         return "zero_pad" + _pad_label(a["padding"])
 
 
@@ -720,7 +722,7 @@ class Merge(NoWeights):
 
     def shape(self, a, xs):
         if not self.fit(xs):
-            given = ", ".join(f"{n} {list(x)}" for n, x in zip(a["_branches"], xs))
+            given = ", ".join(f"{n} {shape_text(x)}" for n, x in zip(a["_branches"], xs))
             raise LayerError(f"{self.name} needs {self.need}, but the branches give {given}")
         return self.joined(xs), []
 
@@ -739,14 +741,14 @@ def _broadcast(xs) -> Shape:
 for _merge in (
     # concatenate along channels; spatial sizes must agree (netscope's rule); a different rank
     # is also a different spatial size
-    Merge("concat", "concat", "concatenate branches along channels", "equal spatial sizes (C, *spatial)",
+    Merge("concat", "concat", "concatenate branches along channels", "equal spatial sizes",
           fit=lambda xs: len({x[1:] for x in xs}) == 1, joined=lambda xs: (sum(x[0] for x in xs), *xs[0][1:]),
           text=lambda xs, y: f"channels {' + '.join(str(x[0]) for x in xs)} = {y[0]}: {shape_text(y)}"),
     Merge("add", "add", "element-wise sum of branches (an empty branch is the identity shortcut)",
-          "equal shapes (C, *spatial)", fit=lambda xs: len(set(xs)) == 1, joined=lambda xs: xs[0]),
+          "equal shapes", fit=lambda xs: len(set(xs)) == 1, joined=lambda xs: xs[0]),
     # element-wise product; a (C, 1, …) gate broadcasts over (C, *spatial) (squeeze-excitation)
     Merge("multiply", "mul", "element-wise product of branches, broadcasting (C,1,1) gates",
-          "equal shapes, or a gate of shape (C, 1, …) to broadcast",
+          "equal shapes, or a gate of shape 1×1×C to broadcast",
           fit=lambda xs: all(len(x) == len(_broadcast(xs)) and all(v in (f, 1) for v, f in zip(x, _broadcast(xs)))
                              for x in xs),
           joined=_broadcast),

@@ -152,13 +152,14 @@ CASES = [
     ("concat_spatial_mismatch", HEAD + "  - concat:\n      branches:\n"
      "        - - conv: {filters: 2, kernel: 3}\n        - - conv: {filters: 2, kernel: 1}\n",
      # 8 − 3 + 1 = 6 against 8: the message names both branches and their shapes
-     ["net.yaml:3", "concat needs equal spatial sizes", "branch1.conv1 [2, 6, 6]",
-      "branch2.conv1 [2, 8, 8]"]),
+     # shapes in one layout, H×W×C as the rest of the message
+     ["net.yaml:3", "on input 6×6×2, 8×8×2: concat needs equal spatial sizes", "branch1.conv1 6×6×2",
+      "branch2.conv1 8×8×2"]),
     ("add_shape_mismatch", HEAD + "  - add:\n      branches:\n"
      "        main: [{conv: {filters: 2, kernel: 1}}]\n        shortcut: []\n",
-     ["net.yaml:3", "add needs equal shapes", "main.conv1 [2, 8, 8]", "input [6, 8, 8]"]),
+     ["net.yaml:3", "add needs equal shapes", "main.conv1 8×8×2", "input 8×8×6"]),
     ("multiply_no_broadcast", HEAD + "  - multiply:\n      branches: [[], [{conv: {filters: 2, kernel: 1}}]]\n",
-     ["net.yaml:3", "multiply needs equal shapes", "[2, 8, 8]"]),
+     ["net.yaml:3", "multiply needs equal shapes, or a gate of shape 1×1×C to broadcast", "8×8×2"]),
     ("merge_one_branch", HEAD + "  - concat:\n      branches: [[]]\n",
      ["net.yaml:4", "at least 2 branches"]),
     ("merge_no_branches", HEAD + "  - add: {}\n", ["net.yaml:3", "add needs branches"]),

@@ -337,3 +337,13 @@ def test_an_elementwise_kind_is_one_class():
         del KINDS["swish2"]
     row = report.layers[-1]
     assert (row.output_shape, row.params, row.macs, row.receptive_field) == ((2, 6, 6), 0, 0, (3, 3))
+
+
+@pytest.mark.parametrize("layer, shape, layout, label", [
+    ({"conv": {"filters": 8, "kernel": 80, "stride": 4}}, [400, 1], "TC", "conv 80/4 ×8"),        # 1-D: one number
+    ({"conv": {"filters": 8, "kernel": 3}}, [8, 17, 17, 3], "DHWC", "conv 3×3×3/1 ×8"),          # 3-D: three
+    ({"max_pool": {"kernel": 2}}, [100, 4], "TC", "max_pool 2/2"),
+    ({"conv": {"filters": 8, "kernel": 3, "padding": 1}}, [8, 8, 3], "HWC", "conv 3×3/1 p1 ×8"),
+])
+def test_labels_show_the_input_rank(layer, shape, layout, label):
+    assert cnncalc.analyze(cnncalc.loads(network_yaml(layer, shape, layout))).layers[-1].label == label
