@@ -171,4 +171,4 @@ def test_merge_error_names_branches_and_shapes():
     with pytest.raises(cnncalc.CnnCalcError) as err:
         cnncalc.analyze(cnncalc.loads(text, file="m.yaml"))
     message = str(err.value)
-    assert "left.conv1 [4, 6, 6]" in message and "right.conv1 [4, 8, 8]" in message
+    assert "left.conv1 6×6×4" in message and "right.conv1 8×8×4" in message
