@@ -243,9 +243,22 @@ def load_yaml(text: str, file: str = "<input>"):
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else file
-        raise CnnCalcError(f"YAML syntax error: {e.problem or e.context}", where) from None
+        raise CnnCalcError(f"YAML syntax error: {e.problem or e.context}{_hint(text, mark)}", where) from None
     except yaml.YAMLError as e:
         raise CnnCalcError(f"YAML error: {shown(str(e), 200)}", file) from None
+
+
+def _hint(text: str, mark) -> str:
+    """What people usually did when YAML says this: a tab, or an unquoted ${…} in a {…}."""
+    if mark is None:
+        return ""
+    lines = text.split("\n")
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    if mark.column < len(line) and line[mark.column] == "\t" or line[:mark.column + 1].strip(" ") == "\t":
+        return "; YAML does not allow tabs: indent with spaces"
+    if "${" in line and "{" in line.split("${")[0]:
+        return "; inside a {…} flow mapping an expression must be quoted: \"${…}\""
+    return ""
 
 
 def read_file(path) -> str:
@@ -350,8 +363,9 @@ def _check_type(name, opt, value, where):
                 return items
         need = "a whole number, 'same', 'valid', a list of numbers or a list of [before, after] pairs"
         if isinstance(value, str):
-            raise CnnCalcError(f"{name} must be {need}, but saw {shown(value)}{did_you_mean(value, ('same', 'valid'))}",
-                               where)
+            hint = f"; did you mean '{value.lower()}'?" if value.lower() in ("same", "valid") else \
+                did_you_mean(value, ("same", "valid"))
+            raise CnnCalcError(f"{name} must be {need}, but saw {shown(value)}{hint}", where)
     elif t == "bool":
         if isinstance(value, bool):
             return value
@@ -394,7 +408,9 @@ def check_options(kind: str, options: dict, values: dict, where, loc, merge: boo
             continue
         if k not in options:
             allowed = list(options) + list(LAYER_KEYS)
-            hint = did_you_mean(k, allowed + (["branches"] if merge else []))
+            alias = FRAMEWORK_OPTIONS.get(str(k))
+            hint = f"; did you mean {spell(alias)}?" if alias in options else \
+                did_you_mean(k, allowed + (["branches"] if merge else []))
             raise CnnCalcError(f"unknown key {shown(k)} for {kind}{hint} (allowed: {', '.join(allowed)})",
                                where(k))
         attrs[k] = check_option(k, options[k], v, where(k))
@@ -479,13 +495,39 @@ def check_repeat(repeat, where) -> int:
     return repeat
 
 
+# What people write from PyTorch and Keras, by its lower-case name without the module prefix.
+FRAMEWORK_KINDS = {
+    "conv1d": "conv", "conv2d": "conv", "conv3d": "conv", "convolution2d": "conv",
+    "convtranspose1d": "conv_transpose", "convtranspose2d": "conv_transpose", "convtranspose3d": "conv_transpose",
+    "conv2dtranspose": "conv_transpose", "deconv": "conv_transpose", "deconvolution": "conv_transpose",
+    "linear": "dense", "fullyconnected": "dense", "fc": "dense",
+    "maxpool1d": "max_pool", "maxpool2d": "max_pool", "maxpool3d": "max_pool", "maxpooling2d": "max_pool",
+    "avgpool2d": "avg_pool", "averagepooling2d": "avg_pool", "batchnorm1d": "batch_norm",
+    "batchnorm2d": "batch_norm", "batchnorm3d": "batch_norm", "batchnormalization": "batch_norm",
+    "adaptiveavgpool2d": "adaptive_avg_pool", "adaptivemaxpool2d": "adaptive_max_pool",
+    "globalaveragepooling2d": "global_avg_pool", "globalmaxpooling2d": "global_max_pool",
+    "depthwiseconv2d": "depthwise_conv", "separableconv2d": "separable_conv", "zeropadding2d": "zero_pad",
+    "concatenate": "concat", "cat": "concat", "localresponsenorm": "lrn", "locallyconnected2d": "locally_connected",
+}
+# PyTorch's and Keras's option names, and ours
+FRAMEWORK_OPTIONS = {"kernel_size": "kernel", "strides": "stride", "out_channels": "filters",
+                     "out_features": "units", "dilation_rate": "dilation", "output_size": "output_size",
+                     "pool_size": "kernel", "eps": "epsilon", "p": "rate", "depth_multiplier": "depth_multiplier"}
+
+
+def _framework_name(word) -> str:
+    return str(word).lower().split(".")[-1].replace("_", "")
+
+
 def check_kind(key: str, kinds: dict, blocks, loc, list_all: bool = False):
     """The registered kind called `key` (the input is not one a file may write)."""
     kind = kinds.get(key)
     if kind is None or key == "input":
         known = [k for k in kinds if k != "input"] + list(blocks)
+        alias = FRAMEWORK_KINDS.get(_framework_name(key))
+        hint = f"; did you mean '{alias}'?" if alias else did_you_mean(key, known)
         listed = f" (the kinds: {', '.join(known)})" if list_all else " (see `cnncalc kinds`)"
-        raise CnnCalcError(f"unknown layer kind {shown(key)}{did_you_mean(key, known)}{listed}", loc)
+        raise CnnCalcError(f"unknown layer kind {shown(key)}{hint}{listed}", loc)
     return kind
 
 

@@ -21,6 +21,21 @@ def error_of(text: str, params=None) -> str:
 
 # (id, yaml text, fragments the message must contain)
 CASES = [
+    # --- what people write from PyTorch and Keras ---------------------------------------------
+    *[(f"framework_kind_{word}", HEAD + f"  - {word}: {{}}\n", ["net.yaml:3", f"unknown layer kind '{word}'",
+                                                                 f"did you mean '{ours}'?"])
+      for word, ours in (("Conv2d", "conv"), ("Conv2D", "conv"), ("nn.Conv2d", "conv"), ("ConvTranspose2d",
+                         "conv_transpose"), ("deconv", "conv_transpose"), ("Linear", "dense"),
+                         ("MaxPool2d", "max_pool"), ("BatchNorm2d", "batch_norm"))],
+    ("framework_kernel_size", HEAD + "  - conv: {filters: 4, kernel_size: 3}\n",
+     ["net.yaml:3", "unknown key 'kernel_size' for conv; did you mean 'kernel'?"]),
+    ("framework_strides", HEAD + "  - conv: {filters: 4, kernel: 3, strides: 2}\n", ["net.yaml:3", "did you mean 'stride'?"]),
+    ("framework_out_channels", HEAD + "  - conv: {out_channels: 4, kernel: 3}\n", ["net.yaml:3", "did you mean 'filters'?"]),
+    ("framework_padding_SAME", HEAD + "  - conv: {filters: 4, kernel: 3, padding: SAME}\n",
+     ["net.yaml:3", "padding must be", "but saw 'SAME'; did you mean 'same'?"]),
+    ("yaml_tab_indent", HEAD + "\t- relu\n", ["net.yaml:3:1: YAML syntax error", "YAML does not allow tabs: indent with spaces"]),
+    ("yaml_unquoted_expression", HEAD + "  - conv: {filters: ${c}, kernel: 3}\n",
+     ["net.yaml:3:", "an expression must be quoted"]),
     # --- unknown kinds and keys -----------------------------------------------------------
     ("unknown_kind_conv2d", HEAD + "  - conv2d: {filters: 4, kernel: 3}\n",
      ["net.yaml:3", "unknown layer kind 'conv2d'", "did you mean 'conv'"]),
