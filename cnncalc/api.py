@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .errors import CnnCalcError, did_you_mean, shown
 from .expand import Network, build
-from .layout import DISPLAY_LAYOUTS, to_channels_first
+from .layout import DISPLAY_LAYOUTS, display_layout, to_channels_first
 from .limits import MAX_NUMBER_DIGITS, MAX_SIZE
 from .report import Report
 
@@ -114,7 +114,15 @@ def input_override(net: Network, shape, layout: str = "hwc") -> tuple[int, ...]:
     shape = parse_shape(shape)
     rank = len(net.input_shape) - 1
     if len(shape) == rank + 1:
-        return to_channels_first(shape, layout) if rank else shape
+        if not rank:
+            return shape
+        first = to_channels_first(shape, layout)
+        channels = net.input_shape[0]
+        mirror = "chw" if layout == "hwc" else "hwc"
+        if first[0] != channels and to_channels_first(shape, mirror)[0] == channels:
+            raise CnnCalcError(f"{'x'.join(map(str, shape))} read in {layout} order has {first[0]} channels where "
+                               f"{net.name} has {channels}; did you mean --layout {mirror}?", "--input")
+        return first
     if rank and len(shape) in (1, rank):
         spatial = shape * rank if len(shape) == 1 else shape
         return (net.input_shape[0], *spatial)
@@ -123,7 +131,7 @@ def input_override(net: Network, shape, layout: str = "hwc") -> tuple[int, ...]:
                        f"{'x'.join(map(str, shape))}", "--input")
 
 
-def analyze(source, *, input=None, layout: str = "hwc", batch: int = 1, dtype: str = "float32",
+def analyze(source, *, input=None, layout: str | None = None, batch: int = 1, dtype: str = "float32",
             params: dict | None = None, explain: bool = False) -> Report:
     """Analyze a network: a built-in name, a YAML path, or a Network from load()/loads().
 
@@ -132,18 +140,19 @@ def analyze(source, *, input=None, layout: str = "hwc", batch: int = 1, dtype: s
     """
     from .engine import run
 
-    if layout not in DISPLAY_LAYOUTS:
+    if layout is not None and layout not in DISPLAY_LAYOUTS:
         raise CnnCalcError(f"layout must be one of {', '.join(DISPLAY_LAYOUTS)}, but saw {shown(layout)}",
                            "--layout")
     if isinstance(source, Network):
         net = build(source.doc, source.file, params, source.name) if params else source
     else:
         net = load(source, params)
+    layout = layout or display_layout(net.layout)  # --input is read in the file's own order
     shape = input_override(net, input, layout) if input is not None else None
     return run(net, shape, batch, dtype, explain=explain)
 
 
-def builtin_listing(layout: str = "hwc"):
+def builtin_listing(layout: str | None = None):
     """The built-in architectures with their input shape, params, MACs and source."""
     from .layout import shape_text
     from .report import Listing
@@ -151,7 +160,8 @@ def builtin_listing(layout: str = "hwc"):
     records = []
     for name in builtins():
         report = analyze(name)
-        records.append({"name": name, "input_shape": shape_text(report.input_shape, layout, "x"),
+        shown_in = layout or display_layout(report.layout)
+        records.append({"name": name, "input_shape": shape_text(report.input_shape, shown_in, "x"),
                         "params": report.totals.params, "macs": report.totals.macs, "source": report.source})
     return Listing("built-in architectures", "architectures",
                    (("name", "name", "text"), ("input_shape", "input", "shape"), ("params", "params", "count"),

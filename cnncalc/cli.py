@@ -98,8 +98,9 @@ def output_options(func):
     """--format and --layout, shared by every command that prints a report."""
     @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
                   help="table for people; json, csv or markdown for machines and documents")
-    @click.option("--layout", type=click.Choice(("hwc", "chw")), default="hwc", show_default=True,
-                  help="shape order for display: channels last (H×W×C, as the seeds) or first")
+    @click.option("--layout", type=click.Choice(("hwc", "chw")), default=None,
+                  help="shape order for display and for --input: channels last (H×W×C, as in Ng's course "
+                       "and Keras) or first (C×H×W, as in PyTorch); default: the file's own order")
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         return func(*args, **kwargs)
@@ -193,6 +194,9 @@ def summary(network, input_shape, batch, dtype, assignments, depth, explain, lay
         sys.exit(2)
     for name in layer_names:
         report.layer(name)  # an unknown name is an error that suggests the closest
+    from .layout import display_layout
+
+    layout = layout or display_layout(report.layout)
     if explain and fmt == "table":
         _emit(render_table(report, layout, depth))
         click.echo("\n" + explain_text(report, layout, set(layer_names) or None), nl=False)

@@ -52,3 +52,17 @@ def fmt_dims(values, sep: str = "×") -> str:
 def shape_text(shape, layout: str = "hwc", sep: str = "×") -> str:
     """A channels-first shape spelled in a display layout: (64, 224, 224) -> '224×224×64'."""
     return fmt_dims(in_layout(shape, layout), sep)
+
+
+def display_layout(file_layout: str) -> str:
+    """The display layout that keeps a file's own order: hwc for HWC, TC, DHWC; chw for CHW, CT, CDHW."""
+    return "hwc" if channels_last(file_layout) or file_layout.upper() == "C" else "chw"
+
+
+def layout_name(file_layout: str, display: str) -> str:
+    """The name of the order shapes are shown in: the file's own (TC, DHWC, CHW…), or its mirror
+    when the display puts the channels at the other end."""
+    if channels_last(display) == channels_last(file_layout) or file_layout.upper() == "C":
+        return file_layout.upper()
+    spatial = file_layout.upper().replace("C", "")
+    return spatial + "C" if channels_last(display) else "C" + spatial

@@ -3,7 +3,7 @@ rich is imported only by the table renderer."""
 
 from __future__ import annotations
 
-from .layout import shape_text
+from .layout import display_layout, layout_name, shape_text
 from .limits import MAX_TABLE_ROWS
 from .report import DTYPE_BYTES, SCHEMA_VERSION, Listing, Report, collapse, group_totals
 
@@ -76,7 +76,7 @@ def render_table(report: Report, layout: str = "hwc", depth: int | None = None):
     from rich.text import Text
 
     rows = collapse(report, depth)
-    title = f"{report.name}  (input {shape_text(report.input_shape, layout)}, {layout.upper()})"
+    title = f"{report.name}  (input {shape_text(report.input_shape, layout)}, {layout_name(report.layout, layout)})"
     if len(rows) > MAX_TABLE_ROWS:
         # rich lays out every row before printing: 100,000 rows take minutes and help no one
         return Group(Text(title), Text(
@@ -139,7 +139,7 @@ def explain_text(report: Report, layout: str = "hwc", names=None) -> str:
 
 def layer_text(row, inputs, layout: str) -> str:
     """`cnncalc layer`: the layer's numbers, then its worked arithmetic."""
-    display = "hwc" if layout.upper() != "C" and layout.upper().endswith("C") else "chw"
+    display = display_layout(layout)
     shown = " and ".join(shape_text(x, display) for x in inputs)
     rf = "×".join(map(str, row.receptive_field)) if row.receptive_field is not None else "undefined"
     facts = [("output shape", shape_text(row.output_shape, display)),
@@ -315,7 +315,7 @@ def _cell(text: str) -> str:
 def render_markdown(report: Report, layout: str = "hwc", depth: int | None = None) -> str:
     rows = collapse(report, depth)
     t = report.totals
-    lines = [f"## {report.name} (input {shape_text(report.input_shape, layout)}, {layout.upper()})", "",
+    lines = [f"## {report.name} (input {shape_text(report.input_shape, layout)}, {layout_name(report.layout, layout)})", "",
              "| name | layer | output | activation size | params | MACs | FLOPs |",
              "|---|---|---:|---:|---:|---:|---:|"]
     for row in rows:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import namedtuple
 
 from .errors import CnnCalcError
-from .layout import in_layout
+from .layout import display_layout, in_layout
 
 SCHEMA_VERSION = 1
 DTYPE_BYTES = {"float64": 8, "float32": 4, "float16": 2, "bfloat16": 2, "int32": 4, "int8": 1, "uint8": 1}
@@ -197,7 +197,7 @@ class Listing:
 def layer_json(row: LayerReport, inputs, layout: str) -> dict:
     """`cnncalc layer --format json`: the layer's entry as in summary's JSON (with its steps),
     and its input shape(s) in the layout used."""
-    display = "hwc" if layout.upper() != "C" and layout.upper().endswith("C") else "chw"
+    display = display_layout(layout)
     entry = Report(name=row.name, layout=layout, input_shape=inputs[0], layers=(row,), totals=Totals.of([row]))
     return {"schema_version": SCHEMA_VERSION, "layout": layout.lower(),
             "input_shape": in_layout(inputs[0], display) if len(inputs) == 1 else None,

@@ -269,3 +269,25 @@ def test_network_from_stdin():
     assert "conv1,conv,conv 3×3/1 ×2,,8x8x2,128,20," in result.output  # 8·8·2 = 128; 3·3·1·2 + 2 = 20
     bad = CliRunner().invoke(cli, ["summary", "-"], input="input: [1\n", catch_exceptions=False)
     assert bad.exit_code == 2 and "<stdin>:2" in bad.output
+
+
+def test_shapes_show_in_the_files_own_layout(tmp_path):
+    chw = tmp_path / "chw.yaml"
+    chw.write_text("input: {shape: [3, 32, 32], layout: CHW}\nlayers:\n  - conv: {filters: 8, kernel: 5}\n")
+    tc = tmp_path / "tc.yaml"
+    tc.write_text("input: {shape: [100, 16], layout: TC}\nlayers:\n  - conv: {filters: 8, kernel: 5}\n")
+    # (32 − 5) + 1 = 28, shown channels first as the file is written; --input read the same way
+    assert run("summary", str(chw), "--format", "csv").output.splitlines()[-1].split(",")[4] == "8x28x28"
+    assert run("summary", str(chw), "--input", "3x64x64", "--format", "csv").output.splitlines()[-1].split(",")[4] \
+        == "8x60x60"
+    assert run("summary", str(chw), "--layout", "hwc", "--format", "csv").output.splitlines()[-1].split(",")[4] \
+        == "28x28x8"
+    assert run("summary", str(tc)).output.startswith("tc  (input 100×16, TC)")
+    assert run("summary", str(tc), "--layout", "chw").output.startswith("tc  (input 16×100, CT)")
+
+
+def test_a_channels_first_input_on_a_channels_last_network():
+    result = run("summary", "vgg16", "--input", "3x224x224")
+    assert result.exit_code == 2
+    assert "3x224x224 read in hwc order has 224 channels where vgg16 has 3; did you mean --layout chw?" in result.output
+    assert run("summary", "vgg16", "--input", "3x224x224", "--layout", "chw").exit_code == 0

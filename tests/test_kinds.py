@@ -123,8 +123,8 @@ CASES = [
      # (10 − 1)·3 + 4 + 1 = 32
      ([10, 2], "TC"), (4, 32),
      2 * 4 * 5 + 4, 0, 10 * 2 * 4 * 5),
-    # --- locally_connected (seed 002: AlexNet conv1 without weight sharing) -------------
-    ("local_seed002_alexnet", {"locally_connected": {"filters": 96, "kernel": 11, "stride": 4}},
+    # --- locally_connected (the CS231n notes: AlexNet conv1 without weight sharing) -------------
+    ("local_cs231n_alexnet", {"locally_connected": {"filters": 96, "kernel": 11, "stride": 4}},
      # 55·55·96 = 290,400 neurons, each 11·11·3 = 363 weights + 1 bias
      ([227, 227, 3], "HWC"), (96, 55, 55),
      290_400 * 364, 0, 290_400 * 363),

@@ -2,7 +2,7 @@
 VGG-11/13/19, VGG-16-BN, torchvision's AlexNet and ZFNet.
 
 Every expected number is either a published figure (torchvision's documented num_params and
-GFLOPS, the papers' tables, seed 002's GoogLeNet table) or hand arithmetic written out here.
+GFLOPS, the papers' tables, the CS231n notes' GoogLeNet table) or hand arithmetic written out here.
 None is copied from cnncalc's own output.
 
 torchvision documents "GFLOPS" that are in fact multiply-accumulates (MACs) in units of 1e9,
@@ -97,7 +97,7 @@ def test_torchvision_documented_gflops(name):
     assert round(report(name).totals.macs / 1e9, 2) == TORCHVISION_GFLOPS[name]
 
 
-# --- GoogLeNet, paper version: seed 002's table (Szegedy et al. 2014, Table 1) ---------------
+# --- GoogLeNet, paper version: the CS231n notes' table (Szegedy et al. 2014, Table 1) ---------------
 
 # name, input channels, spatial size, #1×1, #3×3 reduce, #3×3, #5×5 reduce, #5×5, pool proj,
 # the table's params (K) and ops (M), and its output depth
@@ -191,7 +191,7 @@ def test_googlenet_inception_ops_against_table_m(row):
 
 
 def test_googlenet_first_convolution_row_is_a_misprint():
-    """Seed 002's (and the paper's) first row says "convolution 7×7/2, 112×112×64: 2.7K params,
+    """The CS231n notes's (and the paper's) first row says "convolution 7×7/2, 112×112×64: 2.7K params,
     34M ops". A 7×7 convolution from 3 to 64 channels has 7·7·3·64 = 9,408 weights (9.2K), and
     at 112×112 outputs it costs 112·112·64·7·7·3 = 118,013,952 MACs (118M). The table's figures
     are off by ~3.4× in both columns; we assert the arithmetic, not the table."""
@@ -351,7 +351,7 @@ def test_resnet18_params_by_arithmetic():
 
 # --- VGG ---------------------------------------------------------------------------------------
 
-# seed 002's configuration table (Simonyan & Zisserman 2014, Table 1): conv widths, "M" = maxpool
+# the CS231n notes' configuration table (Simonyan & Zisserman 2014, Table 1): conv widths, "M" = maxpool
 VGG_CONFIGS = {
     "vgg11": [64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],              # A
     "vgg13": [64, 64, "M", 128, 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],     # B

@@ -132,15 +132,15 @@ def test_maxpool_k2_s2_p1_ceil_on_15_gives_8_not_9():
     (39, 3, 1, 37),   # (39 − 3)/1 + 1
     (37, 5, 2, 17),   # (37 − 5)/2 + 1
     (17, 5, 2, 7),    # (17 − 5)/2 + 1
-], ids=["seed001_layer1", "seed001_layer2", "seed001_layer3"])
-def test_seed_001_chain(n, k, s, expected):
+], ids=["ng_layer1", "ng_layer2", "ng_layer3"])
+def test_ng_39_chain(n, k, s, expected):
     assert out_size(n, k, s, (0, 0)) == expected
     assert oracle_count(n, k, s, (0, 0), 1, False) == expected
     assert inexact_warning("H", n, k, s, (0, 0), 1) is None
 
 
-def test_seed_001_chain_through_the_api():
-    # seed 001: 39×39×3 → 37×37×10 → 17×17×20 → 7×7×40, then a 1960 element vector
+def test_ng_39_chain_through_the_api():
+    # Ng's Deep Learning Specialization: 39×39×3 → 37×37×10 → 17×17×20 → 7×7×40, then a 1960 element vector
     net = cnncalc.loads("""
 input: {shape: [39, 39, 3], layout: HWC}
 layers:

@@ -1,5 +1,7 @@
-"""The seeds' tables, reproduced exactly. Expected values are the seeds' own figures or
-the arithmetic they print (e.g. (3*3*64)*128 = 73,728); where a seed misprints, the
+"""The course tables, reproduced exactly: Ng's Deep Learning Specialization (LeNet-5, the 39×39×3
+walk-through, the inception cost), the CS231n notes (VGG-16, AlexNet, locally connected) and
+Chollet's Deep Learning with Python (a Keras summary()). Expected values are their own figures or
+the arithmetic they print (e.g. (3*3*64)*128 = 73,728); where a table misprints, the
 arithmetic is asserted and the misprint is named."""
 
 import pytest
@@ -7,11 +9,11 @@ from helpers import hwc_text as hwc
 
 import cnncalc
 
-# --- seed 001: Ng's "Example (close to LeNet-5)" table --------------------------------
-# (row name in the seed, our layer, activation shape, activation size, # parameters)
+# --- Ng's Deep Learning Specialization: Ng's "Example (close to LeNet-5)" table --------------------------------
+# (row name in the table, our layer, activation shape, activation size, # parameters)
 LENET5_TABLE = [
     ("Input", "input", "32x32x3", 32 * 32 * 3, 0),
-    # the seed prints 4707; 28*28*6 = 4704
+    # the table prints 4707; 28*28*6 = 4704
     ("CONV1 (f=5, s=1)", "conv1", "28x28x6", 28 * 28 * 6, 5 * 5 * 3 * 6 + 6),
     ("POOL1 (f=2, s=2)", "pool1", "14x14x6", 1176, 0),
     ("CONV2 (f=5, s=1)", "conv2", "10x10x16", 1600, 5 * 5 * 6 * 16 + 16),
@@ -34,7 +36,7 @@ def test_lenet5_ng_table_printed_figures(analyzed):
     assert [r.layer(name).params for name in ("conv1", "conv2", "fc1", "fc2", "fc3")] == \
         [456, 2416, 48120, 10164, 850]
     assert r.totals.params == 62006
-    # the seed's 4707 for CONV1 is a misprint: 28·28·6 = 4704
+    # the table's 4707 for CONV1 is a misprint: 28·28·6 = 4704
     assert cnncalc.analyze("lenet5").layer("conv1").activation_size == 4704 != 4707
 
 
@@ -44,7 +46,7 @@ def test_lenet5_classic_61706():
         + (120 * 84 + 84) + (84 * 10 + 10) == 61706
 
 
-# --- seed 002: cs231n's VGG-16 memory / params table ---------------------------------
+# --- the CS231n notes: cs231n's VGG-16 memory / params table ---------------------------------
 # (our layer, shape, memory = activation size, params "not counting biases")
 VGG16_TABLE = [
     ("input", "224x224x3", 224 * 224 * 3, 0),
@@ -99,7 +101,7 @@ def test_vgg16_totals():
     assert r.totals.flops == 2 * 15470264320
 
 
-# --- seed 003: the Keras summary() ----------------------------------------------------
+# --- Chollet's Deep Learning with Python: a Keras summary() ----------------------------------------------------
 KERAS_MNIST = """
 name: keras-mnist
 input: {shape: [28, 28, 1], layout: HWC}
@@ -115,7 +117,7 @@ layers:
 """
 
 
-def test_keras_summary_seed_003():
+def test_keras_summary_chollet():
     r = cnncalc.analyze(cnncalc.loads(KERAS_MNIST))
     rows = [(hwc(x), x.params) for x in r.layers if x.kind != "input"]
     # (None, 26, 26, 32) 320 / (None, 13, 13, 32) 0 / ... exactly as printed by Keras
@@ -123,17 +125,17 @@ def test_keras_summary_seed_003():
                     ("3x3x64", 36928), ("576", 0), ("64", 36928), ("10", 650)]
     assert r.totals.params == 93322 and r.totals.non_trainable_params == 0
     conv_part = [x for x in r.layers if x.name in ("conv1", "pool1", "conv2", "pool2", "conv3")]
-    assert sum(x.params for x in conv_part) == 55744  # the first summary() in the seed
+    assert sum(x.params for x in conv_part) == 55744  # the first summary() in the book
 
 
-# --- seed 002 (and 001): AlexNet's shapes ---------------------------------------------
-def test_alexnet_shapes_seed_002():
+# --- the CS231n notes (and 001): AlexNet's shapes ---------------------------------------------
+def test_alexnet_shapes_cs231n():
     r = cnncalc.analyze("alexnet")
     shapes = [hwc(x) for x in r.layers if x.kind not in ("dropout", "flatten")]
     assert shapes == ["227x227x3", "55x55x96", "27x27x96", "27x27x96", "27x27x256", "13x13x256",
                       "13x13x256", "13x13x384", "13x13x384", "13x13x256", "6x6x256", "4096", "4096", "1000"]
-    assert r.layer("flatten1").activation_size == 6 * 6 * 256 == 9216  # seed 001's "Flatten: 9216"
-    assert r.layer("conv1").params == 11 * 11 * 3 * 96 + 96 == 34944  # seed 002's parameter-sharing count
+    assert r.layer("flatten1").activation_size == 6 * 6 * 256 == 9216  # Ng's "Flatten: 9216"
+    assert r.layer("conv1").params == 11 * 11 * 3 * 96 + 96 == 34944  # the CS231n notes' parameter-sharing count
     assert r.warnings == []  # 227 divides exactly: (227 − 11)/4 + 1 = 55
 
 
@@ -144,7 +146,7 @@ def test_alexnet_at_224_warns():
     assert any("213/4" in w and "drops the last 1 input row/column" in w and "227" in w for w in conv1.warnings)
 
 
-def test_locally_connected_seed_002():
+def test_locally_connected_cs231n():
     # "55 × 55 × 96 = 290,400 neurons, each with 11 × 11 × 3 = 363 weights and 1 bias"
     net = cnncalc.loads("""
 input: {shape: [227, 227, 3], layout: HWC}
@@ -156,8 +158,8 @@ layers:
     assert layer.params == 290400 * 364 == 105705600
 
 
-# --- seed 001: the 39×39×3 walk-through -------------------------------------------------
-def test_seed_001_39_example():
+# --- Ng's Deep Learning Specialization: the 39×39×3 walk-through -------------------------------------------------
+def test_ng_39_example():
     net = cnncalc.loads("""
 input: {shape: [39, 39, 3], layout: HWC}
 layers:
@@ -168,11 +170,11 @@ layers:
 """)
     r = cnncalc.analyze(net)
     assert [hwc(x) for x in r.layers] == ["39x39x3", "37x37x10", "17x17x20", "7x7x40", "1960"]
-    assert r.layer("conv1").params == 3 * 3 * 3 * 10 + 10  # the seed's "10 filters of 3×3×3" question
+    assert r.layer("conv1").params == 3 * 3 * 3 * 10 + 10  # the course's "10 filters of 3×3×3" question
 
 
-# --- seed 001: the inception cost example ---------------------------------------------
-def test_seed_001_inception_cost():
+# --- Ng's Deep Learning Specialization: the inception cost example ---------------------------------------------
+def test_ng_inception_cost():
     direct = cnncalc.loads("""
 input: {shape: [28, 28, 192], layout: HWC}
 layers:
