@@ -154,14 +154,14 @@ def analyze(source, *, input=None, layout: str | None = None, batch: int = 1, dt
 
 def builtin_listing(layout: str | None = None):
     """The built-in architectures with their input shape, params, MACs and source."""
-    from .layout import shape_text
+    from .layout import in_layout
     from .report import Listing
 
     records = []
     for name in builtins():
         report = analyze(name)
         shown_in = layout or display_layout(report.layout)
-        records.append({"name": name, "input_shape": shape_text(report.input_shape, shown_in, "x"),
+        records.append({"name": name, "input_shape": in_layout(report.input_shape, shown_in),
                         "params": report.totals.params, "macs": report.totals.macs, "source": report.source})
     return Listing("built-in architectures", "architectures",
                    (("name", "name", "text"), ("input_shape", "input", "shape"), ("params", "params", "count"),

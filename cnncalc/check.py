@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-from .errors import CnnCalcError, Loc, did_you_mean, shown
+from .errors import NOTE_CODES, CnnCalcError, Loc, did_you_mean, shown
 from .layout import in_layout
 
 Expectation = namedtuple("Expectation", "layer quantity expected where")
@@ -199,8 +199,9 @@ def check_file(source: str, limits=(), answers=None, params=None, input=None, st
         expected = from_network(net) + (read_answers(answers) if answers else [])
         results = check(report, expected, net.layout)
         warnings = [(row.name, getattr(w, "code", ""), str(w)) for row in report.layers for w in row.warnings]
-        if strict:
-            failures += [Failure("warning", None, code, f"{layer}: {text}") for layer, code, text in warnings]
+        if strict:  # a note (a floor that drops only padding) is not a warning
+            failures += [Failure("warning", None, code, f"{layer}: {text}") for layer, code, text in warnings
+                         if code not in NOTE_CODES]
         failed = failures or not all(r.ok for r in results)
         return FileResult(source, "failed" if failed else "passed", report.name, failures, results, warnings, None)
     except CnnCalcError as e:

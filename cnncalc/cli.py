@@ -162,14 +162,19 @@ def cli():
 @click.option("--set", "assignments", type=AssignType(), multiple=True,
               help="override a network parameter, e.g. --set alpha=0.5 (repeatable)")
 @click.option("--depth", type=CountType(1), default=None,
-              help="fold layers deeper than N dotted name parts into one row per block")
+              help="fold layers deeper than N dotted name parts into one row per block (in every format)")
+@click.option("--wide", is_flag=True, help="every column of the table, however wide the terminal")
+@click.option("-v", "--verbose", is_flag=True,
+              help="also the notes: a stride whose floor drops only padding, never input")
+@click.option("--exact", is_flag=True, help="every number in full (by default params are exact, the other counts 1.2M)")
 @click.option("--explain", is_flag=True,
               help="after the table, every layer's arithmetic with its own numbers (in JSON: 'steps')")
 @click.option("--layer", "layer_names", multiple=True, metavar="NAME",
               help="with --explain, only this layer (repeatable); implies --explain")
 @output_options
 @user_errors
-def summary(network, input_shape, batch, dtype, assignments, depth, explain, layer_names, fmt, layout):
+def summary(network, input_shape, batch, dtype, assignments, depth, wide, verbose, exact, explain, layer_names, fmt,
+            layout):
     """Per-layer table of NETWORK: a built-in name (see `cnncalc list`), a YAML file, or -
     for standard input."""
     from . import api
@@ -197,14 +202,16 @@ def summary(network, input_shape, batch, dtype, assignments, depth, explain, lay
     from .layout import display_layout
 
     layout = layout or display_layout(report.layout)
-    if explain and fmt == "table":
-        _emit(render_table(report, layout, depth))
-        click.echo("\n" + explain_text(report, layout, set(layer_names) or None), nl=False)
+    if fmt == "table":
+        console = _console()
+        console.print(render_table(report, layout, depth, None if wide else console.width, exact, verbose))
+        if explain:
+            click.echo("\n" + explain_text(report, layout, set(layer_names) or None), nl=False)
         return
     if fmt == "json":
         from .render import json_chunks
 
-        _emit(json_chunks(report, layout))  # streamed: its size grows with the layers
+        _emit(json_chunks(report, layout, depth))  # streamed: its size grows with the layers
     else:
         _emit((render_table if fmt == "table" else RENDERERS[fmt])(report, layout, depth))
 

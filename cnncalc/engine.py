@@ -69,6 +69,7 @@ def evaluate(kind_name: str, attrs: dict, xs, fields=None, explain: bool = False
         p = kind.params(attrs, xs, y)
         macs = kind.macs(attrs, xs, y)
         steps = tuple(kind.explain(attrs, xs, y)) if explain else ()
+        hyper = kind.hyperparameters(attrs, xs)
         field = _receptive(kind.window(attrs, xs), fields)
     except LayerError as e:
         inputs = ", ".join(shape_text(x) for x in xs)
@@ -76,7 +77,7 @@ def evaluate(kind_name: str, attrs: dict, xs, fields=None, explain: bool = False
     return LayerReport(name=name or kind_name, kind=kind_name, label=kind.label(attrs, len(xs[0]) - 1 if xs else 2), output_shape=y,
                        activation_size=prod(y), weights=p.weights, biases=p.biases,
                        non_trainable_params=p.non_trainable, macs=macs, warnings=tuple(warnings),
-                       field=field, steps=steps)
+                       field=field, steps=steps, hyperparameters=hyper)
 
 
 def run(net: Network, input_shape=None, batch: int = 1, dtype: str = "float32", explain: bool = False) -> Report:

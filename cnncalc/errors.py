@@ -109,6 +109,12 @@ class CodedWarning(str):
 
 
 WARNING_CODES = {
-    "inexact-division": "a stride does not divide: the floor drops the last rows or columns",
+    "inexact-division": "a stride does not divide: the floor drops the last rows or columns of input",
     "uneven-windows": "adaptive pooling windows differ in size",
+    "padding-only": "a note, not a warning: the floor drops only right padding, no input",
 }
+NOTE_CODES = ("padding-only",)  # shown by --explain and -v; in JSON with their code
+
+
+def is_note(warning) -> bool:
+    return getattr(warning, "code", "") in NOTE_CODES

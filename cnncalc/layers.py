@@ -99,6 +99,11 @@ class Kind:
     def explain(self, a, xs: Sequence[Shape], y: Shape) -> List[Step]:
         raise NotImplementedError(f"kind {self.name} has no worked arithmetic")
 
+    def hyperparameters(self, a, xs: Sequence[Shape]) -> dict:
+        """The layer's options as data, resolved for its input where a rule resolves them
+        (per-dimension kernel, stride, dilation and [before, after] padding)."""
+        return {k: v for k, v in a.items() if not k.startswith("_")}
+
     def label(self, a, rank: int = 2) -> str:
         return self.name
 
@@ -221,6 +226,11 @@ def _check_groups(groups, cin, cout):
 
 class Sliding(Kind):
     """A kind whose window slides over the spatial dimensions (convolutions, pooling)."""
+
+    def hyperparameters(self, a, xs):
+        k, s, d, pads, _, _ = _sliding(a, xs[0], self.name)
+        return {**super().hyperparameters(a, xs), "kernel": list(k), "stride": list(s), "dilation": list(d),
+                "padding": [list(p) for p in pads]}
 
     def window(self, a, xs):
         k, s, d, pads, _, _ = _sliding(a, xs[0], self.name)
@@ -412,6 +422,12 @@ class ConvTranspose(Kind):
 
     def window(self, a, xs):
         return None  # an output position depends on a stride-dependent set of inputs
+
+    def hyperparameters(self, a, xs):
+        sp, k, s, d = _geometry(a, xs[0], self.name)
+        return {**super().hyperparameters(a, xs), "kernel": list(k), "stride": list(s), "dilation": list(d),
+                "padding": [list(p) for p in explicit_padding(a["padding"], len(sp))],
+                "output_padding": list(per_dim(a["output_padding"], len(sp), "output_padding"))}
 
     def explain(self, a, xs, y):
         sp, k, s, d = _geometry(a, xs[0], self.name)

@@ -3,6 +3,7 @@ rich is imported only by the table renderer."""
 
 from __future__ import annotations
 
+from .errors import NOTE_CODES, is_note
 from .layout import display_layout, layout_name, shape_text
 from .limits import MAX_TABLE_ROWS
 from .report import DTYPE_BYTES, SCHEMA_VERSION, Listing, Report, collapse, group_totals
@@ -65,12 +66,39 @@ def summary_lines(report: Report) -> list[str]:
     return lines
 
 
-def warning_lines(rows) -> list[str]:
-    return [f"{row.name}: {w}" for row in rows for w in row.warnings]
+def warning_lines(rows, notes: bool = False) -> list[str]:
+    """The warnings of the rows, for people; notes (a floor that drops only padding) with notes=True."""
+    return [f"{row.name}: {w}" for row in rows for w in row.warnings if notes or not is_note(w)]
 
 
-def render_table(report: Report, layout: str = "hwc", depth: int | None = None):
-    """A rich Table plus the totals and warnings below it, as one renderable group."""
+# The table's columns, and the order in which they give way when the terminal is too narrow:
+# the share bar first, then FLOPs (2 × MACs, also in the totals), then the activation size,
+# then the layer label. Names, output shapes and params are never dropped, cut or wrapped.
+COLUMNS = (("name", "left"), ("layer", "left"), ("output", "right"), ("activation", "right"),
+           ("params", "right"), ("MACs", "right"), ("FLOPs", "right"), ("MAC share", "left"))
+DROP_ORDER = ("MAC share", "FLOPs", "activation", "layer")
+
+
+def _fit(widths: dict, width: int | None) -> list[str]:
+    """The columns that fit in `width` characters (all of them when width is None), dropping
+    them in DROP_ORDER. A column takes its widest cell, 1 of padding each side and 1 divider."""
+    shown = [name for name, _ in COLUMNS]
+    if width is None:
+        return shown
+    for name in DROP_ORDER:
+        if sum(widths[c] + 3 for c in shown) - 1 <= width:
+            break
+        shown.remove(name)
+    return shown
+
+
+def render_table(report: Report, layout: str = "hwc", depth: int | None = None, width: int | None = None,
+                 exact: bool = False, notes: bool = False):
+    """A rich Table plus the totals and warnings below it, as one renderable group. width: the
+    terminal's, to drop columns that do not fit (None keeps all: --wide); exact: every number
+    in full (by default params are exact and the other counts human: 1.2M)."""
+    from rich import box
+    from rich.cells import cell_len
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
@@ -83,38 +111,55 @@ def render_table(report: Report, layout: str = "hwc", depth: int | None = None):
             f"{len(rows):,} rows are more than a table of {MAX_TABLE_ROWS:,} can usefully show: fold blocks "
             f"with --depth N, or use --format csv or json for every layer."),
             Text("\n".join(summary_lines(report))))
+    count = (lambda n: f"{n:,}") if exact else human
     total_macs = report.totals.macs or 1
+
+    def cells(name, label, shape, totals, macs_share):
+        return {"name": name, "layer": label, "output": shape_text(shape, layout),
+                "activation": count(totals.activation_size), "params": f"{totals.params:,}",
+                "MACs": count(totals.macs), "FLOPs": count(totals.flops), "MAC share": bar(macs_share)}
+
+    # a header row for each block or branch of two or more rows, with its totals; a row under
+    # headers shows its name after theirs (conv1 under layer1.bottleneck1), so names stay whole
+    # without growing with the depth: the full names are in every machine format
+    lines, groups, headers = [], group_totals(rows), []
+
+    def relative(name):
+        return name[len(headers[-1]) + 1:] if headers else name
+
+    for row in rows:
+        headers = [h for h in headers if row.name.startswith(h + ".")]
+        for i in range(len(row.scope)):
+            key = ".".join(row.scope[:i + 1])
+            totals, last, members = groups[key]
+            if members >= 2 and key not in headers and (not headers or key.startswith(headers[-1] + ".")):
+                lines.append((cells("  " * len(headers) + relative(key), "", last.output_shape, totals,
+                                    totals.macs / total_macs), "bold"))
+                headers.append(key)
+        lines.append((cells("  " * len(headers) + relative(row.name), row.label, row.output_shape, row,
+                            row.macs / total_macs), None))
+    t = report.totals
+    footer = {"name": "total", "layer": "", "output": "", "activation": count(t.activation_size),
+              "params": f"{t.params:,}", "MACs": count(t.macs), "FLOPs": count(t.flops),
+              "MAC share": bar(1.0 if t.macs else 0.0)}
+    widths = {name: max([cell_len(name), cell_len(footer[name])] + [cell_len(c[name]) for c, _ in lines])
+              for name, _ in COLUMNS}
+    shown = _fit(widths, width)
     # names, labels and the title are the user's text: Text() shows them as they are, where a
     # plain string would be read as rich markup ([/x] would raise, [bold] would vanish)
-    table = Table(title=Text(title), show_footer=True, title_justify="left")
-    t = report.totals
-    table.add_column("name", footer="total")
-    table.add_column("layer")
-    table.add_column("output", justify="right")
-    table.add_column("activation", justify="right", footer=human(t.activation_size))
-    table.add_column("params", justify="right", footer=human(t.params))
-    table.add_column("MACs", justify="right", footer=human(t.macs))
-    table.add_column("FLOPs", justify="right", footer=human(t.flops))
-    table.add_column("MAC share", footer=bar(1.0 if t.macs else 0.0))
-    groups = group_totals(rows)
-    open_scope: tuple = ()
-    for row in rows:
-        # a header row for each block / branch the row enters, with that group's totals
-        for i in range(len(row.scope)):
-            if open_scope[:i + 1] != row.scope[:i + 1]:
-                key = ".".join(row.scope[:i + 1])
-                totals, last, count = groups[key]
-                if count < 2:
-                    continue
-                table.add_row(Text("  " * i + key), "", shape_text(last.output_shape, layout),
-                              human(totals.activation_size), human(totals.params), human(totals.macs),
-                              human(totals.flops), bar(totals.macs / total_macs), style="bold")
-        open_scope = row.scope
-        table.add_row(Text("  " * len(row.scope) + row.name), Text(row.label), shape_text(row.output_shape, layout),
-                      human(row.activation_size), human(row.params), human(row.macs), human(row.flops),
-                      bar(row.macs / total_macs))
-    parts = [table, Text("\n".join(summary_lines(report)))]
-    warnings = warning_lines(rows)
+    table = Table(title=Text(title), show_footer=True, title_justify="left", box=box.SIMPLE_HEAD,
+                  show_edge=False, pad_edge=False)
+    for name, justify in COLUMNS:
+        if name in shown:
+            table.add_column(name, justify=justify, footer=footer[name], no_wrap=True)
+    for c, style in lines:
+        table.add_row(*(Text(c[name]) for name in shown), style=style)
+    parts = [table]
+    hidden = [name for name, _ in COLUMNS if name not in shown]
+    if hidden:
+        parts.append(Text(f"(hidden at {width} columns: {', '.join(hidden)}; --wide shows them)"))
+    parts.append(Text("\n".join(summary_lines(report))))
+    warnings = warning_lines(rows, notes)
     if warnings:
         parts.append(Text("Warnings:\n" + "\n".join(f"  {w}" for w in warnings)))
     return Group(*parts)
@@ -133,7 +178,8 @@ def explain_text(report: Report, layout: str = "hwc", names=None) -> str:
     for row in report.layers:
         if names is None or row.name in names:
             head = f"{row.name}  {row.label}  → {shape_text(row.output_shape, layout)}"
-            blocks.append("\n".join([head] + step_lines(row)))
+            notes = [f"  note: {w}" for w in row.warnings if is_note(w)]
+            blocks.append("\n".join([head] + step_lines(row) + notes))
     return "\n\n".join(blocks) + "\n"
 
 
@@ -219,6 +265,8 @@ def _annotations(f) -> str:
             lines.append(f"::error file={prop(getattr(e.where, 'file', f.source))}{f',line={line}' if line else ''}::"
                          f"{escape(f'{e.layer} {e.quantity}: expected {_answer(e.expected)}, computed {_answer(r.computed)}')}")
     for layer, code, text in f.warnings:
+        if code in NOTE_CODES:
+            continue
         lines.append(f"::warning file={prop(f.source)},title={prop(code)}::{escape(f'{layer}: {text}')}")
     return "".join(line + "\n" for line in lines)
 
@@ -266,10 +314,10 @@ def _solution(sol, mode: str) -> str:
 
 
 def render_json(report: Report, layout: str = "hwc", depth: int | None = None) -> str:
-    return "".join(json_chunks(report, layout))
+    return "".join(json_chunks(report, layout, depth))
 
 
-def json_chunks(report: Report, layout: str = "hwc"):
+def json_chunks(report: Report, layout: str = "hwc", depth: int | None = None):
     """The JSON text in pieces, one layer at a time: the same text as
     json.dumps(report.to_dict(layout), indent=2), without ever holding every layer's dict
     (100,000 layers would take 500 MB at once). json's indentation is additive, so a layer
@@ -281,7 +329,8 @@ def json_chunks(report: Report, layout: str = "hwc"):
 
     head = dumps(report.head_dict(layout))
     yield head[:-2] + ",\n  \"layers\": ["
-    for i, layer in enumerate(report.layers):
+    rows = report.layers if depth is None else collapse(report, depth)
+    for i, layer in enumerate(rows):
         text = dumps(report.layer_dict(layer, layout)).replace("\n", "\n    ")
         yield ("," if i else "") + "\n    " + text
     yield ("\n  ]" if report.layers else "]") + ',\n  "totals": '
@@ -303,7 +352,7 @@ def render_csv(report: Report, layout: str = "hwc", depth: int | None = None) ->
         writer.writerow([row.name, row.kind, row.label, ".".join(row.scope),
                          shape_text(row.output_shape, layout, "x"), row.activation_size, row.params,
                          row.weights, row.biases, row.non_trainable_params, row.macs, row.flops,
-                         " | ".join(row.warnings)])
+                         " | ".join(w for w in row.warnings if not is_note(w))])
     return out.getvalue()
 
 
@@ -334,6 +383,11 @@ RENDERERS = {"json": render_json, "csv": render_csv, "markdown": render_markdown
 
 # --- listings: the built-ins, the layer kinds ------------------------------------------------
 
+def _listed(value, kind: str) -> str:
+    """A listed value as text: a shape (a list of sizes in JSON) reads 227x227x3."""
+    return "x".join(map(str, value)) if kind == "shape" else str(value)
+
+
 def render_listing(listing: Listing, fmt: str):
     """A Listing as a rich Table (fmt 'table') or as JSON, CSV or Markdown text."""
     if fmt == "json":
@@ -348,12 +402,12 @@ def render_listing(listing: Listing, fmt: str):
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow([key for key, _, _ in listing.columns])
-        writer.writerows([record[key] for key, _, _ in listing.columns] for record in listing.records)
+        writer.writerows([_listed(record[key], kind) for key, _, kind in listing.columns] for record in listing.records)
         return out.getvalue()
     if fmt == "markdown":
         lines = ["| " + " | ".join(head for _, head, _ in listing.columns) + " |",
                  "|" + "|".join("---" if kind == "text" else "---:" for _, _, kind in listing.columns) + "|"]
-        lines += ["| " + " | ".join(f"{r[key]:,}" if kind == "count" else _cell(r[key])
+        lines += ["| " + " | ".join(f"{r[key]:,}" if kind == "count" else _cell(_listed(r[key], kind))
                                     for key, _, kind in listing.columns) + " |" for r in listing.records]
         lines += ["", listing.note] if listing.note else []
         return "\n".join(lines) + "\n"
@@ -365,5 +419,5 @@ def render_listing(listing: Listing, fmt: str):
     for _, head, kind in listing.columns:
         table.add_column(head, justify="left" if kind == "text" else "right")
     for r in listing.records:
-        table.add_row(*(human(r[key]) if kind == "count" else Text(str(r[key])) for key, _, kind in listing.columns))
+        table.add_row(*(human(r[key]) if kind == "count" else Text(_listed(r[key], kind)) for key, _, kind in listing.columns))
     return Group(table, Text(listing.note)) if listing.note else table

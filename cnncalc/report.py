@@ -35,8 +35,8 @@ class _Counts:
 
 # namedtuples rather than dataclasses: immutable, and cheap to import (startup matters)
 class LayerReport(_Counts, namedtuple("LayerReport", "name kind label output_shape activation_size weights biases "
-                                      "non_trainable_params macs warnings inputs scope field steps",
-                                      defaults=((), (), (), None, ()))):
+                                      "non_trainable_params macs warnings inputs scope field steps "
+                                      "hyperparameters", defaults=((), (), (), None, (), None))):
     """One row; build it by keyword. label: the kind with its key hyperparameters
     (conv 3×3/1 p1 ×64); output_shape: channels-first, batch excluded; activation_size:
     elements of the output; scope: enclosing blocks / branches, outermost first; field: the
@@ -126,6 +126,7 @@ class Report(namedtuple("Report", "name layout input_shape layers totals batch d
             "receptive_field": list(x.receptive_field) if x.receptive_field is not None else None,
             "warnings": list(x.warnings),
             "warning_codes": [getattr(w, "code", "") for w in x.warnings],
+            "hyperparameters": dict(x.hyperparameters or {}),
             **({"steps": [step._asdict() for step in x.steps]} if x.steps else {}),
         }
 

@@ -137,7 +137,11 @@ def inexact_warnings(dims, spatial, kernel, stride, pads, dilation) -> list[str]
     warnings = []
     for (n, k, s, p, d), names in groups.items():
         words = tuple("/".join(_STEP_WORD[dim][i] for dim in names) for i in (0, 1))
-        warnings.append(CodedWarning("inexact-division", f"{', '.join(names)}: {_inexact_body(n, k, s, p, d, words)}"))
+        # a floor that drops only right padding loses no input (torchvision's stride-2 layers
+        # with padding 1): a note for --explain and -v, not a warning on every run
+        only_padding = (n + p[0] + p[1] - effective_kernel(k, d)) % s <= p[1]
+        warnings.append(CodedWarning("padding-only" if only_padding else "inexact-division",
+                                     f"{', '.join(names)}: {_inexact_body(n, k, s, p, d, words)}"))
     return warnings
 
 
