@@ -180,7 +180,7 @@ API_MISUSE = [
     ("cnncalc.analyze('vgg16', batch=10**9)", lambda: cnncalc.analyze('vgg16', batch=10**9), "batch must be a whole number from 1 to 1,000,000"),
     ("cnncalc.analyze('vgg16', batch=True)", lambda: cnncalc.analyze('vgg16', batch=True), "batch must be a whole number"),
     ("cnncalc.analyze('vgg16', dtype=['float32'])", lambda: cnncalc.analyze('vgg16', dtype=['float32']), "dtype must be one of"),
-    ("cnncalc.analyze('vgg16', layout=None)", lambda: cnncalc.analyze('vgg16', layout=None), "layout must be one of hwc, chw"),
+    ("cnncalc.analyze('vgg16', layout=5)", lambda: cnncalc.analyze('vgg16', layout=5), "layout must be one of hwc, chw"),
     ("cnncalc.analyze('mobilenet_v1', params=[1])", lambda: cnncalc.analyze('mobilenet_v1', params=[1]), "params must be a dict"),
     ("cnncalc.analyze('mobilenet_v1', params={1: 2})", lambda: cnncalc.analyze('mobilenet_v1', params={1: 2}), "unknown parameter 1"),
     ("cnncalc.analyze('mobilenet_v1', params={'alpha': float('nan')})", lambda: cnncalc.analyze('mobilenet_v1', params={'alpha': float('nan')}), "parameter alpha must be a finite number"),

@@ -140,7 +140,11 @@ def test_cli_set_and_depth(tmp_path, monkeypatch):
     assert stage["output_shape"] == "32x32x64"
 
     table = runner.invoke(cli, ["summary", "demo.yaml", "--depth", "2"], env={"COLUMNS": "150"}).output
-    assert "stage.1 " in table and "stage.1.main.conv1" not in table
+    # folded at depth 2: stage.1 and stage.2 are rows of their own, under the stage header
+    lines = table.splitlines()
+    stage = next(i for i, line in enumerate(lines) if line.startswith("stage "))
+    assert lines[stage + 1].startswith("  1 ") and lines[stage + 2].startswith("  2 ")
+    assert "main.conv1" not in table and "block of" in table
 
 
 @pytest.mark.parametrize("layers,fragment", [
