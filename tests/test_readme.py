@@ -5,7 +5,6 @@ README examples are rendered at 100 columns."""
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
 from pathlib import Path
