@@ -519,7 +519,7 @@ def _framework_name(word) -> str:
     return str(word).lower().split(".")[-1].replace("_", "")
 
 
-def check_kind(key: str, kinds: dict, blocks, loc, list_all: bool = False):
+def check_kind(key: str, kinds: dict, blocks, loc, list_all: bool = True):
     """The registered kind called `key` (the input is not one a file may write)."""
     kind = kinds.get(key)
     if kind is None or key == "input":

@@ -306,3 +306,43 @@ def test_every_builtin_fits_the_terminal(name, width, update_golden):
     assert max(map(len, lines)) <= width, [line for line in lines if len(line) > width][:3]
     assert "…" not in result.output  # no name, shape or number is cut
     check_golden(GOLDEN / "tables" / f"{name}.{width}.txt", result.output, update_golden)
+
+
+def test_numbers_exact_or_human():
+    table = run("summary", "vgg16", COLUMNS="120").output
+    # params exact, as Keras's summary(); MACs human, rounded in integer arithmetic
+    assert "   1,792 " in table and " 86.7M " in table and "138,357,544" in table
+    exact = run("summary", "vgg16", "--exact", COLUMNS="200").output
+    assert f" {224 * 224 * 64 * 3 * 3 * 3:,} " in exact and "86.7M" not in exact.split("Params:")[0]
+
+
+def test_columns_give_way_in_order_and_say_so():
+    narrow = run("summary", "lenet5", COLUMNS="80").output
+    assert "(hidden at 80 columns: FLOPs, MAC share; --wide shows them)" in narrow
+    assert "conv 5×5/1 ×6 +tanh" in narrow  # the label still fits
+    wide = run("summary", "lenet5", "--wide", COLUMNS="80").output
+    assert "hidden" not in wide and "MAC share" in wide
+
+
+def test_notes_for_floors_that_drop_only_padding():
+    # torchvision's stride-2 3×3 convolutions with padding 1 on an even input drop one column
+    # of right padding: no input is lost, so no warning by default
+    plain = run("summary", "resnet18").output
+    verbose = run("summary", "resnet18", "-v").output
+    assert "right padding, no input" not in plain and "right padding, no input" in verbose
+    data = json.loads(run("summary", "resnet18", "--format", "json").output)
+    assert "padding-only" in {code for x in data["layers"] for code in x["warning_codes"]}
+
+
+def test_depth_applies_to_json_and_hyperparameters_are_data():
+    folded = json.loads(run("summary", "resnet18", "--format", "json", "--depth", "1").output)
+    assert [x["name"] for x in folded["layers"]][:6] == ["input", "conv1", "bn1", "relu", "maxpool", "layer1"]
+    assert sum(x["params"] for x in folded["layers"]) == folded["totals"]["params"] == 11_689_512
+    layers = json.loads(run("summary", "mobilenet_v1", "--format", "json").output)["layers"]
+    conv1 = next(x for x in layers if x["name"] == "conv1")
+    # 'same' at stride 2 on 224: total max((112 − 1)·2 + 3 − 224, 0) = 1, none before, one after
+    assert conv1["hyperparameters"]["padding"] == [[0, 1], [0, 1]]
+    assert (conv1["hyperparameters"]["kernel"], conv1["hyperparameters"]["stride"]) == ([3, 3], [2, 2])
+    pool = next(x for x in json.loads(run("summary", "googlenet", "--format", "json").output)["layers"]
+                if x["name"] == "pool1")
+    assert pool["hyperparameters"]["ceil_mode"] is True
