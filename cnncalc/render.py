@@ -68,7 +68,8 @@ def summary_lines(report: Report) -> list[str]:
 
 def warning_lines(rows, notes: bool = False) -> list[str]:
     """The warnings of the rows, for people; notes (a floor that drops only padding) with notes=True."""
-    return [f"{row.name}: {w}" for row in rows for w in row.warnings if notes or not is_note(w)]
+    return [w if w.startswith(row.name + ".") else f"{row.name}: {w}"  # a folded block's name their layers
+            for row in rows for w in row.warnings if notes or not is_note(w)]
 
 
 # The table's columns, and the order in which they give way when the terminal is too narrow:

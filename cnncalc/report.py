@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-from .errors import CnnCalcError
+from .errors import CnnCalcError, CodedWarning
 from .layout import display_layout, in_layout
 
 SCHEMA_VERSION = 1
@@ -180,7 +180,7 @@ def collapse(report: Report, depth: int | None) -> list[LayerReport]:
             name=key, kind="block", label=f"block of {len(members)} layer{'s' if len(members) > 1 else ''}",
             output_shape=last.output_shape, activation_size=t.activation_size, weights=t.weights,
             biases=t.biases, non_trainable_params=t.non_trainable_params, macs=t.macs,
-            warnings=tuple(f"{m.name}: {w}" for m in members for w in m.warnings),
+            warnings=tuple(CodedWarning(getattr(w, "code", ""), f"{m.name}: {w}") for m in members for w in m.warnings),
             inputs=members[0].inputs, scope=last.scope[:depth - 1], field=last.field))
     return rows
 

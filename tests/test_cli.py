@@ -330,6 +330,8 @@ def test_notes_for_floors_that_drop_only_padding():
     plain = run("summary", "resnet18").output
     verbose = run("summary", "resnet18", "-v").output
     assert "right padding, no input" not in plain and "right padding, no input" in verbose
+    folded = run("summary", "resnet18", "--depth", "2").output  # folded rows keep the codes
+    assert "right padding, no input" not in folded and "layer2.basic_down1.downsample.conv1: H, W:" in folded
     data = json.loads(run("summary", "resnet18", "--format", "json").output)
     assert "padding-only" in {code for x in data["layers"] for code in x["warning_codes"]}
 
