@@ -23,7 +23,16 @@ def from_network(net) -> list[Expectation]:
 
 def read_answers(path: str) -> list[Expectation]:
     """An answer key: YAML (layer name -> {quantity: value}) or CSV (a `name` column and one
-    column per quantity; empty cells say nothing)."""
+    column per quantity; empty cells say nothing). A key that states no answer is an error."""
+    found = _read_answers(path)
+    if not found:
+        raise CnnCalcError("the answer key states no answer: give a layer name and at least one of "
+                           "shape, params, weights, biases, non_trainable_params, macs, flops, activation_size",
+                           str(path))
+    return found
+
+
+def _read_answers(path: str) -> list[Expectation]:
     from .spec import check_expect, line_of, load_yaml, read_file
 
     text = read_file(path)
@@ -47,16 +56,21 @@ def _csv_answers(text: str, path: str) -> list[Expectation]:
 
     from .spec import check_expect
 
-    rows = list(csv.reader(io.StringIO(text)))
-    if not rows or "name" not in rows[0]:
+    try:  # strict: an unterminated quote is an error, not the rest of the file in one cell
+        rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), strict=True))
+    except csv.Error as e:
+        raise CnnCalcError(f"not valid CSV: {e}", path) from None
+    header = [cell.strip().lower() for cell in rows[0]] if rows else []
+    if "name" not in header or len(header) < 2:
         raise CnnCalcError("an answer key in CSV has a header row with a name column and columns such as "
                            "shape, params, macs, activation_size", f"{path}:1")
-    header = rows[0]
     expectations = []
     for number, row in enumerate(rows[1:], start=2):
         cells = {key: cell.strip() for key, cell in zip(header, row) if cell.strip()}
         layer = cells.pop("name", "")
-        if not cells or not layer:
+        if cells and not layer:
+            raise CnnCalcError("a row of answers without a layer name", f"{path}:{number}")
+        if not cells:
             continue
         where = Loc(path, number)
         for quantity, (value, at) in check_expect(cells, where).items():
@@ -155,8 +169,9 @@ def sources(patterns) -> list[str]:
     found = []
     for pattern in patterns:
         if os.path.isdir(pattern):
-            found += sorted(str(p) for p in _walk(pattern))
-        elif any(c in pattern for c in "*?["):
+            inside = sorted(str(p) for p in _walk(pattern))
+            found += inside or [pattern]  # an empty folder fails on its own line, as a glob that matches nothing
+        elif any(c in pattern for c in "*?[") and not os.path.lexists(pattern):  # a name with [ is a name
             matches = sorted(glob.glob(pattern, recursive=True))
             found += matches or [pattern]
         else:
@@ -209,13 +224,17 @@ def check_file(source: str, limits=(), answers=None, params=None, input=None, st
 
 
 def _is_network(source: str) -> bool:
-    """Whether a YAML file is a network file: one with a top-level `layers:` key, found in its
-    text (a CI workflow's `on:` would not even load as a network file). Others are skipped."""
+    """Whether a YAML file is a network file: a mapping with `layers` whose other keys are the
+    format's (or that has an `input`). A CI workflow, a docker-compose or a serverless.yml is
+    skipped; a file that does not even parse is checked, so that its error is reported."""
     import os
-    import re
 
-    from .spec import read_file
+    from .spec import TOP_KEYS, plain_yaml
 
     if not source.endswith((".yaml", ".yml")) or not os.path.isfile(source):
         return True  # a built-in, or a file that will fail on its own
-    return re.search(r"^(layers|['\"]layers['\"])\s*:", read_file(source), re.M) is not None
+    try:
+        doc = plain_yaml(source)
+    except CnnCalcError:
+        return True
+    return isinstance(doc, dict) and "layers" in doc and ("input" in doc or set(map(str, doc)) <= set(TOP_KEYS))

@@ -449,6 +449,13 @@ class ConvTranspose(Kind):
         return _conv_label("deconv", a, op + (f" g{a['groups']}" if a["groups"] != 1 else ""), rank)
 
 
+def pool_padding_limit(kernel: int) -> int:
+    """PyTorch pools pad at most half the kernel, ⌊k/2⌋, whatever the dilation: its ATen check
+    is kW/2 >= padW ("pad should be smaller than or equal to half of kernel size"); the Python
+    check on half the dilated kernel is looser and so never decides (torch 2.13, checked)."""
+    return kernel // 2
+
+
 class Pool(NoWeights, Sliding):
     prefix = "pool"
     options = {
@@ -461,9 +468,8 @@ class Pool(NoWeights, Sliding):
     def shape(self, a, xs):
         k, s, d, pads, out, warnings = _sliding(a, xs[0], self.name)
         if a["padding"] != "same":
-            for ki, di, p in zip(k, d, pads):
-                # PyTorch: "pad should be at most half of effective kernel size"
-                if max(p) * 2 > effective_kernel(ki, di):
+            for ki, p in zip(k, pads):
+                if max(p) > pool_padding_limit(ki):
                     raise LayerError(f"padding must be at most half the kernel, but saw padding "
                                      f"{max(p)} with kernel {ki}")
         return (xs[0][0], *out), warnings
@@ -528,15 +534,29 @@ class AdaptivePool(NoWeights):
         return sp, per_dim(a["output_size"], len(sp), "output_size")
 
     @staticmethod
-    def windows(n: int, t: int) -> list:
-        """PyTorch's adaptive windows: window i covers [⌊i·n/t⌋, ⌈(i+1)·n/t⌉)."""
-        return [(i * n // t, -(-(i + 1) * n // t)) for i in range(t)]
+    def sizes(n: int, t: int) -> list:
+        """The sizes of PyTorch's adaptive windows [⌊i·n/t⌋, ⌈(i+1)·n/t⌉), by arithmetic rather
+        than a list of t windows (t may be ten million). Window i has size q + ⌈f_i + r⌉ with
+        q = ⌊n/t⌋, r = (n mod t)/t and f_i = (i·n mod t)/t, a multiple of g/t (g = gcd(n, t)) up
+        to (t − g)/t: so q + 2 occurs exactly when n mod t > g."""
+        from math import gcd
+
+        if n % t == 0:
+            return [n // t]
+        return [n // t + 1] if n % t == gcd(n, t) else [n // t + 1, n // t + 2]
+
+    @staticmethod
+    def fixed(n: int, t: int) -> bool:
+        """Whether PyTorch's windows are the course's fixed ones, stride ⌊n/t⌋ and size
+        n − (t − 1)·⌊n/t⌋: window i starts at ⌊i·n/t⌋ = i·⌊n/t⌋ for every i < t exactly when
+        (t − 1)·(n mod t) < t, that is n mod t ≤ 1 (and n ≥ t, for a stride of at least 1)."""
+        return n >= t and n % t <= 1
 
     def shape(self, a, xs):
         sp, target = self._target(a, xs[0])
         texts = []
         for n, t in zip(sp, target):
-            sizes = sorted({end - start for start, end in self.windows(n, t)})
+            sizes = self.sizes(n, t)
             texts.append(f"{n} → {t}: the pooling windows differ in size ({' and '.join(map(str, sizes))}; "
                          f"PyTorch's start = ⌊i·n/t⌋, end = ⌈(i+1)·n/t⌉)" if len(sizes) > 1 else None)
         warnings = [CodedWarning("uneven-windows", f"{dims}: {text}")
@@ -554,13 +574,12 @@ class AdaptivePool(NoWeights):
         sp, target = self._target(a, xs[0])
         texts = []
         for n, t in zip(sp, target):
-            windows = self.windows(n, t)
             s = n // t
             f = n - (t - 1) * s
-            if s and all(w == (i * s, i * s + f) for i, w in enumerate(windows)):
+            if self.fixed(n, t):
                 texts.append(f"{n} → {t}: s = ⌊{n}/{t}⌋ = {s}, f = {n} − ({t} − 1)·{s} = {f}")
             else:
-                sizes = sorted({e - b for b, e in windows})
+                sizes = self.sizes(n, t)
                 texts.append(f"{n} → {t}: windows [⌊i·{n}/{t}⌋, ⌈(i+1)·{n}/{t}⌉) of sizes "
                              f"{' and '.join(map(str, sizes))} (PyTorch's rule; no single stride)")
         return ([Step("output", dims, text) for dims, text in grouped(DIM_NAMES[len(sp)], texts)]

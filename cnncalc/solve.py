@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+from .layers import pool_padding_limit
 from .shape import effective_kernel, out_size, out_size_formula
 
 MAX_KERNEL, MAX_STRIDE, MAX_DILATION = 11, 4, 4
@@ -31,7 +32,7 @@ def solutions(n: int, wanted: int, kernel=None, stride=None, dilation=None, padd
               mode: str = "conv") -> list[Solution]:
     """Every (kernel ≤ 11, stride ≤ 4, dilation ≤ 4, padding ≤ kernel per side) that gives
     exactly `wanted` from `n`, best first. mode: conv, pool (floor and ceil mode, PyTorch's
-    padding ≤ half the kernel) or transpose. A fixed value narrows the search to it."""
+    padding ≤ ⌊k/2⌋) or transpose. A fixed value narrows the search to it."""
     return sorted((sol for size, sol in _settings(n, kernel, stride, dilation, padding, mode) if size == wanted),
                   key=_order)
 
@@ -54,7 +55,9 @@ def _settings(n, kernel, stride, dilation, padding, mode):
     for k in _range(kernel, MAX_KERNEL):
         for d in _range(dilation, MAX_DILATION if k > 1 else 1):
             for s in _range(stride, MAX_STRIDE):
-                limit = effective_kernel(k, d) // 2 if mode == "pool" else k
+                limit = pool_padding_limit(k) if mode == "pool" else k
+                if padding is not None and padding > limit:
+                    continue  # the bound holds for a fixed padding too
                 pads = ([(padding, padding)] if padding is not None
                         else [(a, b) for a in range(limit + 1) for b in range(limit + 1)])
                 for pad in pads:
@@ -81,9 +84,11 @@ def _outputs(n, k, s, d, pad, mode):
 
 def adaptive(n: int, wanted: int) -> tuple[int, int, bool, list]:
     """Adaptive pooling n -> wanted: the stride ⌊n/t⌋ and window n − (t − 1)·s of the course
-    formula, whether PyTorch's windows [⌊i·n/t⌋, ⌈(i+1)·n/t⌉) are exactly those, and its windows."""
-    windows = [(i * n // wanted, -(-(i + 1) * n // wanted)) for i in range(wanted)]
+    formula, whether PyTorch's windows [⌊i·n/t⌋, ⌈(i+1)·n/t⌉) are exactly those, and its first
+    windows (at most 13: the rest follow)."""
+    from .layers import AdaptivePool
+
     s = n // wanted
     f = n - (wanted - 1) * s
-    exact = s > 0 and all(w == (i * s, i * s + f) for i, w in enumerate(windows))
-    return s, f, exact, windows
+    windows = [(i * n // wanted, -(-(i + 1) * n // wanted)) for i in range(min(wanted, 13))]
+    return s, f, AdaptivePool.fixed(n, wanted), windows

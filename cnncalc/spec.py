@@ -261,6 +261,18 @@ def _hint(text: str, mark) -> str:
     return ""
 
 
+def plain_yaml(path):
+    """A YAML file as plain data, with YAML's own rules for keys (a workflow's `on:` is True):
+    bounded like a network file, but without the network format's checks."""
+    text = read_file(path)
+    Loader, yaml = _loader_class()
+    try:
+        _check_structure(text, str(path), Loader)
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError):
+        raise CnnCalcError("not valid YAML", str(path)) from None
+
+
 def read_file(path) -> str:
     """A network file's text. Only a regular file is read (a FIFO or a device would block or
     never end; use - for standard input), and never more than MAX_FILE_BYTES."""
@@ -563,6 +575,8 @@ def block_args(name: str, declared: dict, values: dict, where, loc) -> dict:
 def check_expect(expect, where) -> dict:
     """`expect: {shape: 28x28x6, params: 456}` -> {'shape': (28, 28, 6), 'params': 456}, with
     the location of each value. A shape is written in the file's own layout."""
+    import re
+
     if not isinstance(expect, dict) or not expect:
         raise CnnCalcError(f"expect is a mapping of {', '.join(EXPECTED)} to values, but saw {shown(expect)}", where)
     checked = {}
@@ -575,8 +589,8 @@ def check_expect(expect, where) -> dict:
             checked[key] = (_expected_shape(value, at), at)
             continue
         value = as_int(value)
-        if isinstance(value, str) and value.replace(",", "").replace("_", "").isdigit() and len(value) <= 60:
-            value = int(value.replace(",", "").replace("_", ""))  # 4,704 as printed in a table
+        if isinstance(value, str) and re.fullmatch(r"[0-9]{1,3}(,[0-9]{3})+|[0-9]{1,40}", value.strip()):
+            value = int(value.strip().replace(",", ""))  # 4,704 as printed in a table; 4,56 is not a number
         if not is_int(value) or value < 0:
             raise CnnCalcError(f"expect.{key} must be a whole number, but saw {shown(value)}", at)
         checked[key] = (value, at)
@@ -621,8 +635,10 @@ def parse_amount(text, key: str, where=None) -> int:
     allowed = "B, KB, MB, GB, TB, KiB, MiB, GiB, TiB" if memory else "K, M, G, T"
     if isinstance(text, int) and not isinstance(text, bool) and text >= 0:
         return text
-    match = re.fullmatch(r"\s*([0-9]{1,30}(?:\.[0-9]{1,30})?)\s*([A-Za-z]{0,3})\s*", str(text)) \
-        if isinstance(text, (str, float)) and not isinstance(text, bool) else None
+    if isinstance(text, float) and math.isfinite(text):
+        text = repr(text)  # 1.5e9 from YAML: Decimal reads its exact digits
+    match = re.fullmatch(r"\s*([0-9]{1,30}(?:\.[0-9]{1,30})?(?:[eE][+-]?[0-9]{1,2})?)\s*([A-Za-z]{0,3})\s*", text) \
+        if isinstance(text, str) else None
     unit = match.group(2).upper() if match else ""
     if not match or unit not in units:
         raise CnnCalcError(f"{key} must be a whole number or a number with a unit ({allowed}), like "

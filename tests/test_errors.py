@@ -33,6 +33,10 @@ CASES = [
     ("framework_out_channels", HEAD + "  - conv: {out_channels: 4, kernel: 3}\n", ["net.yaml:3", "did you mean 'filters'?"]),
     ("framework_padding_SAME", HEAD + "  - conv: {filters: 4, kernel: 3, padding: SAME}\n",
      ["net.yaml:3", "padding must be", "but saw 'SAME'; did you mean 'same'?"]),
+    # torch 2.13: max_pool2d(k=2, dilation=4, padding=2) raises "pad should be smaller than or
+    # equal to half of kernel size" although the dilated kernel spans 5: the bound is ⌊k/2⌋
+    ("pool_padding_ignores_dilation", HEAD + "  - max_pool: {kernel: 2, dilation: 4, padding: 2}\n",
+     ["net.yaml:3", "padding must be at most half the kernel, but saw padding 2 with kernel 2"]),
     ("yaml_tab_indent", HEAD + "\t- relu\n", ["net.yaml:3:1: YAML syntax error", "YAML does not allow tabs: indent with spaces"]),
     ("yaml_unquoted_expression", HEAD + "  - conv: {filters: ${c}, kernel: 3}\n",
      ["net.yaml:3:", "an expression must be quoted"]),

@@ -58,7 +58,7 @@ def random_chain(rng, n):
             total = max((-(-n // s) - 1) * s + d * (k - 1) + 1 - n, 0)
             after = total - before
         else:
-            limit = (d * (k - 1) + 1) // 2 if kind != "conv" else 3  # pooling pads at most half
+            limit = k // 2 if kind != "conv" else 3  # PyTorch's pools pad at most ⌊k/2⌋
             before, after = rng.randint(0, limit), rng.randint(0, limit)
             padding = [[before, after]]
         options = {"kernel": k, "stride": s, "padding": padding}

@@ -237,3 +237,15 @@ def test_dilation_behaves_like_a_kernel_of_d_times_k_minus_1_plus_1():
         assert out_size(n, k, s, pad, d, ceil_mode) == out_size(n, big, s, pad, 1, ceil_mode)
         assert oracle_count(n, k, s, pad, d, ceil_mode) == oracle_count(n, big, s, pad, 1, ceil_mode)
         assert same_padding(n, k, s, d) == same_padding(n, big, s, 1)
+
+
+def test_adaptive_window_sizes_and_fixed_windows_by_arithmetic_match_enumeration():
+    from cnncalc.layers import AdaptivePool
+
+    for n in range(1, 61):
+        for t in range(1, 61):
+            windows = [(i * n // t, -(-(i + 1) * n // t)) for i in range(t)]  # PyTorch's rule
+            assert AdaptivePool.sizes(n, t) == sorted({end - start for start, end in windows}), (n, t)
+            s, f = n // t, n - (t - 1) * (n // t)
+            fixed = s > 0 and all(w == (i * s, i * s + f) for i, w in enumerate(windows))
+            assert AdaptivePool.fixed(n, t) == fixed, (n, t)
