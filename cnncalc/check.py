@@ -110,7 +110,7 @@ def arithmetic(row, quantity: str, layout: str) -> list[str]:
 # --- budgets ------------------------------------------------------------------------------------
 
 Limit = namedtuple("Limit", "key bound where")
-Failure = namedtuple("Failure", "check limit value message")
+Failure = namedtuple("Failure", "check limit value message code", defaults=(None,))
 
 
 def file_budget(net) -> list[Limit]:
@@ -215,7 +215,7 @@ def check_file(source: str, limits=(), answers=None, params=None, input=None, st
         results = check(report, expected, net.layout)
         warnings = [(row.name, getattr(w, "code", ""), str(w)) for row in report.layers for w in row.warnings]
         if strict:  # a note (a floor that drops only padding) is not a warning
-            failures += [Failure("warning", None, code, f"{layer}: {text}") for layer, code, text in warnings
+            failures += [Failure("warning", None, None, f"{layer}: {text}", code) for layer, code, text in warnings
                          if code not in NOTE_CODES]
         failed = failures or not all(r.ok for r in results)
         return FileResult(source, "failed" if failed else "passed", report.name, failures, results, warnings, None)

@@ -187,18 +187,15 @@ def summary(network, input_shape, batch, dtype, assignments, depth, wide, verbos
     except CnnCalcError as e:
         if fmt != "json":
             raise
-        # a script reading stdout always gets JSON: the error as data, and exit code 2
-        import json
-
-        from .check import error_dict
-        from .report import SCHEMA_VERSION
-
-        click.echo(json.dumps({"schema_version": SCHEMA_VERSION, "error": error_dict(e)}, indent=2,
-                              ensure_ascii=False))
-        click.echo(f"Error: {e}", err=True)
-        sys.exit(2)
+        _json_error(e)
     for name in layer_names:
         report.layer(name)  # an unknown name is an error that suggests the closest
+    if layer_names:  # the steps of the layers named, in every format
+        report = report._replace(layers=tuple(row if row.name in layer_names else row._replace(steps=())
+                                              for row in report.layers))
+    if explain and fmt == "csv":
+        raise CnnCalcError("--explain and --layer need --format table, markdown or json: CSV has no place "
+                           "for the arithmetic")
     from .layout import display_layout
 
     layout = layout or display_layout(report.layout)
@@ -213,7 +210,10 @@ def summary(network, input_shape, batch, dtype, assignments, depth, wide, verbos
 
         _emit(json_chunks(report, layout, depth))  # streamed: its size grows with the layers
     else:
-        _emit((render_table if fmt == "table" else RENDERERS[fmt])(report, layout, depth))
+        _emit(RENDERERS[fmt](report, layout, depth))
+        if explain:  # markdown: the arithmetic after the table, as text
+            click.echo("\n## Worked arithmetic\n\n```\n" + explain_text(report, layout, set(layer_names) or None)
+                       + "```\n", nl=False)
 
 
 @cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
@@ -293,6 +293,19 @@ def option_value(text: str, kind: str):
         return text
 
 
+def _json_error(e: CnnCalcError):
+    """With --format json a script reading stdout always gets JSON: the error as data on stdout,
+    the message on stderr, and exit code 2."""
+    import json
+
+    from .check import error_dict
+    from .report import SCHEMA_VERSION
+
+    click.echo(json.dumps({"schema_version": SCHEMA_VERSION, "error": error_dict(e)}, indent=2, ensure_ascii=False))
+    click.echo(f"Error: {e}", err=True)
+    sys.exit(2)
+
+
 def budget_options(func):
     """--max-params 5M, --min-macs 600M, --max-activation-memory 100MB, …: one option per limit."""
     from .spec import BUDGET_KEYS, MEMORY
@@ -333,11 +346,16 @@ def check(files, answers, strict, only_networks, input_shape, assignments, dtype
     from .render import check_output
     from .spec import parse_amount
 
-    limits = [checks.Limit(key, parse_amount(value, key, "--" + key.replace("_", "-")),
-                           "--" + key.replace("_", "-")) for key, value in bounds.items() if value is not None]
-    paths = checks.sources(files)
-    if answers and len(paths) != 1:
-        raise CnnCalcError(f"--answers is the key of one network, but {len(paths)} files were given")
+    try:
+        limits = [checks.Limit(key, parse_amount(value, key, "--" + key.replace("_", "-")),
+                               "--" + key.replace("_", "-")) for key, value in bounds.items() if value is not None]
+        paths = checks.sources(files)
+        if answers and len(paths) != 1:
+            raise CnnCalcError(f"--answers is the key of one network, but {len(paths)} files were given")
+    except CnnCalcError as e:
+        if fmt != "json":
+            raise
+        _json_error(e)
     results = [checks.check_file(path, limits, answers, dict(assignments), input_shape, strict, only_networks,
                                  dtype, batch) for path in paths]
     click.echo(check_output(results, fmt), nl=False)

@@ -265,8 +265,9 @@ def _annotations(f) -> str:
             e, line = r.expectation, getattr(r.expectation.where, "line", None)
             lines.append(f"::error file={prop(getattr(e.where, 'file', f.source))}{f',line={line}' if line else ''}::"
                          f"{escape(f'{e.layer} {e.quantity}: expected {_answer(e.expected)}, computed {_answer(r.computed)}')}")
+    strict = any(failure.code for failure in f.failures)  # --strict made the warnings errors, said above
     for layer, code, text in f.warnings:
-        if code in NOTE_CODES:
+        if code in NOTE_CODES or strict:
             continue
         lines.append(f"::warning file={prop(f.source)},title={prop(code)}::{escape(f'{layer}: {text}')}")
     return "".join(line + "\n" for line in lines)

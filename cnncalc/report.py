@@ -206,6 +206,12 @@ def layer_json(row: LayerReport, inputs, layout: str) -> dict:
             "layer": entry.layer_dict(row, display)}
 
 
+def _where(where) -> dict:
+    """A location as data, as errors give it: file, line and YAML path."""
+    return {"file": getattr(where, "file", str(where)), "line": getattr(where, "line", None),
+            "path": getattr(where, "path", None) or None}
+
+
 def check_json(files) -> dict:
     """`cnncalc check --format json`: one object per file."""
     def value(v):
@@ -213,11 +219,11 @@ def check_json(files) -> dict:
 
     return {"schema_version": SCHEMA_VERSION, "files": [{
         "file": f.source, "name": f.name or None, "status": f.status,
-        "failed_checks": [{"check": x.check, "limit": x.limit, "value": x.value, "message": x.message}
-                          for x in f.failures],
+        "failed_checks": [{"check": x.check, "limit": x.limit, "value": x.value, "message": x.message,
+                           **({"code": x.code} if x.code else {})} for x in f.failures],
         "answers": [{"layer": r.expectation.layer, "quantity": r.expectation.quantity,
                      "expected": value(r.expectation.expected), "computed": value(r.computed), "ok": r.ok,
-                     "where": str(r.expectation.where), "arithmetic": list(r.arithmetic)} for r in f.answers],
+                     "where": _where(r.expectation.where), "arithmetic": list(r.arithmetic)} for r in f.answers],
         "errors": [f.error] if f.error else [],
         "warnings": [{"layer": layer, "code": code, "message": text} for layer, code, text in f.warnings],
     } for f in files]}

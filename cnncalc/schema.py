@@ -71,11 +71,17 @@ def kind_schema(name: str, kind) -> dict:
 
 
 def network_schema() -> dict:
-    from .spec import BUDGET_KEYS
+    from .spec import BUDGET_KEYS, MEMORY
 
     kinds = {name: kind for name, kind in KINDS.items() if name != "input"}
-    amount = {"anyOf": [{"type": "integer", "minimum": 0},
-                        {"type": "string", "pattern": r"^\s*[0-9]+(\.[0-9]+)?\s*[A-Za-z]{0,3}\s*$"}]}
+    number = r"^\s*[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?\s*"
+
+    def amount(key):  # counts take K, M, G, T; memory takes bytes (B, KB … TB, KiB … TiB)
+        units = "([Bb]|[KkMmGgTt][Bb]|[KkMmGgTt]i[Bb])?" if key.split("_", 1)[1] in MEMORY else "[KkMmGgTt]?"
+        return {"anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": number + units + r"\s*$"}]}
+
+    text = {"type": ["string", "number", "boolean", "null"]}  # written out as text, whatever YAML made of it
+    layouts = sorted(LAYOUTS) + sorted(name.lower() for name in LAYOUTS)
     item_by_kind = {"type": "object", "minProperties": 1, "maxProperties": 1,
                     "properties": {name: {"$ref": f"#/$defs/kinds/{name}"} for name in kinds},
                     "additionalProperties": {"type": ["object", "null"], "description": "a call of a block"}}
@@ -87,30 +93,36 @@ def network_schema() -> dict:
         "required": ["input", "layers"],
         "additionalProperties": False,
         "properties": {
-            "name": {"type": "string"},
-            "description": {"type": "string"},
-            "source": {"type": "string"},
-            "params": {"type": "object", "propertyNames": {"pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"},
+            "name": text,
+            "description": text,
+            "source": text,
+            "params": {"type": ["object", "null"],
                        "additionalProperties": {"type": ["number", "boolean", "string"]}},
             "input": {"type": "object", "required": ["shape", "layout"], "additionalProperties": False,
                       "properties": {
                           "shape": {"type": "array", "minItems": 1, "maxItems": 4,
                                     "items": {"anyOf": [{"type": "integer", "minimum": 1, "maximum": MAX_SIZE},
                                                         EXPRESSION]}},
-                          "layout": {"enum": sorted(LAYOUTS)}}},
+                          "layout": {"enum": layouts}},
+                      # as many sizes as the layout has letters
+                      "allOf": [{"if": {"properties": {"layout": {"enum": [name, name.lower()]}}},
+                                 "then": {"properties": {"shape": {"minItems": len(name), "maxItems": len(name)}}}}
+                                for name in LAYOUTS]},
             "blocks": {"type": "object", "additionalProperties": {
                 "type": "object", "required": ["layers"], "additionalProperties": False,
-                "properties": {"params": {"anyOf": [{"type": "object"}, {"type": "array", "items": {"type": "string"}}]},
+                "properties": {"params": {"anyOf": [{"type": ["object", "null"]},
+                                                    {"type": "array", "items": {"type": "string"}}]},
                                "layers": {"$ref": "#/$defs/layers"},
                                "description": {"type": "string"}}}},
             "layers": {"$ref": "#/$defs/layers"},
             "budget": {"type": "object", "additionalProperties": False,
-                       "properties": {key: amount for key in BUDGET_KEYS}},
+                       "properties": {key: amount(key) for key in BUDGET_KEYS}},
         },
         "$defs": {
             "layers": {"type": ["array", "null"], "items": {"anyOf": [{"type": "string"}, item_by_kind]}},
             "expect": {"type": "object", "minProperties": 1, "additionalProperties": False,
-                       "properties": {key: ({"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "integer"}}]}
+                       "properties": {key: ({"anyOf": [{"type": ["string", "integer"]},
+                                                       {"type": "array", "items": {"type": "integer"}}]}
                                             if key == "shape" else {"anyOf": [{"type": "integer", "minimum": 0},
                                                                               {"type": "string"}]})
                                       for key in EXPECTED}},

@@ -200,6 +200,21 @@ def test_the_schema_lists_exactly_the_kinds(validator):
     assert conv["required"] == ["filters", "kernel"] and conv["properties"]["stride"]["default"] == 1
 
 
+@pytest.mark.parametrize("text", [
+    "input: {shape: [8, 8, 3], layout: hwc}\nlayers: [relu]\n",
+    "name: 123\ndescription:\ninput: {shape: [8, 8, 3], layout: HWC}\nlayers: [relu]\n",
+    "blocks:\n  b:\n    params:\n    layers: [relu]\ninput: {shape: [8, 8, 3], layout: HWC}\nlayers: [b]\n",
+    "input: {shape: [8, 8, 3], layout: HWC}\nlayers: [flatten, {dense: {units: 3, expect: {shape: 3}}}]\n",
+    "params: {α: 2}\ninput: {shape: [8, 8, 3], layout: HWC}\nlayers: [relu]\n",
+    "input: {shape: [8, 8, 3], layout: HWC}\nbudget: {max_params: 1.5e9, max_param_memory: 100MiB}\nlayers: [relu]\n",
+], ids=range(6))
+def test_files_cnncalc_accepts_validate(validator, text):
+    import yaml
+
+    cnncalc.analyze(cnncalc.loads(text))
+    assert not [e.message for e in validator.iter_errors(yaml.safe_load(text))]
+
+
 @pytest.mark.parametrize("path", sorted((ROOT / "architectures").glob("*.yaml")), ids=lambda p: p.stem)
 def test_every_builtin_validates(validator, path):
     import yaml
@@ -219,11 +234,84 @@ def test_every_builtin_validates(validator, path):
     "input: {shape: [8, 8, 3], layout: HWC}\nlayers: [{concat: {branches: [[]]}}]\n",
     "input: {shape: [8, 8, 3], layout: HWC}\nlayers: [{max_pool: {kernel: 2, ceil_mode: maybe}}]\n",
     "input: {shape: [8, 8, 3], layout: HWC}\nbudget: {max_parms: 5M}\nlayers: [relu]\n",
+    "input: {shape: [8, 8, 3], layout: HWC}\nbudget: {max_params: 5Q}\nlayers: [relu]\n",
+    "input: {shape: [8, 8, 3], layout: HWC}\nbudget: {max_activation_memory: 100M}\nlayers: [relu]\n",
+    "input: {shape: [8, 8], layout: HWC}\nlayers: [relu]\n",
     "input: {shape: [8, 8, 3], layout: HWC}\nlayers: [{conv: {filters: 8, kernel: 3, expect: {shap: 6x6x8}}}]\n",
-], ids=range(11))
+], ids=range(14))
 def test_broken_files_do_not_validate(validator, text):
     import yaml
 
     assert list(validator.iter_errors(yaml.safe_load(text)))
     with pytest.raises(cnncalc.CnnCalcError):  # and cnncalc refuses them too
         cnncalc.analyze(cnncalc.loads(text))
+
+
+# --- found in review -----------------------------------------------------------------------------
+
+def test_only_networks_looks_at_the_yaml_not_the_lines(tmp_path):
+    one_line = tmp_path / "flow.yaml"
+    one_line.write_text("{input: {shape: [8, 8, 3], layout: HWC}, budget: {max_params: 1}, "
+                        "layers: [{conv: {filters: 2, kernel: 3}}]}\n")
+    serverless = tmp_path / "serverless.yml"
+    serverless.write_text("service: app\nprovider: {name: aws}\nlayers:\n  deps: {path: deps}\n")
+    result = run("check", "--only-networks", str(one_line), str(serverless))
+    assert result.exit_code == 1  # the one-line network is over budget; serverless.yml is skipped
+    assert result.output.endswith("2 files: 0 passed, 1 failed, 0 invalid, 1 skipped\n")
+
+
+def test_a_file_name_with_brackets_is_that_file(tmp_path):
+    net_file(tmp_path / "a[1].yaml", "budget: {max_params: 1}\n")
+    net_file(tmp_path / "a1.yaml")
+    result = run("check", str(tmp_path / "a[1].yaml"))
+    assert result.exit_code == 1 and f"{tmp_path / 'a[1].yaml'}: failed" in result.output
+
+
+def test_an_empty_folder_is_invalid(tmp_path):
+    (tmp_path / "models").mkdir()
+    result = run("check", str(tmp_path / "models"))
+    assert result.exit_code == 2 and "1 file: 0 passed, 0 failed, 1 invalid" in result.output
+
+
+@pytest.mark.parametrize("text, code, fragment", [
+    ("name\nconv1\n", 2, "has a header row with a name column and columns"),
+    ("name,params\n,456\n", 2, "key.csv:2: a row of answers without a layer name"),
+    ('name,params\nconv1,"456\nconv2,2416\n', 2, "not valid CSV"),
+    ("name,params\nconv2,\n", 2, "the answer key states no answer"),
+    ("\ufeffName,params\nconv1,456\n", 0, "lenet5: passed, 1 answer checked"),  # Excel's BOM and capitals
+    ('name,params\nconv1,"4,56"\n', 2, "expect.params must be a whole number, but saw '4,56'"),
+    ('name,params\nconv2,"2,416"\n', 0, "lenet5: passed, 1 answer checked"),
+])
+def test_answer_keys_that_state_nothing_or_too_little(tmp_path, text, code, fragment):
+    key = tmp_path / "key.csv"
+    key.write_text(text, encoding="utf-8")
+    result = run("check", "lenet5", "--answers", str(key))
+    assert result.exit_code == code and fragment in result.output, result.output
+
+
+def test_budget_numbers_as_yaml_floats_and_exponents(tmp_path):
+    net = net_file(tmp_path / "f.yaml", "budget: {max_params: 1.0e+16, max_macs: 1.5e9}\n")
+    assert run("check", str(net)).exit_code == 0
+    assert parse_amount("1e5", "max_params") == 100_000 and parse_amount(1.5e9, "max_macs") == 1_500_000_000
+
+
+def test_check_json_errors_and_github_without_duplicates(tmp_path):
+    data = json.loads(run("check", "lenet5", "--max-params", "abc", "--format", "json").output.split("Error:")[0])
+    assert data["error"]["file"] == "--max-params"
+    net = net_file(tmp_path / "s.yaml", layers="  - conv: {filters: 8, kernel: 3, stride: 2}\n")
+    out = run("check", str(net), "--strict", "--format", "github").output
+    assert out.count("29/2 is not whole") == 1 and out.startswith("::error")
+    failed = json.loads(run("check", str(net), "--strict", "--format", "json").output)["files"][0]["failed_checks"]
+    assert failed[0]["code"] == "inexact-division" and failed[0]["value"] is None
+
+
+def test_summary_layer_in_every_format():
+    data = json.loads(run("summary", "lenet5", "--layer", "conv1", "--format", "json").output)
+    assert [x["name"] for x in data["layers"] if x.get("steps")] == ["conv1"]
+    assert "## Worked arithmetic" in run("summary", "lenet5", "--layer", "conv1", "--format", "markdown").output
+    assert run("summary", "lenet5", "--explain", "--format", "csv").exit_code == 2
+
+
+def test_solve_pool_keeps_the_padding_bound_for_a_fixed_padding():
+    # 10 → 20 would need padding 6 with a 2-wide window; PyTorch allows at most ⌊2/2⌋ = 1
+    assert run("solve", "--input", "10", "--output", "20", "--pool", "--padding", "6").output.startswith("no pooling")
