@@ -164,6 +164,8 @@ def cli():
 @click.option("--depth", type=CountType(1), default=None,
               help="fold layers deeper than N dotted name parts into one row per block (in every format)")
 @click.option("--wide", is_flag=True, help="every column of the table, however wide the terminal")
+@click.option("--rf", is_flag=True,
+              help="a receptive-field column: size, effective stride (s) and padding (p), Araujo et al.'s convention")
 @click.option("-v", "--verbose", is_flag=True,
               help="also the notes: a stride whose floor drops only padding, never input")
 @click.option("--exact", is_flag=True, help="every number in full (by default params are exact, the other counts 1.2M)")
@@ -173,8 +175,8 @@ def cli():
               help="with --explain, only this layer (repeatable); implies --explain")
 @output_options
 @user_errors
-def summary(network, input_shape, batch, dtype, assignments, depth, wide, verbose, exact, explain, layer_names, fmt,
-            layout):
+def summary(network, input_shape, batch, dtype, assignments, depth, wide, rf, verbose, exact, explain, layer_names,
+            fmt, layout):
     """Per-layer table of NETWORK: a built-in name (see `cnncalc list`), a YAML file, or -
     for standard input."""
     from . import api
@@ -201,7 +203,7 @@ def summary(network, input_shape, batch, dtype, assignments, depth, wide, verbos
     layout = layout or display_layout(report.layout)
     if fmt == "table":
         console = _console()
-        console.print(render_table(report, layout, depth, None if wide else console.width, exact, verbose))
+        console.print(render_table(report, layout, depth, None if wide else console.width, exact, verbose, rf))
         if explain:
             click.echo("\n" + explain_text(report, layout, set(layer_names) or None), nl=False)
         return

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import namedtuple
 from math import prod
 
-from .errors import CnnCalcError, LayerError, shown
+from .errors import CnnCalcError, CodedWarning, LayerError, shown
 from .expand import Network
 from .layers import IDENTITY, KINDS
 from .layout import shape_text
@@ -71,6 +71,11 @@ def evaluate(kind_name: str, attrs: dict, xs, fields=None, explain: bool = False
         steps = tuple(kind.explain(attrs, xs, y)) if explain else ()
         hyper = kind.hyperparameters(attrs, xs)
         field = _receptive(kind.window(attrs, xs), fields)
+        if kind.merge and field is None and all(f is not None for f in fields):
+            jumps = " and ".join(sorted({"×".join(map(str, f.jump)) for f in fields}))
+            warnings = [*warnings, CodedWarning(
+                "unaligned-field", f"the receptive field is undefined here: the branches' fields are not aligned "
+                                   f"(effective strides {jumps})")]
     except LayerError as e:
         inputs = ", ".join(shape_text(x) for x in xs)
         raise CnnCalcError(f"layer '{name or kind_name}' ({kind_name}) on input {inputs}: {e.message}", loc) from None

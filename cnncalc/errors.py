@@ -112,8 +112,9 @@ WARNING_CODES = {
     "inexact-division": "a stride does not divide: the floor drops the last rows or columns of input",
     "uneven-windows": "adaptive pooling windows differ in size",
     "padding-only": "a note, not a warning: the floor drops only right padding, no input",
+    "unaligned-field": "a note: at a merge of branches at different effective strides the receptive field is undefined",
 }
-NOTE_CODES = ("padding-only",)  # shown by --explain and -v; in JSON with their code
+NOTE_CODES = ("padding-only", "unaligned-field")  # shown by --explain and -v; in JSON with their code
 
 
 def is_note(warning) -> bool:

@@ -76,25 +76,37 @@ def warning_lines(rows, notes: bool = False) -> list[str]:
 # the share bar first, then FLOPs (2 × MACs, also in the totals), then the activation size,
 # then the layer label. Names, output shapes and params are never dropped, cut or wrapped.
 COLUMNS = (("name", "left"), ("layer", "left"), ("output", "right"), ("activation", "right"),
-           ("params", "right"), ("MACs", "right"), ("FLOPs", "right"), ("MAC share", "left"))
-DROP_ORDER = ("MAC share", "FLOPs", "activation", "layer")
+           ("params", "right"), ("MACs", "right"), ("FLOPs", "right"), ("MAC share", "left"), ("RF", "right"))
+DROP_ORDER = ("MAC share", "RF", "FLOPs", "activation", "layer")
 
 
-def _fit(widths: dict, width: int | None) -> list[str]:
+def _fit(widths: dict, width: int | None, shown: list) -> list[str]:
     """The columns that fit in `width` characters (all of them when width is None), dropping
     them in DROP_ORDER. A column takes its widest cell, 1 of padding each side and 1 divider."""
-    shown = [name for name, _ in COLUMNS]
+    shown = list(shown)
     if width is None:
         return shown
     for name in DROP_ORDER:
+        if name not in shown:
+            continue
         if sum(widths[c] + 3 for c in shown) - 1 <= width:
             break
         shown.remove(name)
     return shown
 
 
+def rf_text(field) -> str:
+    """A receptive field in a cell: 212 s32 p90 (size, effective stride and padding), per
+    dimension where the dimensions differ; — where it is undefined."""
+    if field is None:
+        return "—"
+    parts = (field.size, field.jump, tuple(-s for s in field.start))
+    return " ".join(prefix + ("×".join(map(str, v)) if len(set(v)) > 1 else str(v[0]))
+                    for prefix, v in zip(("", "s", "p"), parts))
+
+
 def render_table(report: Report, layout: str = "hwc", depth: int | None = None, width: int | None = None,
-                 exact: bool = False, notes: bool = False):
+                 exact: bool = False, notes: bool = False, rf: bool = False):
     """A rich Table plus the totals and warnings below it, as one renderable group. width: the
     terminal's, to drop columns that do not fit (None keeps all: --wide); exact: every number
     in full (by default params are exact and the other counts human: 1.2M)."""
@@ -115,10 +127,11 @@ def render_table(report: Report, layout: str = "hwc", depth: int | None = None, 
     count = (lambda n: f"{n:,}") if exact else human
     total_macs = report.totals.macs or 1
 
-    def cells(name, label, shape, totals, macs_share):
+    def cells(name, label, shape, totals, macs_share, field=None):
         return {"name": name, "layer": label, "output": shape_text(shape, layout),
                 "activation": count(totals.activation_size), "params": f"{totals.params:,}",
-                "MACs": count(totals.macs), "FLOPs": count(totals.flops), "MAC share": bar(macs_share)}
+                "MACs": count(totals.macs), "FLOPs": count(totals.flops), "MAC share": bar(macs_share),
+                "RF": rf_text(field) if label else ""}
 
     # a header row for each block or branch of two or more rows, with its totals; a row under
     # headers shows its name after theirs (conv1 under layer1.bottleneck1), so names stay whole
@@ -138,14 +151,15 @@ def render_table(report: Report, layout: str = "hwc", depth: int | None = None, 
                                     totals.macs / total_macs), "bold"))
                 headers.append(key)
         lines.append((cells("  " * len(headers) + relative(row.name), row.label, row.output_shape, row,
-                            row.macs / total_macs), None))
+                            row.macs / total_macs, row.field), None))
     t = report.totals
     footer = {"name": "total", "layer": "", "output": "", "activation": count(t.activation_size),
               "params": f"{t.params:,}", "MACs": count(t.macs), "FLOPs": count(t.flops),
-              "MAC share": bar(1.0 if t.macs else 0.0)}
+              "MAC share": bar(1.0 if t.macs else 0.0), "RF": ""}
     widths = {name: max([cell_len(name), cell_len(footer[name])] + [cell_len(c[name]) for c, _ in lines])
               for name, _ in COLUMNS}
-    shown = _fit(widths, width)
+    requested = [name for name, _ in COLUMNS if rf or name != "RF"]
+    shown = _fit(widths, width, requested)
     # names, labels and the title are the user's text: Text() shows them as they are, where a
     # plain string would be read as rich markup ([/x] would raise, [bold] would vanish)
     table = Table(title=Text(title), show_footer=True, title_justify="left", box=box.SIMPLE_HEAD,
@@ -156,7 +170,7 @@ def render_table(report: Report, layout: str = "hwc", depth: int | None = None, 
     for c, style in lines:
         table.add_row(*(Text(c[name]) for name in shown), style=style)
     parts = [table]
-    hidden = [name for name, _ in COLUMNS if name not in shown]
+    hidden = [name for name in requested if name not in shown]
     if hidden:
         parts.append(Text(f"(hidden at {width} columns: {', '.join(hidden)}; --wide shows them)"))
     parts.append(Text("\n".join(summary_lines(report))))

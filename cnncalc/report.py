@@ -124,6 +124,9 @@ class Report(namedtuple("Report", "name layout input_shape layers totals batch d
             "macs": x.macs,
             "flops": x.flops,
             "receptive_field": list(x.receptive_field) if x.receptive_field is not None else None,
+            # Araujo et al. (Distill 2019): the effective stride and padding of the field, per dimension
+            "effective_stride": list(x.field.jump) if x.field is not None else None,
+            "effective_padding": [-start for start in x.field.start] if x.field is not None else None,
             "warnings": list(x.warnings),
             "warning_codes": [getattr(w, "code", "") for w in x.warnings],
             "hyperparameters": dict(x.hyperparameters or {}),

@@ -10,6 +10,7 @@ Convolutional Neural Networks" (Distill, 2019), define size, stride and padding 
 from __future__ import annotations
 
 import functools
+import json
 import random
 
 import pytest
@@ -180,3 +181,34 @@ layers:
     r = cnncalc.analyze(net)
     assert r.layer("branch1.pool1").field.jump == (64, 64)
     assert r.layers[-2].field is None and r.layers[-1].field is None
+
+
+def test_json_and_the_rf_column():
+    from click.testing import CliRunner
+
+    from cnncalc.cli import cli
+
+    data = json.loads(CliRunner().invoke(cli, ["summary", "vgg16", "--format", "json"]).output)
+    pool5 = next(x for x in data["layers"] if x["name"] == "pool5")
+    # Araujo et al., Table 1: VGG-16 pool5, size 212, effective stride 32, effective padding 90
+    assert (pool5["receptive_field"], pool5["effective_stride"], pool5["effective_padding"]) == \
+        ([212, 212], [32, 32], [90, 90])
+    fc1 = next(x for x in data["layers"] if x["name"] == "fc1")
+    assert (fc1["receptive_field"], fc1["effective_stride"], fc1["effective_padding"]) == (None, None, None)
+    table = CliRunner().invoke(cli, ["summary", "vgg16", "--rf", "--wide"]).output
+    assert "212 s32 p90" in table and "196 s16 p90" in table
+
+
+def test_an_unaligned_merge_says_so():
+    net = cnncalc.loads("""
+input: {shape: [64, 64, 4], layout: HWC}
+layers:
+  - multiply:
+      branches:
+        - [{global_avg_pool: {keepdims: true}}, sigmoid]
+        - []
+""")
+    row = cnncalc.analyze(net).layers[-1]
+    assert row.field is None
+    assert [w.code for w in row.warnings] == ["unaligned-field"]
+    assert "effective strides 1×1 and 64×64" in row.warnings[0]
