@@ -130,6 +130,8 @@ def measured(report, key: str, param_bytes: int) -> int:
         return report.activation_bytes
     if what == "param_memory":
         return report.totals.params * param_bytes
+    if what == "peak_memory":
+        return report.memory()["peak_activation_bytes"]
     return getattr(report.totals, what)
 
 

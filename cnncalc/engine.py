@@ -10,6 +10,7 @@ from .expand import Network
 from .layers import IDENTITY, KINDS
 from .layout import shape_text
 from .limits import MAX_BATCH
+from .memory import OPTIMIZER_COPIES
 from .report import DTYPE_BYTES, LayerReport, Report, Totals
 
 
@@ -85,11 +86,15 @@ def evaluate(kind_name: str, attrs: dict, xs, fields=None, explain: bool = False
                        field=field, steps=steps, hyperparameters=hyper)
 
 
-def run(net: Network, input_shape=None, batch: int = 1, dtype: str = "float32", explain: bool = False) -> Report:
+def run(net: Network, input_shape=None, batch: int = 1, dtype: str = "float32", explain: bool = False,
+        param_dtype: str | None = None, optimizer: str = "sgd") -> Report:
     """Evaluate every node of the network on input_shape (channels-first; default: the file's).
     explain: also write out each layer's arithmetic (LayerReport.steps)."""
-    if not isinstance(dtype, str) or dtype not in DTYPE_BYTES:
-        raise CnnCalcError(f"dtype must be one of {', '.join(DTYPE_BYTES)}, but saw {shown(dtype)}")
+    for what, value in (("dtype", dtype), ("param_dtype", param_dtype or dtype)):
+        if not isinstance(value, str) or value not in DTYPE_BYTES:
+            raise CnnCalcError(f"{what} must be one of {', '.join(DTYPE_BYTES)}, but saw {shown(value)}")
+    if optimizer not in OPTIMIZER_COPIES:
+        raise CnnCalcError(f"optimizer must be one of {', '.join(OPTIMIZER_COPIES)}, but saw {shown(optimizer)}")
     if not isinstance(batch, int) or isinstance(batch, bool) or not 1 <= batch <= MAX_BATCH:
         raise CnnCalcError(f"batch must be a whole number from 1 to {MAX_BATCH:,}, but saw {shown(batch)}")
     x0 = tuple(input_shape) if input_shape is not None else net.input_shape
@@ -114,4 +119,5 @@ def run(net: Network, input_shape=None, batch: int = 1, dtype: str = "float32", 
     layers = tuple(layers.values())
     return Report(name=net.name, layout=net.layout, input_shape=x0, layers=layers,
                   totals=Totals.of(layers), batch=batch, dtype=dtype,
-                  params_set=tuple(net.params.items()), description=net.description, source=net.source)
+                  params_set=tuple(net.params.items()), description=net.description, source=net.source,
+                  param_dtype=param_dtype, optimizer=optimizer)

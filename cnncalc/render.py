@@ -63,6 +63,11 @@ def summary_lines(report: Report) -> list[str]:
     lines.append(f"MACs: {t.macs:,} ({human(t.macs)})   FLOPs: {t.flops:,} ({human(t.flops)})")
     lines.append(f"Activations: {t.activation_size:,} elements = {human_bytes(report.activation_bytes)} "
                  f"({report.dtype}, {DTYPE_BYTES[report.dtype]} bytes, batch {report.batch})")
+    m = report.memory()
+    lines.append(f"Memory: params {human_bytes(m['param_bytes'])} ({report.param_dtype or report.dtype}); "
+                 f"training ~{human_bytes(m['training']['total'])} ({report.optimizer})")
+    lines.append(f"Inference peak: {human_bytes(m['peak_activation_bytes'])} at {m['peak_layer']}; "
+                 f"{human_bytes(m['peak_activation_bytes_in_place'])} with in-place activations")
     return lines
 
 

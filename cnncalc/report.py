@@ -62,13 +62,34 @@ class Totals(_Counts, namedtuple("Totals", "weights biases non_trainable_params 
                    sum(x.activation_size for x in layers))
 
 
-class Report(namedtuple("Report", "name layout input_shape layers totals batch dtype params_set description source",
-                        defaults=(1, "float32", (), "", ""))):
+class Report(namedtuple("Report", "name layout input_shape layers totals batch dtype params_set description source "
+                                  "param_dtype optimizer",
+                        defaults=(1, "float32", (), "", "", None, "sgd"))):
     """A whole analysis. layout: the input layout as written in the file (HWC);
     input_shape: channels-first; params_set: the network's parameters (alpha, resolution…)
-    as (name, value) pairs, not to be confused with totals.params, a parameter count."""
+    as (name, value) pairs, not to be confused with totals.params, a parameter count;
+    param_dtype: the element type of the params (None: dtype); optimizer: for the training
+    estimate (sgd, momentum or adam)."""
 
     __slots__ = ()
+
+    def memory(self) -> dict:
+        """Parameter memory, the peak of an inference (without and with in-place activations)
+        and a training estimate, in bytes (see cnncalc.memory for the rules)."""
+        from .memory import peak, training_bytes
+
+        element, param = DTYPE_BYTES[self.dtype] * self.batch, DTYPE_BYTES[self.param_dtype or self.dtype]
+        top, top_in_place = peak(self.layers), peak(self.layers, in_place=True)
+        return {
+            "param_bytes": self.totals.params * param,
+            "peak_activation_bytes": top.elements * element,
+            "peak_layer": top.layer,
+            "peak_alive": list(top.alive),
+            "peak_activation_bytes_in_place": top_in_place.elements * element,
+            "training": {"optimizer": self.optimizer, **training_bytes(
+                self.totals.activation_size, self.totals.params, self.batch, DTYPE_BYTES[self.dtype], param,
+                self.optimizer)},
+        }
 
     @property
     def activation_bytes(self) -> int:
@@ -143,6 +164,7 @@ class Report(namedtuple("Report", "name layout input_shape layers totals batch d
             "flops": self.totals.flops,
             "activation_size": self.totals.activation_size,
             "activation_bytes": self.activation_bytes,
+            **self.memory(),
         }
 
 

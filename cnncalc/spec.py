@@ -617,7 +617,7 @@ def _expected_shape(value, where) -> tuple:
 
 # what a budget may bound: counts (K, M, G, T: powers of 1000) and memory (bytes)
 COUNTS = ("params", "macs", "flops")
-MEMORY = ("activation_memory", "param_memory")
+MEMORY = ("activation_memory", "param_memory", "peak_memory")
 BUDGET_KEYS = tuple(f"{side}_{what}" for what in COUNTS + MEMORY for side in ("max", "min"))
 COUNT_UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
 BYTE_UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,

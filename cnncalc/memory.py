@@ -1,0 +1,66 @@
+"""Memory through the graph: the peak of an inference and an estimate for training.
+Pure arithmetic on a report's rows (their output sizes and the names of their inputs);
+standard library only.
+
+The inference model, one rule each:
+- the layers run in the file's order; the input is there from the start;
+- a layer's output is allocated when it runs and freed after its last consumer runs
+  (so a merge keeps its branches' outputs alive until it runs, and a shortcut its input);
+- the network's outputs (the layers nobody consumes) stay to the end;
+- with in-place activations, an element-wise activation (relu and the others) whose input
+  has no later consumer overwrites that input instead of allocating, as frameworks do.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+from .layers import ACTIVATIONS
+
+Peak = namedtuple("Peak", "elements layer alive")
+Peak.__doc__ = "The peak: elements alive at once (batch excluded), the layer running then, and what is alive."
+OPTIMIZER_COPIES = {"sgd": 0, "momentum": 1, "adam": 2}  # extra copies of the params an optimizer keeps
+
+
+def peak(layers, in_place: bool = False) -> Peak:
+    """The most elements alive at once while the layers run in order. Linear in the layers."""
+    end = len(layers)
+    last_use = {}
+    for i, row in enumerate(layers):
+        for name in row.inputs:
+            last_use[name] = i
+    alive: dict[str, int] = {}      # buffer -> elements
+    owner: dict[str, str] = {}      # a layer's output -> the buffer it lives in
+    until: dict[str, int] = {}      # buffer -> the last step that reads it (end: kept to the end)
+    best, current = Peak(0, "", ()), 0
+    for i, row in enumerate(layers):
+        needed = last_use.get(row.name, end)
+        source = owner.get(row.inputs[0]) if row.inputs else None
+        if in_place and row.kind in ACTIVATIONS and len(row.inputs) == 1 and until.get(source) == i:
+            owner[row.name] = source  # overwrite the input: its buffer lives on as this output
+            until[source] = needed
+        else:
+            owner[row.name] = row.name
+            alive[row.name] = row.activation_size
+            until[row.name] = needed
+            current += row.activation_size
+        if current > best.elements:
+            best = Peak(current, row.name, tuple(alive))
+        for name in set(row.inputs):
+            buffer = owner[name]
+            if until.get(buffer) == i and buffer in alive:
+                current -= alive.pop(buffer)
+    return best
+
+
+def training_bytes(activation_elements: int, params: int, batch: int, activation_bytes: int, param_bytes: int,
+                   optimizer: str = "sgd") -> dict:
+    """A training step's memory, its parts and their sum: every activation kept for backward,
+    the params, their gradients and the optimizer's state (0, 1 or 2 copies of the params)."""
+    parts = {
+        "activations": activation_elements * batch * activation_bytes,
+        "params": params * param_bytes,
+        "gradients": params * param_bytes,
+        "optimizer_state": OPTIMIZER_COPIES[optimizer] * params * param_bytes,
+    }
+    return {**parts, "total": sum(parts.values())}
