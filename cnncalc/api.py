@@ -231,3 +231,93 @@ def one_layer(kind: str, inputs, options: dict, layout: str | None = None, expla
     if spec_kind.merge:
         attrs["_branches"] = tuple(f"input{i + 1}" for i in range(len(xs)))
     return evaluate(kind, attrs, xs, explain=explain), xs, layout
+
+
+def _setting_value(text: str):
+    """A value in compare's NAME[key=value] or sweep's --set key=v1,v2: a number when it reads as one."""
+    for cast in (int, float):
+        try:
+            value = cast(text)
+        except ValueError:
+            continue
+        if cast is float and value != value or value in (float("inf"), float("-inf")):
+            raise CnnCalcError(f"{text} is not a finite number")
+        return value
+    return text
+
+
+def parse_operand(text: str) -> tuple[str, dict, str | None]:
+    """compare's operand: NAME, or NAME[key=value,…,input=SHAPE] -> (name, params, input)."""
+    import re
+
+    match = re.fullmatch(r"\s*([^\[\]]+?)\s*(?:\[([^\[\]]*)\])?\s*", str(text))
+    if not match:
+        raise CnnCalcError(f"a network to compare is NAME or NAME[key=value,…], like mobilenet_v1[alpha=0.5], "
+                           f"but saw {shown(text)}")
+    params, shape = {}, None
+    for item in filter(None, (part.strip() for part in (match.group(2) or "").split(","))):
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise CnnCalcError(f"a setting is key=value, like alpha=0.5 or input=160x160, but saw {shown(item)}")
+        if key.strip() == "input":
+            shape = value.strip()
+        else:
+            params[key.strip()] = _setting_value(value.strip())
+    return match.group(1), params, shape
+
+
+def comparison(operands, layout: str | None = None, dtype: str = "float32"):
+    """Networks side by side (compare): each operand a NAME[settings]; ratios to the first."""
+    from .layout import display_layout, in_layout
+    from .report import Listing
+
+    records, first = [], None
+    for operand in operands:
+        name, params, shape = parse_operand(operand)
+        report = analyze(name, params=params or None, input=shape, layout=layout, dtype=dtype)
+        memory = report.memory()
+        record = {"network": str(operand).strip(), "input_shape": in_layout(report.input_shape, layout or
+                                                                               display_layout(report.layout)),
+                  "params": report.totals.params, "macs": report.totals.macs, "flops": report.totals.flops,
+                  "activation_bytes": report.activation_bytes, "peak_bytes": memory["peak_activation_bytes"]}
+        first = first or record
+        for key in ("params", "macs"):
+            record[f"{key}_ratio"] = _ratio(record[key], first[key])
+        records.append(record)
+    return Listing("comparison", "networks", (
+        ("network", "network", "text"), ("input_shape", "input", "shape"), ("params", "params", "count"),
+        ("params_ratio", "params ×", "value"), ("macs", "MACs", "count"), ("macs_ratio", "MACs ×", "value"),
+        ("flops", "FLOPs", "count"), ("activation_bytes", "activations (B)", "count"),
+        ("peak_bytes", "peak (B)", "count")), records,
+        note=f"Ratios are to the first network, {records[0]['network']}: 1/33.0 is 33 times fewer."
+        if records else "")
+
+
+def _ratio(value: int, reference: int) -> str:
+    if not reference or not value:
+        return "—"
+    return f"{value / reference:.2f}" if value >= reference else f"1/{reference / value:.1f}"
+
+
+def sweep(source, grid: dict, inputs=(), layout: str | None = None, dtype: str = "float32"):
+    """Every combination of the values of network parameters (and inputs): params, MACs, memory."""
+    import itertools
+
+    from .layout import display_layout, in_layout
+    from .report import Listing
+
+    keys = list(grid)
+    records = []
+    for values in itertools.product(*(grid[k] for k in keys)):
+        for shape in (list(inputs) or [None]):
+            params = dict(zip(keys, values))
+            report = analyze(source, params=params or None, input=shape, layout=layout, dtype=dtype)
+            records.append({**{k: v for k, v in params.items()},
+                            "input_shape": in_layout(report.input_shape, layout or display_layout(report.layout)),
+                            "params": report.totals.params, "macs": report.totals.macs,
+                            "activation_bytes": report.activation_bytes,
+                            "peak_bytes": report.memory()["peak_activation_bytes"]})
+    columns = [(k, k, "text") for k in keys] + [
+        ("input_shape", "input", "shape"), ("params", "params", "count"), ("macs", "MACs", "count"),
+        ("activation_bytes", "activations (B)", "count"), ("peak_bytes", "peak (B)", "count")]
+    return Listing(f"sweep of {source}", "grid", columns, records)

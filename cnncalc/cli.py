@@ -403,6 +403,49 @@ def schema():
     click.echo(json.dumps(network_schema(), indent=2, ensure_ascii=False))
 
 
+@cli.command()
+@click.argument("networks", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--layout", type=click.Choice(("hwc", "chw")), default=None, help="shape order (default: each file's own)")
+@click.option("--dtype", type=click.Choice(tuple(DTYPE_BYTES)), default="float32", show_default=True)
+@user_errors
+def compare(networks, fmt, layout, dtype):
+    """Networks side by side: params, MACs, FLOPs, activation and peak memory, and the ratios
+    to the first. Each is NAME or NAME[key=value,…] for its parameters and input, like
+    'mobilenet_v1[alpha=0.5,input=160]' (quote it: [ ] mean something to the shell)."""
+    from . import api
+    from .render import render_listing
+
+    _emit(render_listing(api.comparison(networks, layout, dtype), fmt))
+
+
+@cli.command()
+@click.argument("network")
+@click.option("--set", "grid", multiple=True, metavar="KEY=V1,V2,…", help="a parameter and its values (repeatable)")
+@click.option("--input", "inputs", default=None, metavar="SHAPE,SHAPE,…",
+              help="inputs to evaluate at, in --layout order: 224,192,160 or 224x224x3,160x160x3")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--layout", type=click.Choice(("hwc", "chw")), default=None, help="shape order (default: the file's own)")
+@click.option("--dtype", type=click.Choice(tuple(DTYPE_BYTES)), default="float32", show_default=True)
+@user_errors
+def sweep(network, grid, inputs, fmt, layout, dtype):
+    """A grid of params, MACs and memory over every combination of parameter values and inputs,
+    like --set alpha=1,0.75,0.5,0.25 --input 224,192,160,128 for MobileNet's tables."""
+    from . import api
+    from .render import render_listing
+
+    values = {}
+    for item in grid:
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip() or not text.strip():
+            raise CnnCalcError(f"--set takes KEY=V1,V2,…, like alpha=1,0.5, but saw {shown(item)}", "--set")
+        values[key.strip()] = [api._setting_value(v.strip()) for v in text.split(",")]
+    shapes = [s.strip() for s in inputs.split(",")] if inputs else []
+    if len(values) > 8 or any(len(v) > 100 for v in values.values()) or len(shapes) > 100:
+        raise CnnCalcError("a sweep takes at most 8 parameters and 100 values each", "--set")
+    _emit(render_listing(api.sweep(network, values, shapes, layout, dtype), fmt))
+
+
 @cli.command(name="list")
 @output_options
 @user_errors

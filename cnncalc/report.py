@@ -212,8 +212,9 @@ def collapse(report: Report, depth: int | None) -> list[LayerReport]:
 
 class Listing:
     """Records to list, pure data: `columns` are (key, heading, kind) with kind 'text',
-    'shape' (text aligned right) or 'count' (an integer, exact in machine formats and human
-    in the table); `records` are dicts by key. `key` names the records in JSON."""
+    'value' (text aligned right), 'shape' (a list of sizes, 227x227x3 in text) or 'count' (an
+    integer, exact in machine formats and human in the table); `records` are dicts by key.
+    `key` names the records in JSON."""
 
     def __init__(self, title: str, key: str, columns, records, note: str = ""):
         self.title, self.key, self.columns, self.records = title, key, tuple(columns), list(records)
