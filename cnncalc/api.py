@@ -133,7 +133,7 @@ def input_override(net: Network, shape, layout: str = "hwc") -> tuple[int, ...]:
 
 def analyze(source, *, input=None, layout: str | None = None, batch: int = 1, dtype: str = "float32",
             params: dict | None = None, explain: bool = False, param_dtype: str | None = None,
-            optimizer: str = "sgd") -> Report:
+            optimizer: str = "sgd", roofline=None) -> Report:
     """Analyze a network: a built-in name, a YAML path, or a Network from load()/loads().
 
     >>> analyze("vgg16").totals.params
@@ -150,7 +150,12 @@ def analyze(source, *, input=None, layout: str | None = None, batch: int = 1, dt
         net = load(source, params)
     layout = layout or display_layout(net.layout)  # --input is read in the file's own order
     shape = input_override(net, input, layout) if input is not None else None
-    return run(net, shape, batch, dtype, explain=explain, param_dtype=param_dtype, optimizer=optimizer)
+    if isinstance(roofline, str):
+        from .memory import parse_roofline
+
+        roofline = parse_roofline(roofline)
+    return run(net, shape, batch, dtype, explain=explain, param_dtype=param_dtype, optimizer=optimizer,
+               roofline=roofline)
 
 
 def builtin_listing(layout: str | None = None):

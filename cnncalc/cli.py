@@ -165,6 +165,8 @@ def cli():
               help="element type of the params, for their memory (default: --dtype)")
 @click.option("--optimizer", type=click.Choice(("sgd", "momentum", "adam")), default="sgd", show_default=True,
               help="for the training estimate: 0, 1 or 2 extra copies of the params")
+@click.option("--roofline", default=None, metavar="PEAK,BANDWIDTH",
+              help="a machine for a roofline bound on time, like 312T,2TB/s (FLOP/s, bytes/s)")
 @click.option("--depth", type=CountType(1), default=None,
               help="fold layers deeper than N dotted name parts into one row per block (in every format)")
 @click.option("--wide", is_flag=True, help="every column of the table, however wide the terminal")
@@ -179,8 +181,8 @@ def cli():
               help="with --explain, only this layer (repeatable); implies --explain")
 @output_options
 @user_errors
-def summary(network, input_shape, batch, dtype, assignments, param_dtype, optimizer, depth, wide, rf, verbose, exact,
-            explain, layer_names, fmt, layout):
+def summary(network, input_shape, batch, dtype, assignments, param_dtype, optimizer, roofline, depth, wide, rf,
+            verbose, exact, explain, layer_names, fmt, layout):
     """Per-layer table of NETWORK: a built-in name (see `cnncalc list`), a YAML file, or -
     for standard input."""
     from . import api
@@ -189,7 +191,8 @@ def summary(network, input_shape, batch, dtype, assignments, param_dtype, optimi
     explain = explain or bool(layer_names)
     try:
         report = api.analyze(network, input=input_shape, layout=layout, batch=batch, dtype=dtype,
-                             params=dict(assignments), explain=explain, param_dtype=param_dtype, optimizer=optimizer)
+                             params=dict(assignments), explain=explain, param_dtype=param_dtype, optimizer=optimizer,
+                             roofline=roofline)
     except CnnCalcError as e:
         if fmt != "json":
             raise

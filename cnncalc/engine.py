@@ -87,7 +87,7 @@ def evaluate(kind_name: str, attrs: dict, xs, fields=None, explain: bool = False
 
 
 def run(net: Network, input_shape=None, batch: int = 1, dtype: str = "float32", explain: bool = False,
-        param_dtype: str | None = None, optimizer: str = "sgd") -> Report:
+        param_dtype: str | None = None, optimizer: str = "sgd", roofline=None) -> Report:
     """Evaluate every node of the network on input_shape (channels-first; default: the file's).
     explain: also write out each layer's arithmetic (LayerReport.steps)."""
     for what, value in (("dtype", dtype), ("param_dtype", param_dtype or dtype)):
@@ -120,4 +120,4 @@ def run(net: Network, input_shape=None, batch: int = 1, dtype: str = "float32", 
     return Report(name=net.name, layout=net.layout, input_shape=x0, layers=layers,
                   totals=Totals.of(layers), batch=batch, dtype=dtype,
                   params_set=tuple(net.params.items()), description=net.description, source=net.source,
-                  param_dtype=param_dtype, optimizer=optimizer)
+                  param_dtype=param_dtype, optimizer=optimizer, roofline=roofline)

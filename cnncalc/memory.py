@@ -64,3 +64,46 @@ def training_bytes(activation_elements: int, params: int, batch: int, activation
         "optimizer_state": OPTIMIZER_COPIES[optimizer] * params * param_bytes,
     }
     return {**parts, "total": sum(parts.values())}
+
+
+# --- arithmetic intensity and a roofline bound -------------------------------------------------
+
+Roofline = namedtuple("Roofline", "peak_flops bandwidth")
+Roofline.__doc__ = "A machine for the roofline bound: peak FLOP/s and memory bandwidth in bytes/s."
+
+
+def bytes_moved(row, input_sizes, batch: int, element: int, param_bytes: int) -> int:
+    """What a layer reads and writes at least once: its inputs and output (× batch) at the
+    activation dtype, and its weights (trainable or not) at the parameter dtype."""
+    return (sum(input_sizes) + row.activation_size) * batch * element + \
+        (row.params + row.non_trainable_params) * param_bytes
+
+
+def parse_roofline(text: str) -> Roofline:
+    """'312T,2TB/s' -> 312·10^12 FLOP/s and 2·10^12 bytes/s: FLOP/s in K, M, G, T, P (powers of
+    1000); bandwidth in B/s, KB/s … PB/s (1000) or KiB/s … PiB/s (1024)."""
+    import re
+    from decimal import Decimal
+
+    from .errors import CnnCalcError, shown
+
+    counts = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15}
+    rates = {"B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "PB": 10**15,
+             "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40, "PIB": 2**50}
+    match = re.fullmatch(r"\s*([0-9]{1,20}(?:\.[0-9]{1,20})?)\s*([KMGTP]?)\s*(?:FLOPS|FLOP/S)?\s*,"
+                         r"\s*([0-9]{1,20}(?:\.[0-9]{1,20})?)\s*([KMGTP]?I?B)\s*/\s*S\s*", str(text).upper())
+    if not match or match.group(2) not in counts or match.group(4) not in rates:
+        raise CnnCalcError(f"--roofline is PEAK_FLOPS,BANDWIDTH like 312T,2TB/s (FLOP/s in K, M, G, T, P; "
+                           f"bandwidth in B/s, KB/s … PB/s or KiB/s … PiB/s), but saw {shown(text)}", "--roofline")
+    peak = Decimal(match.group(1)) * counts[match.group(2)]
+    bandwidth = Decimal(match.group(3)) * rates[match.group(4)]
+    if peak <= 0 or bandwidth <= 0:
+        raise CnnCalcError("--roofline needs a peak and a bandwidth above 0", "--roofline")
+    return Roofline(float(peak), float(bandwidth))
+
+
+def roofline_time(flops: int, moved: int, machine: Roofline) -> tuple[float, str]:
+    """The roofline's lower bound on a layer's time, max(FLOPs/peak, bytes/bandwidth), and which
+    side bounds it. A bound, not a prediction: real kernels are slower."""
+    compute, memory = flops / machine.peak_flops, moved / machine.bandwidth
+    return max(compute, memory), "compute" if compute >= memory else "memory"

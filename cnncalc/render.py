@@ -68,6 +68,12 @@ def summary_lines(report: Report) -> list[str]:
                  f"training ~{human_bytes(m['training']['total'])} ({report.optimizer})")
     lines.append(f"Inference peak: {human_bytes(m['peak_activation_bytes'])} at {m['peak_layer']}; "
                  f"{human_bytes(m['peak_activation_bytes_in_place'])} with in-place activations")
+    if report.roofline:
+        traffic = report.traffic()
+        seconds = sum(t[2] for t in traffic)
+        memory_bound = sum(1 for t in traffic if t[3] == "memory" and t[2])
+        lines.append(f"Roofline: at least {seconds * 1000:.3f} ms a batch ({memory_bound} of {len(traffic)} layers "
+                     f"memory-bound); a lower bound, not a prediction")
     return lines
 
 
@@ -351,8 +357,9 @@ def json_chunks(report: Report, layout: str = "hwc", depth: int | None = None):
     head = dumps(report.head_dict(layout))
     yield head[:-2] + ",\n  \"layers\": ["
     rows = report.layers if depth is None else collapse(report, depth)
+    traffic = report.traffic() if depth is None else [None] * len(rows)
     for i, layer in enumerate(rows):
-        text = dumps(report.layer_dict(layer, layout)).replace("\n", "\n    ")
+        text = dumps(report.layer_dict(layer, layout, traffic[i])).replace("\n", "\n    ")
         yield ("," if i else "") + "\n    " + text
     yield ("\n  ]" if report.layers else "]") + ',\n  "totals": '
     yield dumps(report.totals_dict()).replace("\n", "\n  ") + "\n}\n"

@@ -63,15 +63,30 @@ class Totals(_Counts, namedtuple("Totals", "weights biases non_trainable_params 
 
 
 class Report(namedtuple("Report", "name layout input_shape layers totals batch dtype params_set description source "
-                                  "param_dtype optimizer",
-                        defaults=(1, "float32", (), "", "", None, "sgd"))):
+                                  "param_dtype optimizer roofline",
+                        defaults=(1, "float32", (), "", "", None, "sgd", None))):
     """A whole analysis. layout: the input layout as written in the file (HWC);
     input_shape: channels-first; params_set: the network's parameters (alpha, resolution…)
     as (name, value) pairs, not to be confused with totals.params, a parameter count;
     param_dtype: the element type of the params (None: dtype); optimizer: for the training
-    estimate (sgd, momentum or adam)."""
+    estimate (sgd, momentum or adam); roofline: a memory.Roofline machine, or None."""
 
     __slots__ = ()
+
+    def traffic(self) -> list:
+        """Per layer: (bytes moved, arithmetic intensity in FLOPs per byte, and with a roofline
+        machine its time bound and bound side), at the batch and dtypes of the report."""
+        from .memory import bytes_moved, roofline_time
+
+        sizes = {row.name: row.activation_size for row in self.layers}
+        element, param = DTYPE_BYTES[self.dtype], DTYPE_BYTES[self.param_dtype or self.dtype]
+        rows = []
+        for row in self.layers:
+            moved = bytes_moved(row, [sizes[i] for i in row.inputs], self.batch, element, param)
+            flops = row.flops * self.batch
+            bound = roofline_time(flops, moved, self.roofline) if self.roofline else (None, None)
+            rows.append((moved, flops / moved if moved else 0.0, *bound))
+        return rows
 
     def memory(self) -> dict:
         """Parameter memory, the peak of an inference (without and with in-place activations)
@@ -112,7 +127,8 @@ class Report(namedtuple("Report", "name layout input_shape layers totals batch d
 
     def to_dict(self, layout: str = "hwc") -> dict:
         """The JSON form (schema_version 1)."""
-        return {**self.head_dict(layout), "layers": [self.layer_dict(x, layout) for x in self.layers],
+        traffic = self.traffic()
+        return {**self.head_dict(layout), "layers": [self.layer_dict(x, layout, t) for x, t in zip(self.layers, traffic)],
                 "totals": self.totals_dict()}
 
     def head_dict(self, layout: str = "hwc") -> dict:
@@ -127,8 +143,9 @@ class Report(namedtuple("Report", "name layout input_shape layers totals batch d
             "params_set": dict(self.params_set),
         }
 
-    def layer_dict(self, x: LayerReport, layout: str = "hwc") -> dict:
-        """One entry of the JSON form's `layers`."""
+    def layer_dict(self, x: LayerReport, layout: str = "hwc", traffic=None) -> dict:
+        """One entry of the JSON form's `layers`; traffic: its entry of traffic(), if computed."""
+        moved, intensity, seconds, bound = traffic or (None, None, None, None)
         return {
             "name": x.name,
             "kind": x.kind,
@@ -150,6 +167,8 @@ class Report(namedtuple("Report", "name layout input_shape layers totals batch d
             "effective_padding": [-start for start in x.field.start] if x.field is not None else None,
             "warnings": list(x.warnings),
             "warning_codes": [getattr(w, "code", "") for w in x.warnings],
+            **({"bytes_moved": moved, "arithmetic_intensity": round(intensity, 6)} if traffic else {}),
+            **({"roofline": {"time_s": seconds, "bound": bound}} if seconds is not None else {}),
             "hyperparameters": dict(x.hyperparameters or {}),
             **({"steps": [step._asdict() for step in x.steps]} if x.steps else {}),
         }
@@ -165,6 +184,8 @@ class Report(namedtuple("Report", "name layout input_shape layers totals batch d
             "activation_size": self.totals.activation_size,
             "activation_bytes": self.activation_bytes,
             **self.memory(),
+            **({"roofline": {"peak_flops": self.roofline.peak_flops, "bandwidth": self.roofline.bandwidth,
+                             "time_s": sum(t[2] for t in self.traffic())}} if self.roofline else {}),
         }
 
 

@@ -78,3 +78,24 @@ def test_memory_in_the_json_totals_the_table_and_the_budget():
     assert "Inference peak: 24.5 MiB at conv2" in table
     over = CliRunner().invoke(cli, ["check", "vgg16", "--max-peak-memory", "20MiB"])
     assert over.exit_code == 1 and f"peak memory {2 * 224 * 224 * 64 * 4:,} > max {20 * 2**20:,}" in over.output
+
+
+def test_arithmetic_intensity_and_the_roofline_bound():
+    data = json.loads(CliRunner().invoke(cli, ["summary", "vgg16", "--roofline", "312T,2TB/s", "--format", "json"]).output)
+    conv1 = data["layers"][1]
+    # reads 224·224·3 and writes 224·224·64 floats, and reads 1,792 params, 4 bytes each
+    moved = (224 * 224 * 3 + 224 * 224 * 64) * 4 + 1_792 * 4
+    flops = 2 * 224 * 224 * 64 * 3 * 3 * 3
+    assert conv1["bytes_moved"] == moved and conv1["arithmetic_intensity"] == round(flops / moved, 6)
+    # max(FLOPs / 312·10^12, bytes / 2·10^12): the bytes take longer, so memory-bound
+    assert conv1["roofline"] == {"time_s": moved / 2e12, "bound": "memory"}
+    fc1 = next(x for x in data["layers"] if x["name"] == "fc1")
+    assert fc1["roofline"]["bound"] == "memory"  # 102,760,448 weights read once for 2 FLOPs each
+    conv9 = next(x for x in data["layers"] if x["name"] == "conv9")
+    # 2·28·28·512·3·3·512 FLOPs over (2·28·28·512 + 2,359,808) · 4 bytes: 292 FLOPs a byte, above 312/2 = 156
+    assert conv9["roofline"]["bound"] == "compute"
+    total = data["totals"]["roofline"]["time_s"]
+    assert abs(total - sum(x["roofline"]["time_s"] for x in data["layers"])) < 1e-12
+    table = CliRunner().invoke(cli, ["summary", "vgg16", "--roofline", "312T,2TB/s"]).output
+    assert "Roofline: at least" in table and "a lower bound, not a prediction" in table
+    assert CliRunner().invoke(cli, ["summary", "vgg16", "--roofline", "312T"]).exit_code == 2
