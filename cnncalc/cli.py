@@ -165,6 +165,8 @@ def cli():
               help="element type of the params, for their memory (default: --dtype)")
 @click.option("--optimizer", type=click.Choice(("sgd", "momentum", "adam")), default="sgd", show_default=True,
               help="for the training estimate: 0, 1 or 2 extra copies of the params")
+@click.option("--convention", type=click.Choice(("ours", "torchinfo", "fvcore")), default="ours", show_default=True,
+              help="count MACs as cnncalc (the papers), torchinfo's 'Total mult-adds' or fvcore's total")
 @click.option("--roofline", default=None, metavar="PEAK,BANDWIDTH",
               help="a machine for a roofline bound on time, like 312T,2TB/s (FLOP/s, bytes/s)")
 @click.option("--depth", type=CountType(1), default=None,
@@ -181,8 +183,8 @@ def cli():
               help="with --explain, only this layer (repeatable); implies --explain")
 @output_options
 @user_errors
-def summary(network, input_shape, batch, dtype, assignments, param_dtype, optimizer, roofline, depth, wide, rf,
-            verbose, exact, explain, layer_names, fmt, layout):
+def summary(network, input_shape, batch, dtype, assignments, param_dtype, optimizer, convention, roofline, depth, wide,
+            rf, verbose, exact, explain, layer_names, fmt, layout):
     """Per-layer table of NETWORK: a built-in name (see `cnncalc list`), a YAML file, or -
     for standard input."""
     from . import api
@@ -197,6 +199,10 @@ def summary(network, input_shape, batch, dtype, assignments, param_dtype, optimi
         if fmt != "json":
             raise
         _json_error(e)
+    if convention != "ours":
+        from .conventions import apply
+
+        report = apply(report, convention)
     for name in layer_names:
         report.layer(name)  # an unknown name is an error that suggests the closest
     if layer_names:  # the steps of the layers named, in every format

@@ -88,7 +88,7 @@ def warning_lines(rows, notes: bool = False) -> list[str]:
 # then the layer label. Names, output shapes and params are never dropped, cut or wrapped.
 COLUMNS = (("name", "left"), ("layer", "left"), ("output", "right"), ("activation", "right"),
            ("params", "right"), ("MACs", "right"), ("FLOPs", "right"), ("MAC share", "left"), ("RF", "right"))
-DROP_ORDER = ("MAC share", "RF", "FLOPs", "activation", "layer")
+DROP_ORDER = ("MAC share", "FLOPs", "activation", "RF", "layer")
 
 
 def _fit(widths: dict, width: int | None, shown: list) -> list[str]:
@@ -358,8 +358,10 @@ def json_chunks(report: Report, layout: str = "hwc", depth: int | None = None):
     yield head[:-2] + ",\n  \"layers\": ["
     rows = report.layers if depth is None else collapse(report, depth)
     traffic = report.traffic() if depth is None else [None] * len(rows)
+    peers = report.conventions() if depth is None else {}
     for i, layer in enumerate(rows):
-        text = dumps(report.layer_dict(layer, layout, traffic[i])).replace("\n", "\n    ")
+        conventions = {name: values[i] for name, values in peers.items()}
+        text = dumps(report.layer_dict(layer, layout, traffic[i], conventions)).replace("\n", "\n    ")
         yield ("," if i else "") + "\n    " + text
     yield ("\n  ]" if report.layers else "]") + ',\n  "totals": '
     yield dumps(report.totals_dict()).replace("\n", "\n  ") + "\n}\n"

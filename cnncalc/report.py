@@ -63,8 +63,8 @@ class Totals(_Counts, namedtuple("Totals", "weights biases non_trainable_params 
 
 
 class Report(namedtuple("Report", "name layout input_shape layers totals batch dtype params_set description source "
-                                  "param_dtype optimizer roofline",
-                        defaults=(1, "float32", (), "", "", None, "sgd", None))):
+                                  "param_dtype optimizer roofline peer_counts",
+                        defaults=(1, "float32", (), "", "", None, "sgd", None, None))):
     """A whole analysis. layout: the input layout as written in the file (HWC);
     input_shape: channels-first; params_set: the network's parameters (alpha, resolution…)
     as (name, value) pairs, not to be confused with totals.params, a parameter count;
@@ -127,8 +127,10 @@ class Report(namedtuple("Report", "name layout input_shape layers totals batch d
 
     def to_dict(self, layout: str = "hwc") -> dict:
         """The JSON form (schema_version 1)."""
-        traffic = self.traffic()
-        return {**self.head_dict(layout), "layers": [self.layer_dict(x, layout, t) for x, t in zip(self.layers, traffic)],
+        traffic, peers = self.traffic(), self.conventions()
+        return {**self.head_dict(layout),
+                "layers": [self.layer_dict(x, layout, t, {name: values[i] for name, values in peers.items()})
+                           for i, (x, t) in enumerate(zip(self.layers, traffic))],
                 "totals": self.totals_dict()}
 
     def head_dict(self, layout: str = "hwc") -> dict:
@@ -143,8 +145,9 @@ class Report(namedtuple("Report", "name layout input_shape layers totals batch d
             "params_set": dict(self.params_set),
         }
 
-    def layer_dict(self, x: LayerReport, layout: str = "hwc", traffic=None) -> dict:
-        """One entry of the JSON form's `layers`; traffic: its entry of traffic(), if computed."""
+    def layer_dict(self, x: LayerReport, layout: str = "hwc", traffic=None, conventions=None) -> dict:
+        """One entry of the JSON form's `layers`; traffic: its entry of traffic(), conventions:
+        its MACs under torchinfo's and fvcore's conventions, if computed."""
         moved, intensity, seconds, bound = traffic or (None, None, None, None)
         return {
             "name": x.name,
@@ -169,6 +172,7 @@ class Report(namedtuple("Report", "name layout input_shape layers totals batch d
             "warning_codes": [getattr(w, "code", "") for w in x.warnings],
             **({"bytes_moved": moved, "arithmetic_intensity": round(intensity, 6)} if traffic else {}),
             **({"roofline": {"time_s": seconds, "bound": bound}} if seconds is not None else {}),
+            **({"conventions": conventions} if conventions else {}),
             "hyperparameters": dict(x.hyperparameters or {}),
             **({"steps": [step._asdict() for step in x.steps]} if x.steps else {}),
         }
@@ -186,7 +190,15 @@ class Report(namedtuple("Report", "name layout input_shape layers totals batch d
             **self.memory(),
             **({"roofline": {"peak_flops": self.roofline.peak_flops, "bandwidth": self.roofline.bandwidth,
                              "time_s": sum(t[2] for t in self.traffic())}} if self.roofline else {}),
+            "conventions": {name: sum(values) for name, values in self.conventions().items()},
         }
+
+    def conventions(self) -> dict:
+        """Each layer's MACs as torchinfo and fvcore count them (see cnncalc.conventions); kept
+        from before a convention replaced the MACs (peer_counts)."""
+        from .conventions import counted
+
+        return self.peer_counts or {name: counted(self, name) for name in ("torchinfo", "fvcore")}
 
 
 def group_totals(layers) -> dict[str, tuple[Totals, LayerReport, int]]:
