@@ -24,6 +24,7 @@ from typing import List, Optional, Sequence, Tuple
 
 from .errors import CodedWarning, LayerError
 from .layout import DIM_NAMES, Shape, fmt_dims, shape_text
+from .limits import MAX_SIZE
 from .shape import (
     dims_text,
     effective_kernel,
@@ -396,8 +397,8 @@ class ConvTranspose(Kind):
         _check_groups(a["groups"], xs[0][0], a["filters"])
         sp, k, s, d = _geometry(a, xs[0], self.name)
         op = per_dim(a["output_padding"], len(sp), "output_padding")
-        if a["padding"] == "same":
-            raise LayerError("padding 'same' is not supported for conv_transpose; give it in numbers")
+        if a["padding"] == "same":  # Keras Conv2DTranspose: out = n · stride
+            return (a["filters"], *(n * si for n, si in zip(sp, s))), []
         out = []
         for n, ki, si, di, opi, p in zip(sp, k, s, d, op, explicit_padding(a["padding"], len(sp))):
             if opi >= max(si, di):
@@ -426,15 +427,16 @@ class ConvTranspose(Kind):
     def hyperparameters(self, a, xs):
         sp, k, s, d = _geometry(a, xs[0], self.name)
         return {**super().hyperparameters(a, xs), "kernel": list(k), "stride": list(s), "dilation": list(d),
-                "padding": [list(p) for p in explicit_padding(a["padding"], len(sp))],
+                "padding": [list(p) for p in explicit_padding(a["padding"], len(sp)) or []] or "same",
                 "output_padding": list(per_dim(a["output_padding"], len(sp), "output_padding"))}
 
     def explain(self, a, xs, y):
         sp, k, s, d = _geometry(a, xs[0], self.name)
         op = per_dim(a["output_padding"], len(sp), "output_padding")
         pads = explicit_padding(a["padding"], len(sp))
-        texts = [f"({n} − 1)·{si} − {p[0]} − {p[1]} + {di}·({ki} − 1) + {opi} + 1 = {o}"
-                 for n, ki, si, di, opi, p, o in zip(sp, k, s, d, op, pads, y[1:])]
+        texts = ([f"'same' (Keras): {n}·{si} = {o}" for n, si, o in zip(sp, s, y[1:])] if pads is None else
+                 [f"({n} − 1)·{si} − {p[0]} − {p[1]} + {di}·({ki} − 1) + {opi} + 1 = {o}"
+                  for n, ki, si, di, opi, p, o in zip(sp, k, s, d, op, pads, y[1:])])
         cin, f, g = xs[0][0], a["filters"], a["groups"]
         per = f"{cin}·{f}" if g == 1 else f"{cin}·({f}/{g})"
         p, macs = self.params(a, xs, y), self.macs(a, xs, y)
@@ -721,6 +723,263 @@ class ZeroPad(NoWeights):
 
     def label(self, a, rank=2):
         return "zero_pad" + _pad_label(a["padding"])
+
+
+# --- kinds of the modern zoo: resizing, rearranging, more norms, learned scales ---------------
+
+def _elements_kept(a, xs, y, what: str) -> list:
+    return [Step("output", "", f"{what}: {shape_text(y)}")]
+
+
+@register
+class Upsample(NoWeights):
+    """Resize by a scale factor or to a size (PyTorch nn.Upsample): out = ⌊n · scale⌋."""
+
+    name, prefix = "upsample", "up"
+    help = "resize by scale (out = floor(n·scale)) or to size; nearest, linear, bilinear, bicubic, trilinear"
+    options = {"scale": Opt("float", None, "scale factor for every spatial dimension", low=0),
+               "size": Opt("ints", None, "output size: an int or one per spatial dimension", low=1),
+               "mode": Opt("choice", "nearest", choices=("nearest", "linear", "bilinear", "bicubic", "trilinear"))}
+
+    def _out(self, a, x):
+        sp = spatial_of(x, self.name)
+        if (a["scale"] is None) == (a["size"] is None):
+            raise LayerError("upsample needs exactly one of scale and size")
+        if a["size"] is not None:
+            return list(per_dim(a["size"], len(sp), "size"))
+        out = [int(n * a["scale"]) for n in sp]  # PyTorch: floor(input_size · scale_factor)
+        if any(o < 1 for o in out) or any(o > MAX_SIZE for o in out):
+            raise LayerError(f"upsample by {a['scale']} gives {out}; every size must be from 1 to {MAX_SIZE:,}")
+        return out
+
+    def shape(self, a, xs):
+        return (xs[0][0], *self._out(a, xs[0])), []
+
+    def window(self, a, xs):
+        return None  # interpolation: no fixed window in input positions
+
+    def explain(self, a, xs, y):
+        sp = spatial_of(xs[0], self.name)
+        texts = ([f"⌊{n} · {a['scale']}⌋ = {o}" for n, o in zip(sp, y[1:])] if a["scale"] is not None
+                 else [f"{n} → {o}" for n, o in zip(sp, y[1:])])
+        return ([Step("output", dims, text) for dims, text in grouped(DIM_NAMES[len(sp)], texts)]
+                + _no_weights(f"{a['mode']} interpolation has no weights"))
+
+    def label(self, a, rank=2):
+        by = f"×{a['scale']:g}" if a["scale"] is not None else f"→{fmt_dims(a['size'])}"
+        return f"upsample {by} {a['mode']}"
+
+
+def _factor(a, x, kind: str) -> int:
+    if len(x) != 3:
+        raise LayerError(f"{kind} works on 2-D inputs (C, H, W), as PyTorch's, but the input has "
+                         f"{len(x) - 1} spatial dimensions")
+    return a["factor"]
+
+
+class PixelShuffle(NoWeights):
+    """Depth to space (PyTorch PixelShuffle): (C·r², H, W) -> (C, H·r, W·r); and back, space to
+    depth (PixelUnshuffle, YOLOv2's reorg): (C, H, W) -> (C·r², H/r, W/r). One class, two kinds."""
+
+    def __init__(self, name: str = "", up: bool = True, help: str = ""):
+        self.name, self.prefix, self.up, self.help = name, "shuffle" if up else "unshuffle", up, help
+        self.options = {"factor": Opt("int", help=f"the {'up' if up else 'down'}scale factor r", low=1)}
+
+    def shape(self, a, xs):
+        r = _factor(a, xs[0], self.name)
+        c, h, w = xs[0]
+        if self.up and c % (r * r):
+            raise LayerError(f"pixel_shuffle by {r} needs channels divisible by r² = {r * r}, but the input has {c}")
+        if not self.up and (h % r or w % r):
+            raise LayerError(f"pixel_unshuffle by {r} needs H and W divisible by {r}, but the input is {h}×{w}")
+        return ((c // (r * r), h * r, w * r) if self.up else (c * r * r, h // r, w // r)), []
+
+    def window(self, a, xs):
+        # space to depth gathers an r×r block; depth to space reads 1/r of a position: no window
+        return None if self.up else [Window(a["factor"], a["factor"], 0)] * 2
+
+    def explain(self, a, xs, y):
+        r, (c, h, w) = a["factor"], xs[0]
+        text = (f"{c}/{r}² = {y[0]} channels, {h}·{r} = {y[1]}, {w}·{r} = {y[2]}" if self.up else
+                f"{c}·{r}² = {y[0]} channels, {h}/{r} = {y[1]}, {w}/{r} = {y[2]}")
+        return [Step("output", "", text)] + _no_weights("a rearrangement")
+
+    def label(self, a, rank=2):
+        return f"{self.name} {'×' if self.up else '÷'}{a['factor']}"
+
+
+for _pixels in (PixelShuffle("pixel_shuffle", True, "depth to space: C·r² × H × W → C × H·r × W·r (PyTorch PixelShuffle)"),
+                PixelShuffle("pixel_unshuffle", False, "space to depth: C × H × W → C·r² × H/r × W/r (PyTorch "
+                                                       "PixelUnshuffle, YOLOv2's reorg)")):
+    KINDS[_pixels.name] = _pixels
+
+
+@register
+class ChannelShuffle(NoWeights):
+    """ShuffleNet's channel shuffle: C split into groups, interleaved; positions kept."""
+
+    name, prefix = "channel_shuffle", "shuffle"
+    help = "interleave the channels of g groups (ShuffleNet); the groups must divide C"
+    options = {"groups": Opt("int", low=1)}
+
+    def shape(self, a, xs):
+        if xs[0][0] % a["groups"]:
+            raise LayerError(f"channel_shuffle needs groups dividing the channels, but {a['groups']} does not "
+                             f"divide {xs[0][0]}")
+        return xs[0], []
+
+    def window(self, a, xs):
+        return IDENTITY
+
+    def explain(self, a, xs, y):
+        return _elements_kept(a, xs, y, f"{a['groups']} groups of {xs[0][0] // a['groups']} channels interleaved") \
+            + _no_weights("a permutation")
+
+
+class Norm(Kind):
+    """A normalization that keeps positions, with learnable per-channel γ and β."""
+
+    def window(self, a, xs):
+        return IDENTITY
+
+    def macs(self, a, xs, y):
+        return 0  # γ and β scale and shift: not weight multiplications in our convention
+
+    def explain(self, a, xs, y):
+        p = self.params(a, xs, y)
+        return _elements_kept(a, xs, y, self.explained(a, xs)) + [
+            Step("params", "", f"γ and β: {p.weights:,} + {p.biases:,}" + (
+                f"; {p.non_trainable:,} running statistics, not trainable" if p.non_trainable else ""),
+                 p.weights + p.biases), Step("MACs", "", "0 (not a weight multiplication)", 0)]
+
+    def explained(self, a, xs) -> str:
+        return "normalized"
+
+
+@register
+class GroupNorm(Norm):
+    name, prefix = "group_norm", "gn"
+    help = "group normalization (PyTorch GroupNorm): γ and β per channel when affine"
+    options = {"groups": Opt("int", low=1), "affine": Opt("bool", True), "epsilon": Opt("float", 1e-5, low=0)}
+
+    def shape(self, a, xs):
+        if xs[0][0] % a["groups"]:
+            raise LayerError(f"group_norm needs groups dividing the channels, but {a['groups']} does not divide "
+                             f"{xs[0][0]}")
+        return xs[0], []
+
+    def params(self, a, xs, y):
+        c = xs[0][0]
+        return Params(c if a["affine"] else 0, c if a["affine"] else 0)
+
+    def explained(self, a, xs):
+        return f"normalized over {a['groups']} groups of {xs[0][0] // a['groups']} channels"
+
+
+@register
+class LayerNorm(Norm):
+    """over: channels (each position's C, ConvNeXt's LayerNorm2d) or all (C×H×W, PyTorch
+    nn.LayerNorm over the whole feature map: γ and β for every element)."""
+
+    name, prefix = "layer_norm", "ln"
+    help = "layer normalization over the channels of each position (ConvNeXt) or over all of C×H×W"
+    options = {"over": Opt("choice", "channels", choices=("channels", "all")), "affine": Opt("bool", True),
+               "epsilon": Opt("float", 1e-6, low=0)}
+
+    def shape(self, a, xs):
+        return xs[0], []
+
+    def params(self, a, xs, y):
+        n = xs[0][0] if a["over"] == "channels" else prod(xs[0])
+        return Params(n if a["affine"] else 0, n if a["affine"] else 0)
+
+    def explained(self, a, xs):
+        return "normalized over each position's channels" if a["over"] == "channels" else \
+            f"normalized over all {prod(xs[0]):,} elements"
+
+
+@register
+class InstanceNorm(Norm):
+    name, prefix = "instance_norm", "in"
+    help = "instance normalization (PyTorch InstanceNorm): affine and running statistics off by default"
+    options = {"affine": Opt("bool", False), "track_running_stats": Opt("bool", False),
+               "epsilon": Opt("float", 1e-5, low=0)}
+
+    def shape(self, a, xs):
+        spatial_of(xs[0], self.name)
+        return xs[0], []
+
+    def params(self, a, xs, y):
+        c = xs[0][0]
+        return Params(c if a["affine"] else 0, c if a["affine"] else 0, 2 * c if a["track_running_stats"] else 0)
+
+    def explained(self, a, xs):
+        return "each channel normalized over its positions"
+
+
+@register
+class PReLU(Elementwise):
+    name, prefix = "prelu", "prelu"
+    help = "parametric ReLU: one learned slope, or one per channel"
+    options = {"per_channel": Opt("bool", False)}
+
+    def params(self, a, xs, y):
+        return Params(xs[0][0] if a["per_channel"] else 1)
+
+    def weight_steps(self, a, xs, y):
+        n = self.params(a, xs, y).weights
+        return [Step("params", "", f"{n} slope{'s' if n > 1 else ''}", n),
+                Step("MACs", "", "0 (an activation)", 0)]
+
+
+@register
+class Scale(Elementwise):
+    """A learned per-channel multiplier (ConvNeXt's layer scale)."""
+
+    name, prefix = "scale", "scale"
+    help = "a learned per-channel multiplier (ConvNeXt's layer scale): C params"
+    options = {}
+
+    def params(self, a, xs, y):
+        return Params(xs[0][0])
+
+    def weight_steps(self, a, xs, y):
+        return [Step("params", "", f"one factor per channel: {xs[0][0]}", xs[0][0]),
+                Step("MACs", "", "0 (an element-wise product, not a weight multiplication in our convention)", 0)]
+
+
+@register
+class Crop(NoWeights):
+    """Keras Cropping: drop rows and columns on each side."""
+
+    name, prefix = "crop", "crop"
+    help = "drop positions at each side (Keras Cropping2D): an int, one per dimension, or [before, after] pairs"
+    options = {"cropping": Opt("padding", help="int, per-dimension list or [before, after] pairs")}
+
+    def _cuts(self, a, x):
+        sp = spatial_of(x, self.name)
+        if a["cropping"] in ("same", "valid"):
+            raise LayerError("crop needs numbers, not 'same' or 'valid'")
+        return sp, explicit_padding(a["cropping"], len(sp))
+
+    def shape(self, a, xs):
+        sp, cuts = self._cuts(a, xs[0])
+        out = [n - c[0] - c[1] for n, c in zip(sp, cuts)]
+        if any(o < 1 for o in out):
+            raise LayerError(f"crop leaves {out}: it must leave at least 1 position per dimension")
+        return (xs[0][0], *out), []
+
+    def window(self, a, xs):
+        # a 1-wide window that starts `before` positions late: the field shifts
+        return [Window(1, 1, -c[0]) for c in self._cuts(a, xs[0])[1]]
+
+    def explain(self, a, xs, y):
+        sp, cuts = self._cuts(a, xs[0])
+        texts = [f"{n} − {c[0]} − {c[1]} = {o}" for n, c, o in zip(sp, cuts, y[1:])]
+        return [Step("output", dims, text) for dims, text in grouped(DIM_NAMES[len(sp)], texts)] + _no_weights("cropping")
+
+    def label(self, a, rank=2):
+        return "crop " + _pad_label(a["cropping"])[2:]
 
 
 @register

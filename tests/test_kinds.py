@@ -240,6 +240,38 @@ CASES = [
      ([8, 8, 16], "HWC"), (16, 8, 8), 0, 0, 0),
 ]
 
+# --- the modern zoo's kinds: params as PyTorch counts them ------------------------------
+CASES += [
+    # nn.Upsample(scale_factor=2): floor(7·2) = 14; floor(7·1.5) = 10
+    ("upsample_scale2", {"upsample": {"scale": 2}}, ([7, 7, 4], "HWC"), (4, 14, 14), 0, 0, 0),
+    ("upsample_scale1p5_1d", {"upsample": {"scale": 1.5, "mode": "linear"}}, ([7, 3], "TC"), (3, 10), 0, 0, 0),
+    ("upsample_size", {"upsample": {"size": [5, 9], "mode": "bilinear"}}, ([7, 7, 4], "HWC"), (4, 5, 9), 0, 0, 0),
+    # nn.PixelShuffle(2): (8·2², 6, 6) → (8, 12, 12); nn.PixelUnshuffle(2) back
+    ("pixel_shuffle", {"pixel_shuffle": {"factor": 2}}, ([6, 6, 32], "HWC"), (8, 12, 12), 0, 0, 0),
+    ("pixel_unshuffle_reorg", {"pixel_unshuffle": {"factor": 2}}, ([26, 26, 64], "HWC"), (256, 13, 13), 0, 0, 0),
+    ("channel_shuffle", {"channel_shuffle": {"groups": 3}}, ([8, 8, 12], "HWC"), (12, 8, 8), 0, 0, 0),
+    # nn.GroupNorm(4, 16): weight and bias of 16; no running statistics
+    ("group_norm", {"group_norm": {"groups": 4}}, ([8, 8, 16], "HWC"), (16, 8, 8), 16 + 16, 0, 0),
+    # ConvNeXt's LayerNorm2d over 96 channels: 2·96; nn.LayerNorm([16, 8, 8]): 2·16·8·8
+    ("layer_norm_channels", {"layer_norm": {"over": "channels"}}, ([56, 56, 96], "HWC"), (96, 56, 56), 2 * 96, 0, 0),
+    ("layer_norm_all", {"layer_norm": {"over": "all"}}, ([8, 8, 16], "HWC"), (16, 8, 8), 2 * 16 * 8 * 8, 0, 0),
+    # nn.InstanceNorm2d(16): nothing; with affine and running statistics: 2·16 and 2·16
+    ("instance_norm", "instance_norm", ([8, 8, 16], "HWC"), (16, 8, 8), 0, 0, 0),
+    ("instance_norm_affine", {"instance_norm": {"affine": True, "track_running_stats": True}},
+     ([8, 8, 16], "HWC"), (16, 8, 8), 2 * 16, 2 * 16, 0),
+    # nn.PReLU(): 1 slope; nn.PReLU(16): 16
+    ("prelu", "prelu", ([8, 8, 16], "HWC"), (16, 8, 8), 1, 0, 0),
+    ("prelu_per_channel", {"prelu": {"per_channel": True}}, ([8, 8, 16], "HWC"), (16, 8, 8), 16, 0, 0),
+    # ConvNeXt's layer scale γ of 96
+    ("scale", "scale", ([56, 56, 96], "HWC"), (96, 56, 56), 96, 0, 0),
+    # Keras Cropping2D(((1, 2), (0, 0))): 8 − 1 − 2 = 5 rows
+    ("crop_pairs", {"crop": {"cropping": [[1, 2], [0, 0]]}}, ([8, 8, 3], "HWC"), (3, 5, 8), 0, 0, 0),
+    ("crop_int", {"crop": {"cropping": 2}}, ([8, 8, 3], "HWC"), (3, 4, 4), 0, 0, 0),
+    # Keras Conv2DTranspose(padding='same'): out = n·stride; real multiplications 7·7·64·32·3·3
+    ("conv_transpose_same_keras", {"conv_transpose": {"filters": 32, "kernel": 3, "stride": 2, "padding": "same"}},
+     ([7, 7, 64], "HWC"), (32, 14, 14), 64 * 32 * 3 * 3 + 32, 0, 7 * 7 * 64 * 32 * 3 * 3),
+]
+
 # every activation: element-wise, same shape, nothing to learn, no weight multiplications
 CASES += [(f"activation_{act}", act, ([4, 4, 3], "HWC"), (3, 4, 4), 0, 0, 0) for act in ACTIVATIONS]
 
@@ -303,20 +335,20 @@ def test_every_kind_declares_its_rules(name):
 
 def test_a_kind_without_rules_fails_loudly_and_has_no_receptive_field():
     class Upsample(NoWeights):  # an experiment: doubles H and W, and forgets its window
-        name, prefix = "upsample", "up"
+        name, prefix = "experimental_upsample", "up"
 
         def shape(self, a, xs):
             return (xs[0][0], *(2 * n for n in xs[0][1:])), []
 
     kind = Upsample()
     assert not declares(kind, "window")  # what test_every_kind_declares_its_rules would flag
-    KINDS["upsample"] = kind
+    KINDS["experimental_upsample"] = kind
     try:
-        net = cnncalc.loads(network_yaml([{"conv": {"filters": 2, "kernel": 3}}, "upsample",
+        net = cnncalc.loads(network_yaml([{"conv": {"filters": 2, "kernel": 3}}, "experimental_upsample",
                                           {"conv": {"filters": 2, "kernel": 3}}], [8, 8, 1], "HWC"))
         report = cnncalc.analyze(net)
     finally:
-        del KINDS["upsample"]
+        del KINDS["experimental_upsample"]
     assert report.layers[1].receptive_field == (3, 3)
     # undefined through the new kind, and after it: never a guess such as 5
     assert report.layers[2].receptive_field is None and report.layers[3].receptive_field is None
