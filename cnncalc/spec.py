@@ -268,7 +268,11 @@ def plain_yaml(path):
     Loader, yaml = _loader_class()
     try:
         _check_structure(text, str(path), Loader)
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)  # the safe constructor: no objects, no code
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
     except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError):
         raise CnnCalcError("not valid YAML", str(path)) from None
 
