@@ -103,6 +103,8 @@ class CodedWarning(str):
     code = ""
 
     def __new__(cls, code: str, text: str):
+        if code and code not in WARNING_CODES:  # pragma: no cover - a code must be documented
+            raise ValueError(f"undocumented warning code {code!r}")
         warning = super().__new__(cls, text)
         warning.code = code
         return warning

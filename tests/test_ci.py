@@ -315,3 +315,10 @@ def test_summary_layer_in_every_format():
 def test_solve_pool_keeps_the_padding_bound_for_a_fixed_padding():
     # 10 → 20 would need padding 6 with a 2-wide window; PyTorch allows at most ⌊2/2⌋ = 1
     assert run("solve", "--input", "10", "--output", "20", "--pool", "--padding", "6").output.startswith("no pooling")
+
+
+def test_every_warning_code_is_documented():
+    from cnncalc.errors import WARNING_CODES
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert all(f"`{code}`" in readme for code in WARNING_CODES)
