@@ -191,6 +191,13 @@ def validator():
     return jsonschema.Draft202012Validator(schema)
 
 
+def schema_errors(validator, text: str) -> list[str]:
+    """What the JSON Schema says of a YAML text (plain YAML rules, as an editor reads it)."""
+    import yaml
+
+    return [e.message for e in validator.iter_errors(yaml.safe_load(text))]
+
+
 def test_the_schema_lists_exactly_the_kinds(validator):
     from cnncalc.spec import TOP_KEYS
 
@@ -209,18 +216,13 @@ def test_the_schema_lists_exactly_the_kinds(validator):
     "input: {shape: [8, 8, 3], layout: HWC}\nbudget: {max_params: 1.5e9, max_param_memory: 100MiB}\nlayers: [relu]\n",
 ], ids=range(6))
 def test_files_cnncalc_accepts_validate(validator, text):
-    import yaml
-
     cnncalc.analyze(cnncalc.loads(text))
-    assert not [e.message for e in validator.iter_errors(yaml.safe_load(text))]
+    assert not schema_errors(validator, text)
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "architectures").glob("*.yaml")), ids=lambda p: p.stem)
 def test_every_builtin_validates(validator, path):
-    import yaml
-
-    errors = [e.message for e in validator.iter_errors(yaml.safe_load(path.read_text(encoding="utf-8")))]
-    assert not errors
+    assert not schema_errors(validator, path.read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("text", [
@@ -240,9 +242,7 @@ def test_every_builtin_validates(validator, path):
     "input: {shape: [8, 8, 3], layout: HWC}\nlayers: [{conv: {filters: 8, kernel: 3, expect: {shap: 6x6x8}}}]\n",
 ], ids=range(14))
 def test_broken_files_do_not_validate(validator, text):
-    import yaml
-
-    assert list(validator.iter_errors(yaml.safe_load(text)))
+    assert schema_errors(validator, text)
     with pytest.raises(cnncalc.CnnCalcError):  # and cnncalc refuses them too
         cnncalc.analyze(cnncalc.loads(text))
 
