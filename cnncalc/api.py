@@ -3,6 +3,7 @@ gets exactly the numbers the CLI prints."""
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -24,11 +25,27 @@ def architectures_dir() -> Path:
 
 
 def builtins() -> list[str]:
-    """Names of the built-in architectures."""
+    """Names of the built-in architectures: the files, and the variants that files name."""
     def natural(name):  # resnet18 before resnet101
         return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
 
-    return sorted((p.stem for p in architectures_dir().glob("*.yaml")), key=natural)
+    files = [p.stem for p in architectures_dir().glob("*.yaml")]
+    return sorted(set(files) - set(builtin_variants().values()) | set(builtin_variants()), key=natural)
+
+
+@functools.lru_cache(maxsize=None)
+def builtin_variants() -> dict[str, str]:
+    """Variant name -> the built-in file that defines it (efficientnet_b3 -> efficientnet). Only
+    files with a top-level `variants:` are parsed."""
+    from .spec import load_yaml
+
+    found = {}
+    for path in sorted(architectures_dir().glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        if "\nvariants:" in text:
+            for name in load_yaml(text, path.name).get("variants") or {}:
+                found[name] = path.stem
+    return found
 
 
 def resolve(source) -> tuple[str, str]:
@@ -54,7 +71,8 @@ def resolve(source) -> tuple[str, str]:
     if isinstance(source, os.PathLike) or text.endswith((".yaml", ".yml")) or "/" in text or os.sep in text:
         return text, read_file(text)
     if text in builtins():
-        return f"{text}.yaml", read_file(architectures_dir() / f"{text}.yaml")
+        stem = builtin_variants().get(text, text)
+        return f"{stem}.yaml", read_file(architectures_dir() / f"{stem}.yaml")
     hint = did_you_mean(text, builtins())
     if os.path.lexists(text):
         hint += f"; to read the file {shown(text)}, write ./{text}"
@@ -67,7 +85,8 @@ def load(source, params: dict | None = None) -> Network:
     from .spec import load_yaml
 
     label, text = resolve(source)
-    return build(load_yaml(text, label), label, params, default_name=Path(label).stem)
+    variant = source if isinstance(source, str) and source in builtin_variants() else None
+    return build(load_yaml(text, label), label, params, default_name=Path(label).stem, variant=variant)
 
 
 def loads(text: str, params: dict | None = None, file: str = "<string>") -> Network:
@@ -145,7 +164,7 @@ def analyze(source, *, input=None, layout: str | None = None, batch: int = 1, dt
         raise CnnCalcError(f"layout must be one of {', '.join(DISPLAY_LAYOUTS)}, but saw {shown(layout)}",
                            "--layout")
     if isinstance(source, Network):
-        net = build(source.doc, source.file, params, source.name) if params else source
+        net = build(source.doc, source.file, params, source.name, source.variant) if params else source
     else:
         net = load(source, params)
     layout = layout or display_layout(net.layout)  # --input is read in the file's own order
@@ -235,20 +254,44 @@ def one_layer(kind: str, inputs, options: dict, layout: str | None = None, expla
     attrs = check_options(kind, spec_kind.options, options, lambda k: Loc(flag(k)), Loc("layer"), spell=flag)
     if spec_kind.merge:
         attrs["_branches"] = tuple(f"input{i + 1}" for i in range(len(xs)))
+    if spec_kind.layout_aware:
+        attrs["_channels_last"] = channels_last(layout)
     return evaluate(kind, attrs, xs, explain=explain), xs, layout
 
 
-def _setting_value(text: str):
-    """A value in compare's NAME[key=value] or sweep's --set key=v1,v2: a number when it reads as one."""
-    for cast in (int, float):
+def parse_value(text: str):
+    """A --set value: true or false, a whole number or a finite number when it reads as one,
+    else the text (an expression or a word). ValueError for a number of more than
+    MAX_NUMBER_DIGITS digits and for inf and nan."""
+    import math
+    import re
+
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    if re.fullmatch(r"[-+]?[0-9_]+|[-+]?[0-9.]+(e[-+]?[0-9]+)?|[-+]?(inf|infinity|nan)", text, re.I):
+        if len(text) > MAX_NUMBER_DIGITS:
+            raise ValueError(f"a number of {len(text):,} characters; numbers are limited to "
+                             f"{MAX_NUMBER_DIGITS} digits")
         try:
-            value = cast(text)
+            return int(text)
         except ValueError:
-            continue
-        if cast is float and value != value or value in (float("inf"), float("-inf")):
-            raise CnnCalcError(f"{text} is not a finite number")
+            pass
+        try:
+            value = float(text)
+        except ValueError:
+            return text
+        if not math.isfinite(value):
+            raise ValueError(f"{text} is not a finite number")
         return value
     return text
+
+
+def _setting_value(text: str):
+    """A value in compare's NAME[key=value] or sweep's --set key=v1,v2, read as --set reads it."""
+    try:
+        return parse_value(text)
+    except ValueError as e:
+        raise CnnCalcError(str(e)) from None
 
 
 def parse_operand(text: str) -> tuple[str, dict, str | None]:

@@ -63,35 +63,12 @@ class AssignType(click.ParamType):
         key, sep, text = value.partition("=")
         if not sep or not key.strip() or not text.strip():
             self.fail(f"expected KEY=VALUE such as alpha=0.5, but saw {shown(value)}", param, ctx)
+        from .api import parse_value
+
         try:
             return key.strip(), parse_value(text.strip())
         except ValueError as e:
             self.fail(f"{key.strip()}: {e}", param, ctx)
-
-
-def parse_value(text: str):
-    """A --set value: a whole number or a finite number when it reads as one, else the text
-    (an expression or a word). ValueError for a number of more than MAX_NUMBER_DIGITS digits
-    and for inf and nan."""
-    import math
-    import re
-
-    if re.fullmatch(r"[-+]?[0-9_]+|[-+]?[0-9.]+(e[-+]?[0-9]+)?|[-+]?(inf|infinity|nan)", text, re.I):
-        if len(text) > MAX_NUMBER_DIGITS:
-            raise ValueError(f"a number of {len(text):,} characters; numbers are limited to "
-                             f"{MAX_NUMBER_DIGITS} digits")
-        try:
-            return int(text)
-        except ValueError:
-            pass
-        try:
-            value = float(text)
-        except ValueError:
-            return text
-        if not math.isfinite(value):
-            raise ValueError(f"{text} is not a finite number")
-        return value
-    return text
 
 
 def output_options(func):
@@ -298,10 +275,12 @@ def option_value(text: str, kind: str):
         from .spec import load_yaml
 
         return load_yaml(text, "--option")
-    if kind in ("ints", "padding") and re.fullmatch(r"\d+(\s*[x×,]\s*\d+)+", text):
+    if kind in ("ints", "padding") and re.fullmatch(r"-?\d+(\s*[x×,]\s*-?\d+)+", text):
         return [int(v) for v in re.split(r"\s*[x×,]\s*", text) if len(v) <= MAX_NUMBER_DIGITS] or text
-    if kind == "bool" and text.lower() in ("true", "false"):
-        return text.lower() == "true"
+    if kind != "bool" and text.lower() in ("true", "false"):
+        return text  # a word where a number is meant: the option's check names it
+    from .api import parse_value
+
     try:
         return parse_value(text)
     except ValueError:

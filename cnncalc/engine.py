@@ -11,7 +11,7 @@ from .layers import IDENTITY, KINDS
 from .layout import shape_text
 from .limits import MAX_BATCH
 from .memory import OPTIMIZER_COPIES
-from .report import DTYPE_BYTES, LayerReport, Report, Totals
+from .report import DTYPE_BYTES, LayerReport, OutputTotals, Report, Totals
 
 
 class Field(namedtuple("Field", "size jump start")):
@@ -58,6 +58,38 @@ def _receptive(window, ins):
     return ins[0].through(window)
 
 
+def _with_references(kind, attrs: dict, shapes: dict) -> dict:
+    """Options that name another layer (upsample's and crop's like) get that layer's output
+    shape as `_<option>`, for the kind's rules."""
+    named = {key: shapes[attrs[key]] for key, opt in kind.options.items()
+             if opt.type == "name" and attrs.get(key) is not None}
+    return {**attrs, **{f"_{key}": shape for key, shape in named.items()}} if named else attrs
+
+
+def _weight_signature(row: LayerReport, xs) -> tuple:
+    """What fixes a layer's weight tensors: its kind, channels in and out, kernel and counts."""
+    return (row.kind, xs[0][0] if xs else None, row.output_shape[0],
+            tuple(row.hyperparameters.get("kernel") or ()), row.weights, row.biases, row.non_trainable_params)
+
+
+def _shared(row: LayerReport, source: LayerReport, xs, source_xs) -> LayerReport:
+    """`share: NAME`: the row reuses source's weights, so its params are 0 (counted once, at
+    the source) and its MACs stay (counted at every call). The weights must be the same."""
+    if not source.weights + source.biases + source.non_trainable_params:
+        raise CnnCalcError(f"layer '{row.name}' shares the weights of '{source.name}' ({source.label}), "
+                           f"which has none")
+    if _weight_signature(row, xs) != _weight_signature(source, source_xs):
+        def described(r, x):
+            return (f"{r.label} on {x[0][0] if x else '?'} input channels: "
+                    f"{r.weights + r.biases + r.non_trainable_params:,} params")
+
+        raise CnnCalcError(f"layer '{row.name}' shares the weights of '{source.name}', so both need the same "
+                           f"weights, but '{source.name}' is {described(source, source_xs)} and '{row.name}' "
+                           f"would be {described(row, xs)}")
+    note = CodedWarning("shared-weights", f"reuses the weights of {source.name}: its params are counted there")
+    return row._replace(weights=0, biases=0, non_trainable_params=0, warnings=(*row.warnings, note))
+
+
 def evaluate(kind_name: str, attrs: dict, xs, fields=None, explain: bool = False, name: str = "",
              loc=None) -> LayerReport:
     """One layer's row: its rules applied to its input shapes (channels-first) and, for the
@@ -86,6 +118,32 @@ def evaluate(kind_name: str, attrs: dict, xs, fields=None, explain: bool = False
                        field=field, steps=steps, hyperparameters=hyper)
 
 
+def _mark_dead_ends(layers: dict, outputs: set) -> tuple:
+    """The rows, with a warning on each layer whose output nobody reads and that is not an
+    output: a dangling branch is usually a wrong `from`."""
+    read = {name for row in layers.values() for name in row.inputs}
+    dead = CodedWarning("dead-end", "no layer reads this output and it is not a declared output (outputs:)")
+    return tuple(row._replace(warnings=(*row.warnings, dead)) if name not in read and name not in outputs
+                 and row.kind != "input" else row for name, row in layers.items())
+
+
+def output_totals(layers, outputs) -> tuple:
+    """Per declared output: its name, node, shape and the totals of the layers it depends on
+    (its ancestors through the inputs, itself included), the shared trunk counted in each."""
+    rows = {row.name: row for row in layers}
+    found = []
+    for written, node in outputs:
+        seen, todo = {node}, [node]
+        while todo:
+            for name in rows[todo.pop()].inputs:
+                if name not in seen:
+                    seen.add(name)
+                    todo.append(name)
+        found.append(OutputTotals(written, node, rows[node].output_shape,
+                                  Totals.of(row for row in layers if row.name in seen)))
+    return tuple(found)
+
+
 def run(net: Network, input_shape=None, batch: int = 1, dtype: str = "float32", explain: bool = False,
         param_dtype: str | None = None, optimizer: str = "sgd", roofline=None) -> Report:
     """Evaluate every node of the network on input_shape (channels-first; default: the file's).
@@ -111,13 +169,21 @@ def run(net: Network, input_shape=None, batch: int = 1, dtype: str = "float32", 
                               field=Field.of_input(len(x0) - 1) if len(x0) > 1 else None,
                               steps=tuple(KINDS["input"].explain({}, [], x0)) if explain else ())
         else:
-            row = evaluate(node.kind, node.attrs, [shapes[i] for i in node.inputs],
+            xs = [shapes[i] for i in node.inputs]
+            row = evaluate(node.kind, _with_references(KINDS[node.kind], node.attrs, shapes), xs,
                            [layers[i].field for i in node.inputs], explain, node.name, node.loc)
             row = row._replace(inputs=node.inputs, scope=node.scope)
+            if "_share" in node.attrs:
+                source = layers[node.attrs["_share"]]
+                try:
+                    row = _shared(row, source, xs, [shapes[i] for i in source.inputs])
+                except CnnCalcError as e:
+                    raise CnnCalcError(e.message, node.loc) from None
         shapes[node.name] = row.output_shape
         layers[node.name] = row
-    layers = tuple(layers.values())
+    outputs = net.outputs or ((net.nodes[-1].name, net.nodes[-1].name),)
+    layers = _mark_dead_ends(layers, {node for _, node in outputs})
     return Report(name=net.name, layout=net.layout, input_shape=x0, layers=layers,
-                  totals=Totals.of(layers), batch=batch, dtype=dtype,
+                  totals=Totals.of(layers), batch=batch, dtype=dtype, outputs=output_totals(layers, outputs),
                   params_set=tuple(net.params.items()), description=net.description, source=net.source,
                   param_dtype=param_dtype, optimizer=optimizer, roofline=roofline)

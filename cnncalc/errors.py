@@ -115,8 +115,10 @@ WARNING_CODES = {
     "uneven-windows": "adaptive pooling windows differ in size",
     "padding-only": "a note, not a warning: the floor drops only right padding, no input",
     "unaligned-field": "a note: at a merge of branches at different effective strides the receptive field is undefined",
+    "dead-end": "no layer reads this layer's output and it is not a declared output; its params and MACs still count",
+    "shared-weights": "a note: the layer reuses another layer's weights (share:); its params are counted there",
 }
-NOTE_CODES = ("padding-only", "unaligned-field")  # shown by --explain and -v; in JSON with their code
+NOTE_CODES = ("padding-only", "unaligned-field", "shared-weights")  # shown by --explain and -v; in JSON with their code
 
 
 def is_note(warning) -> bool:

@@ -12,6 +12,7 @@ from collections import namedtuple
 from .errors import CnnCalcError, Loc, did_you_mean, shown
 from .expr import substitute
 from .layers import KINDS
+from .layout import channels_last
 from .limits import MAX_EXPANSION_STEPS, MAX_NESTING, MAX_NODES
 from .spec import (
     as_int,
@@ -25,6 +26,8 @@ from .spec import (
     check_options,
     check_param,
     check_repeat,
+    check_source,
+    check_when,
     is_int,
     line_of,
     parse_input,
@@ -40,11 +43,13 @@ class Node(namedtuple("Node", "name kind attrs inputs loc scope", defaults=((),)
     __slots__ = ()
 
 
-class Network(namedtuple("Network", "name layout input_shape nodes params file description source doc",
-                         defaults=((), "<input>", "", "", None))):
+class Network(namedtuple("Network", "name layout input_shape nodes params file description source doc outputs "
+                                    "variant", defaults=((), "<input>", "", "", None, (), None))):
     """An expanded network. layout: the input layout as written (HWC); input_shape:
     channels-first, batch excluded; params: the parameter values it was built with;
-    doc: the parsed file, to rebuild with other parameters."""
+    doc: the parsed file, to rebuild with other parameters; outputs: the declared outputs as
+    (name as written, node name) pairs; empty when the file declares none (the last layer is
+    the output); variant: the file's variant it was built as, if any."""
 
     __slots__ = ()
 
@@ -69,9 +74,12 @@ class _Scope:
         return f"{stem}{self.counters[stem]}"
 
 
-class _Item(namedtuple("_Item", "key opts values name repeat loc scope env expect", defaults=(None,))):
+class _Item(namedtuple("_Item", "key opts values name repeat loc scope env expect source share on",
+                       defaults=(None, None, None, True))):
     """One entry of a layer list, as called: its kind or block name, its raw and resolved
-    options, its name and repeat count, where it is written, its scope and parameters."""
+    options, its name and repeat count, where it is written, its scope and parameters, and
+    its graph keys: source (`from`: a name, or a merge's list of names), share (the layer
+    whose weights it reuses) and on (`when`: false leaves the entry out)."""
 
     __slots__ = ()
 
@@ -90,8 +98,9 @@ class _Item(namedtuple("_Item", "key opts values name repeat loc scope env expec
 
 
 class _Expander:
-    def __init__(self, doc, file, params):
+    def __init__(self, doc, file, params, layout="HWC"):
         self.file = file
+        self.channels_last = channels_last(layout)
         self.params = params  # the network's; a block sees these and its own arguments only
         self.nodes: list[Node] = []
         self.where: dict[str, Loc] = {}
@@ -100,6 +109,11 @@ class _Expander:
         self.steps = 0  # list items and block instances visited: the work, not only the layers
         self._least: dict[str, int] = {}  # block -> the fewest layers one call adds
         self._checked: set[str] = set()  # blocks that add no layer, checked on a first call
+        # what a name can refer to: every node by its full name, and every block instance,
+        # named repeat group and branch by its dotted name (their output node)
+        self.outputs: dict[str, str] = {}
+        self.unresolved: list[tuple[str, Loc, tuple]] = []  # references to report after expansion
+        self.skipped: set[str] = set()  # full names of entries left out by `when: false`
 
     def add(self, scope, stem, kind, attrs, inputs, loc, explicit=False) -> str:
         if explicit:
@@ -113,7 +127,35 @@ class _Expander:
             raise CnnCalcError(f"the network expands to more than {MAX_NODES:,} layers; "
                                f"check repeat counts", loc)
         self.nodes.append(Node(name, kind, attrs, tuple(inputs), loc, scope.parts))
+        self.outputs[name] = name
         return name
+
+    def lookup(self, ref, scope: "_Scope", where: Loc, fallback: str) -> str:
+        """The node a reference names: the innermost enclosing scope first (inside a block,
+        `conv1` is the block's own conv1), then outwards to the top level, where full dotted
+        names work too. An unknown name is recorded and reported once expansion has ended, so
+        that a later layer of that name is told apart from a misspelling; fallback stands in."""
+        parts = scope.parts
+        for i in range(len(parts), -1, -1):
+            node = self.outputs.get(".".join(parts[:i] + (ref,)))
+            if node is not None:
+                return node
+        self.unresolved.append((ref, where, parts))
+        return fallback
+
+    def check_references(self) -> None:
+        """Report the first reference that named no earlier layer: a later one, or none."""
+        for ref, where, parts in self.unresolved:
+            later = [".".join(parts[:i] + (ref,)) for i in range(len(parts), -1, -1)]
+            later = next((name for name in later if name in self.outputs), None)
+            if later is not None:
+                raise CnnCalcError(f"{shown(ref)} is not above this layer (it is {shown(later)}, at "
+                                   f"{self.where.get(later) or self.where.get(self.outputs[later])}); a layer reads "
+                                   f"only from layers written before it", where)
+            prefix = ".".join(parts) + "." if parts else ""
+            near = [name[len(prefix):] for name in self.outputs if prefix and name.startswith(prefix)]
+            raise CnnCalcError(f"no layer called {shown(ref)} is above this one"
+                               f"{did_you_mean(ref, near + list(self.outputs))}", where)
 
     def claim(self, name, loc, at):
         """Reserve a name for the layer or block call at loc; a clash is reported at `at`."""
@@ -174,37 +216,84 @@ class _Expander:
         name = check_name(values.pop("name", None), it.where("name"))
         repeat = check_repeat(values.pop("repeat", 1), it.where("repeat"))
         expect = check_expect(values.pop("expect"), it.where("expect")) if "expect" in values else None
-        return it._replace(values=values, name=name, repeat=repeat, expect=expect)
+        source = check_source(values.pop("from"), it.where("from")) if "from" in values else None
+        share = check_source(values.pop("share"), it.where("share"), "share", many=False) \
+            if "share" in values else None
+        on = check_when(values.pop("when"), it.where("when")) if "when" in values else True
+        return it._replace(values=values, name=name, repeat=repeat, expect=expect, source=source, share=share, on=on)
+
+    def read_from(self, it: _Item, x: str, merge: bool = False) -> str:
+        """The input of an entry: the layer above, or the one `from` names (a merge's list of
+        names is its inputs, read in merge())."""
+        if isinstance(it.source, list):
+            if not merge:
+                raise CnnCalcError(f"from takes one layer name here; only a merge (add, concat, multiply) "
+                                   f"reads a list of them, but saw {shown(it.source)}", it.where("from"))
+            return x
+        return x if it.source is None else self.lookup(it.source, it.scope, it.where("from"), x)
+
+    def leave_out(self, it: _Item, x: str) -> str:
+        """`when: false`: the entry adds nothing; its name stays known, so that a declared
+        output naming it is dropped rather than unknown."""
+        if it.name:
+            self.skipped.add(it.scope.full(it.name))
+        return x
 
     def layer(self, it: _Item, x: str) -> str:
         if it.key in self.blocks:
             return self.block_call(it, x)
         kind = check_kind(it.key, KINDS, self.blocks, it.loc)
         attrs = check_options(it.key, kind.options, it.values, it.where, it.loc, kind.merge)
+        if not it.on:
+            return self.leave_out(it, x)
+        x = self.read_from(it, x, kind.merge)
+        for key, opt in kind.options.items():  # options that name a layer (upsample's like)
+            if opt.type == "name" and attrs[key] is not None:
+                attrs[key] = self.lookup(attrs[key], it.scope, it.where(key), x)
+        if kind.layout_aware:
+            attrs["_channels_last"] = self.channels_last
+        if it.share is not None:
+            if kind.merge:
+                raise CnnCalcError(f"{it.key} has no weights to share", it.where("share"))
+            attrs["_share"] = self.lookup(it.share, it.scope, it.where("share"), x)
         if it.expect:
             attrs["_expect"] = it.expect  # the answers written on the layer, for `cnncalc check`
         self.fits(it, 1)
+        group = it.scope.child(it.name) if it.name and it.repeat > 1 else None
         for scope, stem, explicit in it.instances():
             if kind.merge:
                 x = self.merge(it, attrs, scope, stem or kind.prefix, explicit, x)
             else:
                 x = self.add(scope, stem or kind.prefix, it.key, attrs, [x], it.loc, explicit)
+        if group is not None:
+            self.outputs[".".join(group.parts)] = x
         return x
 
     def merge(self, it: _Item, attrs, scope, stem, explicit, x) -> str:
         branches, bloc = it.values.get("branches"), it.where("branches")
+        if isinstance(it.source, list):  # inputs by name: `concat: {from: [up4, down1]}`
+            if branches is not None:
+                raise CnnCalcError(f"{it.key} takes its inputs from branches or from a list of names in "
+                                   f"from, not both", bloc)
+            ends = [self.lookup(ref, it.scope, it.where("from"), x) for ref in it.source]
+            return self.add(scope, stem, it.key, {**attrs, "_branches": tuple(ends)}, ends, it.loc, explicit)
         keys = branch_keys(it.key, branches, bloc)
         # a mapping names its branches; a list's are numbered in the scope: branch1, branch2, …
         names = keys if isinstance(branches, dict) else [scope.next("branch") for _ in keys]
-        ends = [self.sequence(branches[key], bloc.child(key, line_of(branches, key, bloc.line)),
-                              scope.child(name), x, it.env)
-                for key, name in zip(keys, names)]
+        ends = []
+        for key, name in zip(keys, names):
+            inner = scope.child(name)
+            ends.append(self.sequence(branches[key], bloc.child(key, line_of(branches, key, bloc.line)),
+                                      inner, x, it.env))
+            self.outputs.setdefault(".".join(inner.parts), ends[-1])  # a branch by name: its end
         return self.add(scope, stem, it.key, {**attrs, "_branches": tuple(ends)}, ends, it.loc, explicit)
 
     def block_call(self, it: _Item, x: str) -> str:
         key, block = it.key, self.blocks[it.key]
         if it.expect is not None:
             raise CnnCalcError("expect is written on a layer, not on a block call", it.where("expect"))
+        if it.share is not None:
+            raise CnnCalcError("share is written on a layer, not on a block call", it.where("share"))
         if key in self.active:
             chain = " → ".join(self.active[self.active.index(key):] + [key])
             raise CnnCalcError(f"block {shown(key)} uses itself ({chain}); blocks must not form a cycle", it.loc)
@@ -213,6 +302,9 @@ class _Expander:
             # a second call with the same name would silently share (and renumber) the
             # first one's layers, merging two blocks into one group
             self.claim(it.scope.full(it.name), it.loc, it.where("name"))
+        if not it.on:
+            return self.leave_out(it, x)
+        x = self.read_from(it, x)
         body = Loc(self.file, line_of(block, "layers"), f"blocks.{key}.layers")
         least = self.layers_at_least(key, it.loc)
         self.fits(it, least)
@@ -227,11 +319,36 @@ class _Expander:
             for scope, stem, _ in it.instances():
                 inner = scope.child(stem) if stem else scope.child(scope.next(key))
                 x = self.sequence(block["layers"], body, inner, x, args)
+                self.outputs[".".join(inner.parts)] = x  # the block instance by name: its output
                 if not least:
                     break
         finally:
             self.active.pop()
+        if it.name and it.repeat > 1:
+            self.outputs[it.scope.full(it.name)] = x
         return x
+
+    def declared_outputs(self, names, loc: Loc, env) -> tuple:
+        """`outputs: [fc, aux1, aux2]` -> ((written name, node), …); names left out by `when`
+        are dropped. None: the last layer is the one output."""
+        if names is None:
+            return ()
+        if not isinstance(names, list) or not names:
+            raise CnnCalcError(f"outputs must be a list of layer names, but saw {shown(names)}", loc)
+        found = []
+        for i, ref in enumerate(names):
+            where = loc.child(i, line_of(names, i, loc.line))
+            ref = check_source(self.resolve(ref, env, where), where, "outputs", many=False)
+            if ref in self.skipped:
+                continue
+            node = self.lookup(ref, _Scope(), where, "")
+            self.check_references()
+            if any(node == n for _, n in found):
+                raise CnnCalcError(f"output {shown(ref)} is listed twice", where)
+            found.append((ref, node))
+        if not found:
+            raise CnnCalcError("every declared output is left out (by when: false)", loc)
+        return tuple(found)
 
     def resolve(self, value, env, where):
         if isinstance(value, list):
@@ -239,12 +356,19 @@ class _Expander:
         return as_int(substitute(value, env, where)) if isinstance(value, str) else value
 
 
-def build(doc, file="<input>", overrides=None, default_name="network") -> Network:
-    """Turn a parsed YAML document into a Network (graph of nodes)."""
+def build(doc, file="<input>", overrides=None, default_name="network", variant=None) -> Network:
+    """Turn a parsed YAML document into a Network (graph of nodes). variant: one of the
+    file's `variants`, whose parameter values apply under the overrides, and whose name the
+    network takes."""
     check_document(doc, file, reserved=KINDS)
     root = Loc(file, getattr(doc, "line", None))
     params = dict(doc.get("params") or {})
     ploc = root.child("params", line_of(doc, "params"))
+    if variant is not None:
+        variants = doc.get("variants") or {}
+        if variant not in variants:
+            raise CnnCalcError(f"{shown(file)} has no variant {shown(variant)}{did_you_mean(variant, variants)}")
+        params.update(variants[variant] or {})
     if not isinstance(overrides or {}, dict):
         raise CnnCalcError(f"params must be a dict of name to value, but saw {shown(overrides)}", "--set")
     for key, value in (overrides or {}).items():
@@ -258,9 +382,12 @@ def build(doc, file="<input>", overrides=None, default_name="network") -> Networ
             params[key] = as_int(substitute(value, params, ploc.child(key, line_of(doc.get("params"), key))))
     iloc = root.child("input", line_of(doc, "input"))
     layout, shape = parse_input(doc["input"], params, iloc)
-    expander = _Expander(doc, file, params)
+    expander = _Expander(doc, file, params, layout)
     top = _Scope()
     expander.add(top, "input", "input", {}, [], iloc, explicit=True)
     expander.sequence(doc["layers"], root.child("layers", line_of(doc, "layers")), top, "input", params)
-    return Network(str(doc.get("name", default_name)), layout, shape, expander.nodes, params, file,
-                   str(doc.get("description", "")), str(doc.get("source", "")), doc)
+    expander.check_references()
+    outputs = expander.declared_outputs(doc.get("outputs"), root.child("outputs", line_of(doc, "outputs")), params)
+    name = variant if variant is not None else str(doc.get("name", default_name))
+    return Network(name, layout, shape, expander.nodes, params, file, str(doc.get("description", "")),
+                   str(doc.get("source", "")), doc, outputs, variant)

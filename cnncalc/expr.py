@@ -1,8 +1,8 @@
 """Safe arithmetic in YAML fields: `${round(64 * alpha)}`, `${c // 4}`.
 
 Parsed with `ast` and evaluated by walking a whitelist: numbers, names of parameters,
-+ − × / // %, unary minus, parentheses and the functions below. No eval, no exec,
-no attribute access, no power (so no 9**9**9)."""
++ − × / // %, unary minus, `not` (for true/false parameters), parentheses and the functions
+below. No eval, no exec, no attribute access, no power (so no 9**9**9)."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ FUNCTIONS = {"min": min, "max": max, "round": _round, "floor": math.floor, "ceil
              "int": int, "make_divisible": make_divisible}
 _BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
            ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod}
-_UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
+_UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_}
 
 
 def evaluate(text: str, scope: dict, where=None):
@@ -71,8 +71,8 @@ def evaluate(text: str, scope: dict, where=None):
                 fail(f"unknown name '{node.id}'{did_you_mean(node.id, list(scope) + list(FUNCTIONS))}"
                      f" (known: {', '.join(sorted(scope)) or 'none'})")
             value = scope[node.id]
-            if type(value) not in (int, float):
-                fail(f"'{node.id}' is {shown(value)}, not a number")
+            if type(value) not in (int, float, bool):  # true/false, for `when:`
+                fail(f"'{node.id}' is {shown(value)}, not a number or true/false")
             result = value
         elif isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
             left, right = walk(node.left, depth + 1), walk(node.right, depth + 1)
@@ -92,7 +92,7 @@ def evaluate(text: str, scope: dict, where=None):
                 fail(f"{node.func.id}() {e}")
         else:
             fail(f"'{ast.unparse(node)}' is not allowed: only numbers, parameter names, "
-                 f"+ - * / // %, parentheses and {', '.join(sorted(FUNCTIONS))}()")
+                 f"+ - * / // %, not, parentheses and {', '.join(sorted(FUNCTIONS))}()")
         # constants and parameters too: 1e400 is inf, and round(inf) would raise OverflowError
         if not math.isfinite(result) or abs(result) > MAX_MAGNITUDE:
             fail(f"the value {result} is beyond {MAX_MAGNITUDE:.0e}")

@@ -83,6 +83,7 @@ class Kind:
     prefix = ""
     options: dict[str, Opt] = {}
     merge = False  # takes several inputs (branches)
+    layout_aware = False  # an option is written in the file's layout (attrs get _channels_last)
     help = ""      # one line for `cnncalc kinds` and the README
 
     def shape(self, a, xs: Sequence[Shape]) -> Tuple[Shape, List[str]]:
@@ -739,12 +740,15 @@ class Upsample(NoWeights):
     help = "resize by scale (out = floor(n·scale)) or to size; nearest, linear, bilinear, bicubic, trilinear"
     options = {"scale": Opt("float", None, "scale factor for every spatial dimension", low=0),
                "size": Opt("ints", None, "output size: an int or one per spatial dimension", low=1),
+               "like": Opt("name", None, "resize to the spatial size of this earlier layer"),
                "mode": Opt("choice", "nearest", choices=("nearest", "linear", "bilinear", "bicubic", "trilinear"))}
 
     def _out(self, a, x):
         sp = spatial_of(x, self.name)
-        if (a["scale"] is None) == (a["size"] is None):
-            raise LayerError("upsample needs exactly one of scale and size")
+        if sum(a[key] is not None for key in ("scale", "size", "like")) != 1:
+            raise LayerError("upsample needs exactly one of scale, size and like")
+        if a["like"] is not None:
+            return list(_like_size(a, sp, self.name))
         if a["size"] is not None:
             return list(per_dim(a["size"], len(sp), "size"))
         out = [int(n * a["scale"]) for n in sp]  # PyTorch: floor(input_size · scale_factor)
@@ -761,13 +765,25 @@ class Upsample(NoWeights):
     def explain(self, a, xs, y):
         sp = spatial_of(xs[0], self.name)
         texts = ([f"⌊{n} · {a['scale']}⌋ = {o}" for n, o in zip(sp, y[1:])] if a["scale"] is not None
-                 else [f"{n} → {o}" for n, o in zip(sp, y[1:])])
+                 else [f"{n} → {o}" + (f" (the size of {a['like']})" if a["like"] else "") for n, o in zip(sp, y[1:])])
         return ([Step("output", dims, text) for dims, text in grouped(DIM_NAMES[len(sp)], texts)]
                 + _no_weights(f"{a['mode']} interpolation has no weights"))
 
     def label(self, a, rank=2):
-        by = f"×{a['scale']:g}" if a["scale"] is not None else f"→{fmt_dims(a['size'])}"
+        by = f"×{a['scale']:g}" if a["scale"] is not None else \
+            f"→{fmt_dims(a['size'])}" if a["size"] is not None else f"like {a['like']}"
         return f"upsample {by} {a['mode']}"
+
+
+def _like_size(a, sp, kind: str) -> tuple:
+    """The spatial size of the layer that `like` names (the engine gives its shape as _like)."""
+    if "_like" not in a:
+        raise LayerError(f"like names another layer of a network; for {kind} alone give the size instead")
+    target = a["_like"][1:]
+    if len(target) != len(sp):
+        raise LayerError(f"like {a['like']} has {len(target)} spatial dimensions ({shape_text(a['_like'])}), "
+                         f"but the input has {len(sp)}")
+    return target
 
 
 def _factor(a, x, kind: str) -> int:
@@ -953,11 +969,21 @@ class Crop(NoWeights):
     """Keras Cropping: drop rows and columns on each side."""
 
     name, prefix = "crop", "crop"
-    help = "drop positions at each side (Keras Cropping2D): an int, one per dimension, or [before, after] pairs"
-    options = {"cropping": Opt("padding", help="int, per-dimension list or [before, after] pairs")}
+    help = ("drop positions at each side (Keras Cropping2D): an int, one per dimension or [before, after] "
+            "pairs; or centred to the size of an earlier layer (like, as U-Net)")
+    options = {"cropping": Opt("padding", None, "int, per-dimension list or [before, after] pairs"),
+               "like": Opt("name", None, "crop centred to the spatial size of this earlier layer")}
 
     def _cuts(self, a, x):
         sp = spatial_of(x, self.name)
+        if (a["cropping"] is None) == (a["like"] is None):
+            raise LayerError("crop needs exactly one of cropping and like")
+        if a["like"] is not None:  # centred; an odd difference leaves the extra position at the end
+            cut = [n - m for n, m in zip(sp, _like_size(a, sp, self.name))]
+            if any(c < 0 for c in cut):
+                raise LayerError(f"crop to the size of {a['like']} ({shape_text(a['_like'])}) needs an input at "
+                                 f"least as large, but the input is {shape_text(x)}")
+            return sp, [[c // 2, c - c // 2] for c in cut]
         if a["cropping"] in ("same", "valid"):
             raise LayerError("crop needs numbers, not 'same' or 'valid'")
         return sp, explicit_padding(a["cropping"], len(sp))
@@ -979,7 +1005,74 @@ class Crop(NoWeights):
         return [Step("output", dims, text) for dims, text in grouped(DIM_NAMES[len(sp)], texts)] + _no_weights("cropping")
 
     def label(self, a, rank=2):
-        return "crop " + _pad_label(a["cropping"])[2:]
+        return f"crop like {a['like']}" if a["like"] is not None else "crop " + _pad_label(a["cropping"])[2:]
+
+
+@register
+class Slice(NoWeights):
+    """A range of channels (ShuffleNetV2's channel split: [0:C/2] and [C/2:C])."""
+
+    name, prefix = "slice", "slice"
+    help = "channels start to stop (stop excluded; default: to the end), for a channel split"
+    options = {"start": Opt("int", 0, low=0), "stop": Opt("int", None, "default: the input's channels", low=1)}
+
+    def _range(self, a, x):
+        stop = x[0] if a["stop"] is None else a["stop"]
+        if not a["start"] < stop <= x[0]:
+            raise LayerError(f"slice needs start < stop ≤ the input's {x[0]} channels, but saw "
+                             f"start {a['start']} and stop {stop}")
+        return a["start"], stop
+
+    def shape(self, a, xs):
+        start, stop = self._range(a, xs[0])
+        return (stop - start, *xs[0][1:]), []
+
+    def window(self, a, xs):
+        return IDENTITY
+
+    def explain(self, a, xs, y):
+        start, stop = self._range(a, xs[0])
+        return [Step("output", "", f"channels {start} to {stop}: {stop} − {start} = {y[0]}: {shape_text(y)}")] \
+            + _no_weights("a slice")
+
+    def label(self, a, rank=2):
+        return f"slice {a['start']}:{'' if a['stop'] is None else a['stop']}"
+
+
+@register
+class Reshape(NoWeights):
+    """A new shape with the same elements; one size may be -1 (inferred)."""
+
+    name, prefix = "reshape", "reshape"
+    help = "the same elements in a new shape, written in the file's layout (one size may be -1)"
+    options = {"shape": Opt("ints", help="target sizes in the file's layout, one may be -1", low=-1)}
+    layout_aware = True  # the target is written in the file's layout: the expander says which
+
+    def shape(self, a, xs):
+        target = [a["shape"]] if isinstance(a["shape"], int) else list(a["shape"])
+        if len(target) > 4 or 0 in target or target.count(-1) > 1:
+            raise LayerError(f"reshape needs 1 to 4 sizes, each at least 1 or one -1, but saw {target}")
+        total, known = prod(xs[0]), prod(v for v in target if v != -1)
+        if -1 in target:
+            if total % known:
+                raise LayerError(f"reshape cannot infer -1: {total:,} elements do not divide by {known:,}")
+            target[target.index(-1)] = total // known
+        elif known != total:
+            raise LayerError(f"reshape to {target} holds {known:,} elements, but the input "
+                             f"{shape_text(xs[0])} has {total:,}")
+        if len(target) > 1 and a.get("_channels_last", True):
+            target = [target[-1], *target[:-1]]
+        return tuple(target), []
+
+    def window(self, a, xs):
+        return None  # positions are renumbered: no field in input positions
+
+    def explain(self, a, xs, y):
+        return [Step("output", "", f"{_elements(xs[0])} = {_elements(y)} elements: {shape_text(y)}")] \
+            + _no_weights("a reshape")
+
+    def label(self, a, rank=2):
+        return f"reshape {fmt_dims(a['shape'])}"
 
 
 @register

@@ -53,7 +53,7 @@ def bar(fraction: float, width: int = 10) -> str:
     return ("█" * (eighths // 8) + (_EIGHTHS[eighths % 8] if eighths % 8 else "")).ljust(width)
 
 
-def summary_lines(report: Report) -> list[str]:
+def summary_lines(report: Report, layout: str = "hwc") -> list[str]:
     t = report.totals
     lines = [f"Params: {t.params:,} (weights {t.weights:,} + biases {t.biases:,})"]
     if t.non_trainable_params:
@@ -61,6 +61,9 @@ def summary_lines(report: Report) -> list[str]:
                   f"Trainable params: {t.params:,}",
                   f"Non-trainable params: {t.non_trainable_params:,}"]
     lines.append(f"MACs: {t.macs:,} ({human(t.macs)})   FLOPs: {t.flops:,} ({human(t.flops)})")
+    if len(report.outputs) > 1:  # each output with what it depends on, a shared trunk in each
+        lines += [f"Output {o.name} ({shape_text(o.output_shape, layout)}): params {o.totals.params:,}, "
+                  f"MACs {o.totals.macs:,} ({human(o.totals.macs)})" for o in report.outputs]
     lines.append(f"Activations: {t.activation_size:,} elements = {human_bytes(report.activation_bytes)} "
                  f"({report.dtype}, {DTYPE_BYTES[report.dtype]} bytes, batch {report.batch})")
     m = report.memory()
@@ -134,7 +137,7 @@ def render_table(report: Report, layout: str = "hwc", depth: int | None = None, 
         return Group(Text(title), Text(
             f"{len(rows):,} rows are more than a table of {MAX_TABLE_ROWS:,} can usefully show: fold blocks "
             f"with --depth N, or use --format csv or json for every layer."),
-            Text("\n".join(summary_lines(report))))
+            Text("\n".join(summary_lines(report, layout))))
     count = (lambda n: f"{n:,}") if exact else human
     total_macs = report.totals.macs or 1
 
@@ -184,7 +187,7 @@ def render_table(report: Report, layout: str = "hwc", depth: int | None = None, 
     hidden = [name for name in requested if name not in shown]
     if hidden:
         parts.append(Text(f"(hidden at {width} columns: {', '.join(hidden)}; --wide shows them)"))
-    parts.append(Text("\n".join(summary_lines(report))))
+    parts.append(Text("\n".join(summary_lines(report, layout))))
     warnings = warning_lines(rows, notes)
     if warnings:
         parts.append(Text("Warnings:\n" + "\n".join(f"  {w}" for w in warnings)))
@@ -364,7 +367,8 @@ def json_chunks(report: Report, layout: str = "hwc", depth: int | None = None):
         text = dumps(report.layer_dict(layer, layout, traffic[i], conventions)).replace("\n", "\n    ")
         yield ("," if i else "") + "\n    " + text
     yield ("\n  ]" if report.layers else "]") + ',\n  "totals": '
-    yield dumps(report.totals_dict()).replace("\n", "\n  ") + "\n}\n"
+    yield dumps(report.totals_dict()).replace("\n", "\n  ") + ',\n  "outputs": '
+    yield dumps(report.outputs_list(layout)).replace("\n", "\n  ") + "\n}\n"
 
 
 CSV_COLUMNS = ("name", "kind", "label", "block", "output_shape", "activation_size", "params",
@@ -401,7 +405,7 @@ def render_markdown(report: Report, layout: str = "hwc", depth: int | None = Non
         lines.append(f"| {_cell(row.name)} | {_cell(row.label)} | {shape_text(row.output_shape, layout)} | "
                      f"{row.activation_size:,} | {row.params:,} | {row.macs:,} | {row.flops:,} |")
     lines.append(f"| **total** | | | {t.activation_size:,} | {t.params:,} | {t.macs:,} | {t.flops:,} |")
-    lines += [""] + summary_lines(report)
+    lines += [""] + summary_lines(report, layout)
     warnings = warning_lines(rows)
     if warnings:
         lines += ["", "Warnings:", ""] + [f"- {w}" for w in warnings]

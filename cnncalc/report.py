@@ -62,14 +62,22 @@ class Totals(_Counts, namedtuple("Totals", "weights biases non_trainable_params 
                    sum(x.activation_size for x in layers))
 
 
+class OutputTotals(namedtuple("OutputTotals", "name node output_shape totals")):
+    """One declared output of a network: its name as written, the node it is, its shape, and
+    the totals of every layer it depends on (a shared trunk counts in each output)."""
+
+    __slots__ = ()
+
+
 class Report(namedtuple("Report", "name layout input_shape layers totals batch dtype params_set description source "
-                                  "param_dtype optimizer roofline peer_counts",
-                        defaults=(1, "float32", (), "", "", None, "sgd", None, None))):
+                                  "param_dtype optimizer roofline peer_counts outputs",
+                        defaults=(1, "float32", (), "", "", None, "sgd", None, None, ()))):
     """A whole analysis. layout: the input layout as written in the file (HWC);
     input_shape: channels-first; params_set: the network's parameters (alpha, resolution…)
     as (name, value) pairs, not to be confused with totals.params, a parameter count;
     param_dtype: the element type of the params (None: dtype); optimizer: for the training
-    estimate (sgd, momentum or adam); roofline: a memory.Roofline machine, or None."""
+    estimate (sgd, momentum or adam); roofline: a memory.Roofline machine, or None;
+    outputs: an OutputTotals per network output (one, the last layer, unless declared)."""
 
     __slots__ = ()
 
@@ -131,7 +139,15 @@ class Report(namedtuple("Report", "name layout input_shape layers totals batch d
         return {**self.head_dict(layout),
                 "layers": [self.layer_dict(x, layout, t, {name: values[i] for name, values in peers.items()})
                            for i, (x, t) in enumerate(zip(self.layers, traffic))],
-                "totals": self.totals_dict()}
+                "totals": self.totals_dict(),
+                "outputs": self.outputs_list(layout)}
+
+    def outputs_list(self, layout: str = "hwc") -> list:
+        """The JSON form's `outputs`: each output's name, layer, shape and the counts of the
+        layers it depends on."""
+        return [{"name": o.name, "layer": o.node, "output_shape": in_layout(o.output_shape, layout),
+                 "params": o.totals.params, "non_trainable_params": o.totals.non_trainable_params,
+                 "macs": o.totals.macs, "flops": o.totals.flops} for o in self.outputs]
 
     def head_dict(self, layout: str = "hwc") -> dict:
         """The JSON form's keys before `layers`: a renderer can stream the layers after it."""

@@ -13,6 +13,9 @@ from .limits import MAX_NODES, MAX_SIZE
 from .spec import EXPECTED, REQUIRED
 
 EXPRESSION = {"type": "string", "pattern": r"\$\{[^}]*\}", "description": "arithmetic such as ${round(64 * alpha)}"}
+NAME = {"type": "string", "minLength": 1, "description": "the name of an earlier layer, block or branch"}
+NAMES = {"anyOf": [NAME, {"type": "array", "items": NAME, "minItems": 2}]}
+WHEN = {"anyOf": [{"type": "boolean"}, EXPRESSION], "description": "false leaves the entry out"}
 
 
 def _number(opt, integer: bool) -> dict:
@@ -43,6 +46,9 @@ def option_schema(opt) -> dict:
         schema = {"anyOf": [_number(opt, False), EXPRESSION]}
     elif opt.type == "choice":
         schema = {"enum": list(opt.choices) + ([None] if opt.default is None else [])}
+    elif opt.type == "name":
+        schema = {"type": "string", "minLength": 1} if opt.default is REQUIRED else \
+            {"type": ["string", "null"], "minLength": 1}
     else:  # pragma: no cover - a registry mistake
         raise AssertionError(opt.type)
     if opt.default is not REQUIRED:
@@ -56,18 +62,25 @@ def kind_schema(name: str, kind) -> dict:
     properties = {key: option_schema(opt) for key, opt in kind.options.items()}
     properties.update({"name": {"type": "string", "pattern": r"^[^.]+$"},
                        "repeat": {"anyOf": [{"type": "integer", "minimum": 1, "maximum": MAX_NODES}, EXPRESSION]},
-                       "expect": {"$ref": "#/$defs/expect"}})
+                       "expect": {"$ref": "#/$defs/expect"},
+                       "from": NAMES if kind.merge else NAME,
+                       "share": NAME,
+                       "when": WHEN})
     if kind.merge:
         properties["branches"] = {"anyOf": [{"type": "array", "items": {"$ref": "#/$defs/layers"}, "minItems": 2},
                                             {"type": "object", "additionalProperties": {"$ref": "#/$defs/layers"},
                                              "minProperties": 2}]}
-    required = [key for key, opt in kind.options.items() if opt.default is REQUIRED] + \
-        (["branches"] if kind.merge else [])
+    required = [key for key, opt in kind.options.items() if opt.default is REQUIRED]
     schema = {"type": "object", "description": kind.help, "properties": properties,
               "additionalProperties": False}
+    if kind.merge:  # its inputs: branches, or a list of names in from
+        schema["oneOf"] = [{"required": ["branches"], "not": {"properties": {"from": {"type": "array"}},
+                                                              "required": ["from"]}},
+                           {"required": ["from"], "properties": {"from": {"type": "array"}},
+                            "not": {"required": ["branches"]}}]
     if required:
         schema["required"] = required
-    return schema if required else {"anyOf": [schema, {"type": "null"}]}
+    return schema if required or kind.merge else {"anyOf": [schema, {"type": "null"}]}
 
 
 def network_schema() -> dict:
@@ -114,7 +127,12 @@ def network_schema() -> dict:
                                                     {"type": "array", "items": {"type": "string"}}]},
                                "layers": {"$ref": "#/$defs/layers"},
                                "description": {"type": "string"}}}},
+            "variants": {"type": "object", "description": "named variants: parameter values for each",
+                         "additionalProperties": {"type": "object",
+                                                  "additionalProperties": {"type": ["number", "boolean", "string"]}}},
             "layers": {"$ref": "#/$defs/layers"},
+            "outputs": {"type": "array", "items": NAME, "minItems": 1,
+                        "description": "the network's outputs by name (default: the last layer)"},
             "budget": {"type": "object", "additionalProperties": False,
                        "properties": {key: amount(key) for key in BUDGET_KEYS}},
         },

@@ -28,17 +28,21 @@ from .limits import (
     MAX_YAML_VALUES,
 )
 
-TOP_KEYS = ("name", "description", "source", "params", "input", "blocks", "layers", "budget")
+TOP_KEYS = ("name", "description", "source", "params", "variants", "input", "blocks", "layers", "outputs",
+            "budget")
 BLOCK_KEYS = ("params", "layers", "description")
-LAYER_KEYS = ("name", "repeat", "expect")  # taken by every layer, besides its options
+# taken by every layer, besides its options: its name, a repeat count, answers to check, the
+# layer it reads (instead of the one above), the layer whose weights it reuses, and a condition
+LAYER_KEYS = ("name", "repeat", "expect", "from", "share", "when")
 # what `expect:` and an answer key may state of a layer
 EXPECTED = ("shape", "params", "weights", "biases", "non_trainable_params", "macs", "flops", "activation_size")
 REQUIRED = object()
 
 # namedtuples rather than dataclasses: cheap to import, and start-up time matters
 Opt = namedtuple("Opt", "type default help low high choices", defaults=(REQUIRED, "", None, None, ()))
-Opt.__doc__ = ("One YAML option of a kind. type: int, ints, padding, bool, float or choice (one of "
-               "`choices`); low/high: inclusive bounds of a number (each value of a list).")
+Opt.__doc__ = ("One YAML option of a kind. type: int, ints, padding, bool, float, choice (one of "
+               "`choices`) or name (another layer's name); low/high: inclusive bounds of a number "
+               "(each value of a list).")
 
 
 class YMap(dict):
@@ -393,6 +397,10 @@ def _check_type(name, opt, value, where):
             need = "a finite number"
         else:
             need = "a number"
+    elif t == "name":
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+        need = "the name of an earlier layer"
     elif t == "choice":
         if value in opt.choices:
             return value
@@ -460,6 +468,22 @@ def check_document(doc, file: str, reserved=()) -> None:
         raise CnnCalcError(f"params must be a mapping of name to default value, but saw {shown(params)}", ploc)
     for key, value in params.items():
         check_param(key, value, ploc.child(key, line_of(params, key)))
+    variants = doc.get("variants") or {}
+    vloc = root.child("variants", line_of(doc, "variants"))
+    if not isinstance(variants, dict):
+        raise CnnCalcError(f"variants must be a mapping of variant name to parameter values, but saw "
+                           f"{shown(variants)}", vloc)
+    for name, values in variants.items():
+        where = vloc.child(name, line_of(variants, name))
+        if not isinstance(name, str) or not name.isidentifier() or not isinstance(values or {}, dict):
+            raise CnnCalcError(f"a variant is a name and a mapping of parameter values, but saw "
+                               f"{shown(name)}: {shown(values)}", where)
+        for key, value in (values or {}).items():
+            if key not in params:
+                raise CnnCalcError(f"variant {name} sets {shown(key)}, which is not a parameter"
+                                   f"{did_you_mean(key, params)} (params: {', '.join(params) or 'none'})",
+                                   where.child(key, line_of(values, key)))
+            check_param(key, value, where.child(key, line_of(values, key)))
     if "budget" in doc:
         check_budget_section(doc["budget"], root.child("budget", line_of(doc, "budget")))
     blocks = doc.get("blocks") or {}
@@ -500,6 +524,25 @@ def check_name(name, where):
     if name is not None and (not isinstance(name, str) or not name or "." in name):
         raise CnnCalcError(f"name must be a word without dots, but saw {shown(name)}", where)
     return name
+
+
+def check_source(value, where, key: str = "from", many: bool = True):
+    """A reference to earlier layers (`from`, `share`, an output): a name, or for a merge's
+    `from` a list of two names or more. Names may be dotted (block1.conv2)."""
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    if many and isinstance(value, list) and len(value) >= 2 and all(isinstance(v, str) and v.strip() for v in value):
+        return [v.strip() for v in value]
+    need = "a layer name, or for a merge a list of two layer names or more" if many else "a layer name"
+    raise CnnCalcError(f"{key} must be {need}, but saw {shown(value)}", where)
+
+
+def check_when(value, where) -> bool:
+    """`when: ${aux_logits}`: true keeps the entry, false leaves it out."""
+    if isinstance(value, bool):
+        return value
+    raise CnnCalcError(f"when must be true or false (a true/false parameter such as ${{aux_logits}}), "
+                       f"but saw {shown(value)}", where)
 
 
 def check_repeat(repeat, where) -> int:
@@ -555,7 +598,7 @@ def branch_keys(kind: str, branches, where) -> list:
         keys = list(range(len(branches)))
     else:
         raise CnnCalcError(f"{kind} needs branches: a list of layer lists (an empty list is the "
-                           f"identity), but saw {shown(branches)}", where)
+                           f"identity), or from: a list of layer names, but saw {shown(branches)}", where)
     if len(keys) < 2:
         raise CnnCalcError(f"{kind} needs at least 2 branches, but saw {len(keys)}", where)
     return keys

@@ -267,6 +267,19 @@ CASES += [
     # Keras Cropping2D(((1, 2), (0, 0))): 8 − 1 − 2 = 5 rows
     ("crop_pairs", {"crop": {"cropping": [[1, 2], [0, 0]]}}, ([8, 8, 3], "HWC"), (3, 5, 8), 0, 0, 0),
     ("crop_int", {"crop": {"cropping": 2}}, ([8, 8, 3], "HWC"), (3, 4, 4), 0, 0, 0),
+    # U-Net's cropped skip: 64 − 60 = 4 positions cut, 2 at each side, to the 60×60 of a 5×5 conv
+    ("crop_like_unet", [{"conv": {"name": "a", "filters": 4, "kernel": 5}}, {"crop": {"like": "a", "from": "input"}}],
+     ([64, 64, 4], "HWC"), (4, 60, 60), 0, 0, 0),
+    # a segmentation head resized back to the input: 7 → max_pool 2 → 3 → like input → 7
+    ("upsample_like_input", [{"max_pool": {"kernel": 2}}, {"upsample": {"like": "input", "mode": "bilinear"}}],
+     ([7, 7, 4], "HWC"), (4, 7, 7), 0, 0, 0),
+    # ShuffleNetV2's channel split of 116: x[:, 58:], and x[:, :58]
+    ("slice_second_half", {"slice": {"start": 58}}, ([28, 28, 116], "HWC"), (58, 28, 28), 0, 0, 0),
+    ("slice_first_half", {"slice": {"stop": 58}}, ([28, 28, 116], "HWC"), (58, 28, 28), 0, 0, 0),
+    # 4·4·8 = 128 elements as [2, -1] in the file's channels-last order: T 2, C 64
+    ("reshape_infer", {"reshape": {"shape": [2, -1]}}, ([4, 4, 8], "HWC"), (64, 2), 0, 0, 0),
+    # a squeeze-and-excitation gate from dense layers: 64 → 1×1×64 to broadcast over the map
+    ("reshape_se_gate", ["flatten", {"reshape": {"shape": [1, 1, 64]}}], ([1, 1, 64], "HWC"), (64, 1, 1), 0, 0, 0),
     # Keras Conv2DTranspose(padding='same'): out = n·stride; real multiplications 7·7·64·32·3·3
     ("conv_transpose_same_keras", {"conv_transpose": {"filters": 32, "kernel": 3, "stride": 2, "padding": "same"}},
      ([7, 7, 64], "HWC"), (32, 14, 14), 64 * 32 * 3 * 3 + 32, 0, 7 * 7 * 64 * 32 * 3 * 3),

@@ -1,0 +1,203 @@
+"""The graph: named references (`from`), merges by name, channel slices, shared weights
+(`share`), conditional entries (`when`), several outputs and built-in variants. Expected
+numbers are the hand arithmetic written beside them."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+import cnncalc
+from cnncalc.cli import cli as main
+
+HEAD = "name: g\ninput: {shape: [8, 8, 4], layout: HWC}\n"
+
+
+def analyzed(text: str, **params):
+    return cnncalc.analyze(cnncalc.loads(text, params=params or None))
+
+
+def test_from_reads_a_named_layer_instead_of_the_one_above():
+    report = analyzed(HEAD + """layers:
+  - conv: {name: a, filters: 6, kernel: 3}            # 6×6×6
+  - conv: {name: b, filters: 5, kernel: 1, from: input}  # reads the 8×8×4 input
+""")
+    b = report.layer("b")
+    assert b.inputs == ("input",)
+    assert b.output_shape == (5, 8, 8)
+    assert b.params == 4 * 5 + 5 and b.macs == 8 * 8 * 5 * 4
+
+
+def test_a_merge_lists_its_inputs_by_name_as_unet_draws_them():
+    # U-Net's shape of things: down, bottom, up, concat with the skip
+    report = analyzed(HEAD + """layers:
+  - conv: {name: down1, filters: 8, kernel: 3, padding: 1}     # 8×8×8
+  - max_pool: {name: pool1, kernel: 2}                          # 4×4×8
+  - conv: {name: bottom, filters: 16, kernel: 3, padding: 1}   # 4×4×16
+  - conv_transpose: {name: up1, filters: 8, kernel: 2, stride: 2}  # 8×8×8
+  - concat: {name: cat1, from: [down1, up1]}                    # 8×8×16
+""")
+    cat = report.layer("cat1")
+    assert cat.inputs == ("down1", "up1")
+    assert cat.output_shape == (16, 8, 8)
+    assert report.layers[-1].name == "cat1" and not report.warnings
+
+
+def test_merge_by_names_counts_as_merge_by_branches():
+    by_branches = analyzed(HEAD + """layers:
+  - add:
+      branches:
+        main: [{conv: {filters: 4, kernel: 3, padding: 1}}, relu, {conv: {filters: 4, kernel: 3, padding: 1}}]
+        shortcut: []
+""")
+    by_names = analyzed(HEAD + """layers:
+  - conv: {name: c1, filters: 4, kernel: 3, padding: 1}
+  - relu
+  - conv: {name: c2, filters: 4, kernel: 3, padding: 1}
+  - add: {from: [c2, input]}
+""")
+    # 2 convs of (3·3·4 + 1)·4 = 148 params and 8·8·4·3·3·4 = 9,216 MACs each
+    for report in (by_branches, by_names):
+        assert (report.totals.params, report.totals.macs) == (2 * 148, 2 * 9216)
+        assert report.layers[-1].output_shape == (4, 8, 8)
+
+
+def test_references_resolve_innermost_first_then_outwards():
+    text = HEAD + """blocks:
+  unit:
+    params: [c]
+    layers:
+      - conv: {name: conv1, filters: "${c}", kernel: 1}
+      - relu
+      - concat: {from: [conv1, relu1]}       # this instance's conv1, not the top-level one
+layers:
+  - conv: {name: conv1, filters: 3, kernel: 1}
+  - unit: {name: u1, c: 2}
+  - unit: {name: u2, c: 5}
+  - relu: {from: u1}                         # a block instance by name: its output
+  - concat: {from: [conv1, u1.conv1]}        # the top-level conv1, and a dotted full name
+"""
+    report = analyzed(text)
+    assert report.layer("u1.concat1").inputs == ("u1.conv1", "u1.relu1")
+    assert report.layer("u2.concat1").inputs == ("u2.conv1", "u2.relu1")
+    assert report.layer("u2.concat1").output_shape == (10, 8, 8)
+    assert report.layer("relu1").inputs == ("u1.concat1",)
+    assert report.layers[-1].inputs == ("conv1", "u1.conv1") and report.layers[-1].output_shape == (5, 8, 8)
+
+
+def test_a_branch_can_be_read_by_its_name():
+    report = analyzed(HEAD + """layers:
+  - concat:
+      name: cat
+      branches:
+        left: [{conv: {filters: 2, kernel: 1}}]
+        right: [{conv: {filters: 3, kernel: 1}}]
+  - relu: {from: left}
+""")
+    assert report.layers[-1].inputs == ("left.conv1",) and report.layers[-1].output_shape == (2, 8, 8)
+
+
+def test_shufflenet_unit_with_a_channel_split():
+    # ShuffleNetV2 basic unit on 116 channels: half passes, half goes through 1×1, dw 3×3, 1×1
+    report = analyzed("""name: unit
+input: {shape: [28, 28, 116], layout: HWC}
+layers:
+  - slice: {name: passed, stop: 58}
+  - slice: {name: split, start: 58, from: input}
+  - conv: {filters: 58, kernel: 1, bias: false}
+  - depthwise_conv: {kernel: 3, padding: 1, bias: false}
+  - conv: {name: last, filters: 58, kernel: 1, bias: false}
+  - concat: {from: [passed, last]}
+  - channel_shuffle: {groups: 2}
+""")
+    assert report.layers[-1].output_shape == (116, 28, 28)
+    assert report.totals.params == 58 * 58 + 9 * 58 + 58 * 58
+    assert report.totals.macs == 28 * 28 * (58 * 58 + 9 * 58 + 58 * 58)
+
+
+def test_shared_weights_count_params_once_and_macs_at_every_call():
+    report = analyzed(HEAD + """layers:
+  - conv: {name: a, filters: 4, kernel: 3, padding: 1}
+  - relu
+  - conv: {name: b, filters: 4, kernel: 3, padding: 1, share: a}
+  - relu
+  - conv: {name: c, filters: 4, kernel: 3, dilation: 2, padding: 2, share: a}
+""")
+    one = 3 * 3 * 4 * 4 + 4  # 148
+    assert report.layer("a").params == one and report.layer("b").params == 0 and report.layer("c").params == 0
+    assert report.totals.params == one
+    assert report.totals.macs == 3 * (8 * 8 * 4 * 3 * 3 * 4)
+    assert any(getattr(w, "code", "") == "shared-weights" for w in report.layer("b").warnings)
+
+
+def test_when_false_leaves_an_entry_out_and_outputs_are_reported_each():
+    text = HEAD + """params: {aux_logits: false}
+layers:
+  - conv: {name: trunk, filters: 8, kernel: 3, padding: 1}
+  - global_avg_pool: {name: aux_pool, when: "${aux_logits}"}
+  - dense: {name: aux, units: 3, when: "${aux_logits}"}
+  - conv: {name: more, filters: 8, kernel: 3, padding: 1, from: trunk}
+  - global_avg_pool
+  - dense: {name: fc, units: 10}
+outputs: [fc, aux]
+"""
+    trunk, more, fc, aux = 3 * 3 * 4 * 8 + 8, 3 * 3 * 8 * 8 + 8, 8 * 10 + 10, 8 * 3 + 3
+    trunk_macs, more_macs = 8 * 8 * 8 * 3 * 3 * 4, 8 * 8 * 8 * 3 * 3 * 8
+    off = analyzed(text)
+    assert "aux" not in [row.name for row in off.layers]
+    assert off.totals.params == trunk + more + fc
+    assert [o.name for o in off.outputs] == ["fc"]
+    on = analyzed(text, aux_logits=True)
+    assert on.totals.params == trunk + more + fc + aux
+    fc_out, aux_out = on.outputs
+    assert (fc_out.name, fc_out.totals.params, fc_out.totals.macs) == ("fc", trunk + more + fc, trunk_macs + more_macs + 80)
+    assert (aux_out.name, aux_out.totals.params, aux_out.totals.macs) == ("aux", trunk + aux, trunk_macs + 24)
+    assert not on.warnings  # the aux head is a declared output, not a dead end
+
+
+def test_a_dangling_layer_is_warned_about():
+    report = analyzed(HEAD + """layers:
+  - conv: {name: lost, filters: 2, kernel: 1}
+  - conv: {name: kept, filters: 2, kernel: 1, from: input}
+""")
+    assert [(name, w.code) for name, w in report.warnings] == [("lost", "dead-end")]
+    assert report.totals.params == 2 * (4 * 2 + 2)  # still counted
+
+
+def test_set_true_false_and_the_outputs_in_json_and_text(tmp_path):
+    path = tmp_path / "net.yaml"
+    path.write_text(HEAD + """params: {aux_logits: false}
+layers:
+  - conv: {name: trunk, filters: 8, kernel: 3, padding: 1}
+  - global_avg_pool: {from: trunk, when: "${aux_logits}"}
+  - dense: {name: aux, units: 3, when: "${aux_logits}"}
+  - global_avg_pool: {from: trunk}
+  - dense: {name: fc, units: 10}
+outputs: [fc, aux]
+""")
+    runner = CliRunner()
+    result = runner.invoke(main, ["summary", str(path), "--set", "aux_logits=true", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    outputs = json.loads(result.output)["outputs"]
+    assert [(o["name"], o["output_shape"], o["params"]) for o in outputs] == \
+        [("fc", [10], 296 + 90), ("aux", [3], 296 + 27)]
+    text = runner.invoke(main, ["summary", str(path), "--set", "aux_logits=true"], env={"COLUMNS": "100"}).output
+    assert "Output fc (10): params 386" in text and "Output aux (3): params 323" in text
+    assert runner.invoke(main, ["summary", str(path), "--set", "aux_logits=maybe"]).exit_code == 2
+
+
+def test_a_file_of_variants_is_listed_and_run_by_variant_name(tmp_path):
+    from cnncalc.expand import build
+    from cnncalc.spec import load_yaml
+
+    doc = load_yaml(HEAD + """params: {width: 4}
+variants: {narrow: {width: 2}, wide: {width: 16}}
+layers:
+  - conv: {filters: "${width}", kernel: 1}
+""")
+    assert build(doc).layout == "HWC"
+    net = build(doc, variant="wide")
+    report = cnncalc.analyze(net)
+    assert report.name == "wide" and report.totals.params == 4 * 16 + 16
+    assert cnncalc.analyze(net, params={"width": 3}).totals.params == 4 * 3 + 3  # --set on top of a variant
