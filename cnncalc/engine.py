@@ -110,7 +110,7 @@ def evaluate(kind_name: str, attrs: dict, xs, fields=None, explain: bool = False
                 "unaligned-field", f"the receptive field is undefined here: the branches' fields are not aligned "
                                    f"(effective strides {jumps})")]
     except LayerError as e:
-        inputs = ", ".join(shape_text(x) for x in xs)
+        inputs = ", ".join(shape_text(x) for x in xs[:8]) + (f" and {len(xs) - 8:,} more" if len(xs) > 8 else "")
         raise CnnCalcError(f"layer '{name or kind_name}' ({kind_name}) on input {inputs}: {e.message}", loc) from None
     return LayerReport(name=name or kind_name, kind=kind_name, label=kind.label(attrs, len(xs[0]) - 1 if xs else 2), output_shape=y,
                        activation_size=prod(y), weights=p.weights, biases=p.biases,

@@ -13,7 +13,7 @@ from .errors import CnnCalcError, Loc, did_you_mean, shown
 from .expr import substitute
 from .layers import KINDS
 from .layout import channels_last
-from .limits import MAX_EXPANSION_STEPS, MAX_NESTING, MAX_NODES
+from .limits import MAX_EXPANSION_STEPS, MAX_NESTING, MAX_NODES, MAX_OUTPUTS
 from .spec import (
     as_int,
     block_args,
@@ -335,6 +335,8 @@ class _Expander:
             return ()
         if not isinstance(names, list) or not names:
             raise CnnCalcError(f"outputs must be a list of layer names, but saw {shown(names)}", loc)
+        if len(names) > MAX_OUTPUTS:
+            raise CnnCalcError(f"a network declares at most {MAX_OUTPUTS} outputs, but saw {len(names):,}", loc)
         found = []
         for i, ref in enumerate(names):
             where = loc.child(i, line_of(names, i, loc.line))

@@ -1109,7 +1109,8 @@ class Merge(NoWeights):
 
     def shape(self, a, xs):
         if not self.fit(xs):
-            given = ", ".join(f"{n} {shape_text(x)}" for n, x in zip(a["_branches"], xs))
+            given = ", ".join(f"{n} {shape_text(x)}" for n, x in list(zip(a["_branches"], xs))[:8])
+            given += f", and {len(xs) - 8:,} more" if len(xs) > 8 else ""
             raise LayerError(f"{self.name} needs {self.need}, but the branches give {given}")
         return self.joined(xs), []
 

@@ -12,6 +12,7 @@ MAX_NUMBER_DIGITS = 40           # digits of one number written in the file or o
 MAX_NODES = 100_000              # layers after expansion
 MAX_EXPANSION_STEPS = 1_000_000  # list items and block calls visited while expanding
 MAX_NESTING = 64                 # blocks and branches inside one another
+MAX_OUTPUTS = 32                 # declared outputs (each is traced back through the graph)
 MAX_SIZE = 10_000_000            # any size: filters, units, kernel, stride, padding, input sizes, repeat
 MAX_BATCH = 1_000_000            # --batch
 
