@@ -8,7 +8,9 @@ on a report's rows, so that each tool's total is reproduced exactly (checked aga
   parameters (dense, batch norm), its weights and biases, once.
 - fvcore (FlopCountAnalysis.total()): convolutions and dense layers as ours (no bias; a
   transposed convolution by its input positions), a batch norm 2 per input element (1 without
-  affine), an adaptive or global average pool 1 per input element; nothing else.
+  affine), a group, layer or instance norm 5 per input element (4 without affine), an adaptive
+  or global average pool 1 per input element, a 2-D nearest upsample 1 per output element and
+  a bilinear one 4; nothing else (other upsampling modes, prelu, shuffles: 0).
 """
 
 from __future__ import annotations
@@ -30,8 +32,12 @@ def fvcore(row, input_sizes) -> int:
         return row.macs
     if row.kind == "batch_norm":
         return (2 if row.weights else 1) * sum(input_sizes)
+    if row.kind in ("group_norm", "layer_norm", "instance_norm"):
+        return (5 if row.weights else 4) * sum(input_sizes)
     if row.kind in ("adaptive_avg_pool", "global_avg_pool"):
         return sum(input_sizes)
+    if row.kind == "upsample" and len(row.output_shape) == 3:  # fvcore handles only the 2-D ops
+        return {"nearest": 1, "bilinear": 4}.get(row.hyperparameters.get("mode"), 0) * row.activation_size
     return 0
 
 

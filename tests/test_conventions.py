@@ -36,6 +36,32 @@ def test_each_convention_reproduces_its_tool(analyzed, name):
     assert (sum(counted(report, "torchinfo")), sum(counted(report, "fvcore"))) == MEASURED[name]
 
 
+# one layer on a 8×8×16 input (1,024 elements): (torchinfo, fvcore) as the tools printed them
+# (torch 2.13, torchinfo 1.8, fvcore 0.1.5; ConvNeXt's channels-last LayerNorm via permute)
+KINDS_MEASURED = [
+    ({"group_norm": {"groups": 4}}, 32, 5 * 1024),
+    ({"group_norm": {"groups": 4, "affine": False}}, 0, 4 * 1024),
+    ({"layer_norm": {"over": "all"}}, 2048, 5 * 1024),
+    ({"layer_norm": {"over": "channels"}}, 32, 5 * 1024),
+    ("instance_norm", 0, 4 * 1024),
+    ({"instance_norm": {"affine": True}}, 32, 5 * 1024),
+    ({"upsample": {"scale": 2}}, 0, 16 * 16 * 16),
+    ({"upsample": {"scale": 2, "mode": "bilinear"}}, 0, 4 * 16 * 16 * 16),
+    ({"upsample": {"scale": 2, "mode": "bicubic"}}, 0, 0),
+    ("prelu", 1, 0),
+    ({"pixel_shuffle": {"factor": 2}}, 0, 0),
+    ({"channel_shuffle": {"groups": 2}}, 0, 0),
+]
+
+
+@pytest.mark.parametrize("layer, torchinfo, fvcore", KINDS_MEASURED, ids=[str(c[0]) for c in KINDS_MEASURED])
+def test_each_convention_on_the_new_kinds(layer, torchinfo, fvcore):
+    from helpers import network_yaml
+
+    report = cnncalc.analyze(cnncalc.loads(network_yaml(layer, [8, 8, 16], "HWC")))
+    assert (counted(report, "torchinfo")[-1], counted(report, "fvcore")[-1]) == (torchinfo, fvcore)
+
+
 def test_vgg16_follows_the_paper_without_torchvisions_identity_pool(analyzed):
     # torchvision's vgg16 has an AdaptiveAvgPool2d(7), an identity at 224 that fvcore counts
     # 1 per element (7·7·512 = 25,088); our vgg16 is the paper's configuration D, without it
