@@ -283,6 +283,7 @@ class _Expander:
         ends = []
         for key, name in zip(keys, names):
             inner = scope.child(name)
+            self.outputs[".".join(inner.parts + ("input",))] = x  # inside, `input` is the branch's input
             ends.append(self.sequence(branches[key], bloc.child(key, line_of(branches, key, bloc.line)),
                                       inner, x, it.env))
             self.outputs.setdefault(".".join(inner.parts), ends[-1])  # a branch by name: its end
@@ -298,12 +299,12 @@ class _Expander:
             chain = " → ".join(self.active[self.active.index(key):] + [key])
             raise CnnCalcError(f"block {shown(key)} uses itself ({chain}); blocks must not form a cycle", it.loc)
         args = {**self.params, **block_args(key, block_params(block, key, it.loc), it.values, it.where, it.loc)}
+        if not it.on:  # before the name is claimed: alternatives under complementary `when`s share it
+            return self.leave_out(it, x)
         if it.name:
             # a second call with the same name would silently share (and renumber) the
             # first one's layers, merging two blocks into one group
             self.claim(it.scope.full(it.name), it.loc, it.where("name"))
-        if not it.on:
-            return self.leave_out(it, x)
         x = self.read_from(it, x)
         body = Loc(self.file, line_of(block, "layers"), f"blocks.{key}.layers")
         least = self.layers_at_least(key, it.loc)
@@ -318,6 +319,7 @@ class _Expander:
         try:
             for scope, stem, _ in it.instances():
                 inner = scope.child(stem) if stem else scope.child(scope.next(key))
+                self.outputs[".".join(inner.parts + ("input",))] = x  # inside, `input` is the block's input
                 x = self.sequence(block["layers"], body, inner, x, args)
                 self.outputs[".".join(inner.parts)] = x  # the block instance by name: its output
                 if not least:

@@ -1,8 +1,9 @@
 """Safe arithmetic in YAML fields: `${round(64 * alpha)}`, `${c // 4}`.
 
 Parsed with `ast` and evaluated by walking a whitelist: numbers, names of parameters,
-+ − × / // %, unary minus, `not` (for true/false parameters), parentheses and the functions
-below. No eval, no exec, no attribute access, no power (so no 9**9**9)."""
++ − × / // %, unary minus, comparisons and `not` (true/false, for `when:`), parentheses and
+the functions below. No eval, no exec, no attribute access, no power (so no 9**9**9). An expression that is
+only the name of a text parameter gives that text (`from: "${skip}"` with skip: down1)."""
 
 from __future__ import annotations
 
@@ -42,6 +43,8 @@ FUNCTIONS = {"min": min, "max": max, "round": _round, "floor": math.floor, "ceil
              "int": int, "make_divisible": make_divisible}
 _BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
            ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod}
+_COMPARE = {ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge,
+            ast.Eq: operator.eq, ast.NotEq: operator.ne}
 _UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_}
 
 
@@ -58,6 +61,10 @@ def evaluate(text: str, scope: dict, where=None):
         fail(f"not valid arithmetic ({e.msg})")
     except (RecursionError, MemoryError):
         fail("nested too deeply")
+
+    body = tree.body
+    if isinstance(body, ast.Name) and isinstance(scope.get(body.id), str):
+        return scope[body.id]  # a parameter that holds text (a layer name for `from`), as it is
 
     def walk(node, depth=0):
         if depth > MAX_NESTING:
@@ -79,6 +86,9 @@ def evaluate(text: str, scope: dict, where=None):
             if isinstance(node.op, (ast.Div, ast.FloorDiv, ast.Mod)) and right == 0:
                 fail("division by zero")
             result = _BINARY[type(node.op)](left, right)
+        elif isinstance(node, ast.Compare) and all(type(op) in _COMPARE for op in node.ops):
+            values = [walk(node.left, depth + 1)] + [walk(v, depth + 1) for v in node.comparators]
+            result = all(_COMPARE[type(op)](a, b) for op, a, b in zip(node.ops, values, values[1:]))
         elif isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
             result = _UNARY[type(node.op)](walk(node.operand, depth + 1))
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
@@ -92,7 +102,7 @@ def evaluate(text: str, scope: dict, where=None):
                 fail(f"{node.func.id}() {e}")
         else:
             fail(f"'{ast.unparse(node)}' is not allowed: only numbers, parameter names, "
-                 f"+ - * / // %, not, parentheses and {', '.join(sorted(FUNCTIONS))}()")
+                 f"+ - * / // %, < <= > >= == !=, not, parentheses and {', '.join(sorted(FUNCTIONS))}()")
         # constants and parameters too: 1e400 is inf, and round(inf) would raise OverflowError
         if not math.isfinite(result) or abs(result) > MAX_MAGNITUDE:
             fail(f"the value {result} is beyond {MAX_MAGNITUDE:.0e}")

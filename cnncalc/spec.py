@@ -521,6 +521,10 @@ def read_entry(item, loc) -> tuple[str, dict]:
 
 
 def check_name(name, where):
+    """A layer or block-call name: a word without dots; a whole number (`name: 0`, or `${i}`)
+    is taken as its digits, as torchvision numbers its Sequential children."""
+    if is_int(name) and name >= 0:
+        return str(name)
     if name is not None and (not isinstance(name, str) or not name or "." in name):
         raise CnnCalcError(f"name must be a word without dots, but saw {shown(name)}", where)
     return name

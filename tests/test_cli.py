@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import cnncalc
 from cnncalc.cli import cli
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -294,7 +295,7 @@ def test_a_channels_first_input_on_a_channels_last_network():
     assert run("summary", "vgg16", "--input", "3x224x224", "--layout", "chw").exit_code == 0
 
 
-BUILTINS = sorted(p.stem for p in (README.parent / "architectures").glob("*.yaml"))
+BUILTINS = cnncalc.builtins()  # the files, and the variants of files that name them
 
 
 @pytest.mark.parametrize("width", [80, 120])

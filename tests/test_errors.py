@@ -295,8 +295,10 @@ CASES = [
      ["net.yaml:3", "round(1e400)"]),
     ("expr_make_divisible_by_zero", HEAD + "  - conv: {filters: \"${make_divisible(8, 0)}\", kernel: 3}\n",
      ["net.yaml:3", "make_divisible(8, 0)"]),
-    ("expr_non_numeric_param", "params: {a: x}\n" + HEAD + "  - conv: {filters: \"${a}\", kernel: 1}\n",
+    ("expr_non_numeric_param", "params: {a: x}\n" + HEAD + "  - conv: {filters: \"${2 * a}\", kernel: 1}\n",
      ["net.yaml:4", "'a' is 'x', not a number"]),
+    ("expr_text_param_where_a_number_is_needed", "params: {a: x}\n" + HEAD + "  - conv: {filters: \"${a}\", kernel: 1}\n",
+     ["net.yaml:4", "filters must be a whole number, but saw 'x'"]),
     ("expr_fractional_result", "params: {alpha: 0.3}\n" + HEAD +
      "  - conv: {filters: \"${64 * alpha}\", kernel: 1}\n",
      ["net.yaml:4", "filters must be a whole number"]),

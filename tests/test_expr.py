@@ -74,7 +74,7 @@ def test_evaluate(text, scope, expected):
 
 @pytest.mark.parametrize("text", [
     "2 ** 10", "a.b", "__import__('os')", "[1, 2]", "'text'", "True", "lambda: 1",
-    "x if 1 else 2", "1 < 2", "f(1)", "min(*[1])", "round(1, ndigits=2)", "1 +", "",
+    "x if 1 else 2", "1 < 2 in 3", "f(1)", "min(*[1])", "round(1, ndigits=2)", "1 +", "",
     "9" * 600,
 ])
 def test_evaluate_rejects(text):
@@ -121,3 +121,9 @@ layers:
     assert report.layers[-1].output_shape == (128, 96, 96)   # max(8, 128)
     wide = cnncalc.analyze(cnncalc.loads(text, params={"alpha": 1.0, "resolution": 64}))
     assert wide.layer("s.conv1").output_shape == (32, 64, 64)
+
+
+@pytest.mark.parametrize("text, value", [("n > 1", True), ("n > 4", False), ("1 <= n <= 3", True),
+                                         ("n == 3", True), ("n != 3", False), ("not n > 1", False)])
+def test_comparisons_give_true_or_false_for_when(text, value):
+    assert evaluate(text, {"n": 3}) is value

@@ -201,3 +201,44 @@ layers:
     report = cnncalc.analyze(net)
     assert report.name == "wide" and report.totals.params == 4 * 16 + 16
     assert cnncalc.analyze(net, params={"width": 3}).totals.params == 4 * 3 + 3  # --set on top of a variant
+
+
+def test_alternatives_under_complementary_whens_share_a_name_and_numbers_are_names():
+    text = HEAD + """params: {expand: true}
+blocks:
+  wide:
+    layers: [{conv: {name: "0", filters: 8, kernel: 1}}]
+  narrow:
+    params: [i]
+    layers: [{conv: {name: "${i}", filters: 2, kernel: 1}}]
+layers:
+  - wide: {name: features, when: "${expand}"}
+  - narrow: {name: features, i: 3, when: "${not expand}"}
+  - relu: {name: 7}
+"""
+    assert [row.name for row in analyzed(text).layers] == ["input", "features.0", "7"]
+    assert [row.name for row in analyzed(text, expand=False).layers] == ["input", "features.3", "7"]
+
+
+def test_input_inside_a_block_or_branch_is_its_input_and_text_parameters_name_layers():
+    text = HEAD + """blocks:
+  residual:
+    params: {skip: null}
+    layers:
+      - conv: {filters: 4, kernel: 3, padding: 1}
+      - add: {from: [conv1, input]}          # the block's own input: a shortcut without branches
+      - concat: {from: [add1, "${skip}"]}    # a layer named by a text parameter
+layers:
+  - conv: {name: stem, filters: 4, kernel: 1}
+  - residual: {name: r1, skip: stem}
+  - concat:
+      branches:
+        a: [{relu: {from: input}}]          # the branch's input: r1's output
+        b: []
+  - relu: {from: input}                     # at the top level, the network's input
+"""
+    report = analyzed(text)
+    assert report.layer("r1.add1").inputs == ("r1.conv1", "stem")
+    assert report.layer("r1.concat1").inputs == ("r1.add1", "stem")
+    assert report.layer("a.relu1").inputs == ("r1.concat1",)
+    assert report.layers[-1].inputs == ("input",)
