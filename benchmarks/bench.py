@@ -1,8 +1,16 @@
 """Benchmarks for cnncalc. Not tests: machines here are noisy, so every figure is printed
 as a ratio against a reference measured in the same run.
 
-  python benchmarks/bench.py            # startup, scaling, limits and hostile inputs
+  python benchmarks/bench.py            # the speed targets, then startup, scaling, limits and hostile inputs
   python benchmarks/bench.py --quick    # fewer repetitions
+  python benchmarks/bench.py --targets  # the speed targets only
+
+The targets (each printed as a ratio next to its goal): the table and JSON runs against the
+import floor `python -c "import click, yaml, rich.table"`; load + analyze against
+yaml.load(text, Loader=CSafeLoader) of the same text; 100,000 against 10,000 layers in time and
+in peak memory; `cnncalc check` over 1,000 files against their YAML parses plus one start-up;
+the picture size and the batch; torchinfo, when torch and torchinfo are importable by the
+interpreter named in $CNNCALC_TORCH_PYTHON (never a dependency).
 
 Startup: `python -m cnncalc …` against a bare `python -c pass` (the interpreter's own
 start-up). Scaling: the time to load and analyze a chain of N layers, per layer, at
@@ -71,8 +79,136 @@ def refusal_time(text: str) -> float:
     raise AssertionError("the attack was not refused")
 
 
+def script(*args) -> list[str]:
+    """The installed console script when there is one (as users run it), else python -m."""
+    from pathlib import Path
+
+    exe = Path(sys.executable).with_name("cnncalc")
+    return [str(exe), *args] if exe.exists() else [sys.executable, "-m", "cnncalc", *args]
+
+
+def row(label: str, ratio: float, goal: str, detail: str = "") -> None:
+    print(f"{label:<58} {ratio:6.2f}×   goal {goal:<8} {detail}")
+
+
+def best_of(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def residual(n_blocks: int) -> str:
+    """A residual network of about 7·n_blocks layers: conv, bn, relu, conv, bn, add, relu."""
+    block = ("blocks:\n  res:\n    layers:\n      - add:\n          branches:\n            main:\n"
+             "              - conv: {filters: 8, kernel: 3, padding: 1, bias: false}\n"
+             "              - batch_norm\n              - relu\n"
+             "              - conv: {filters: 8, kernel: 3, padding: 1, bias: false}\n"
+             "              - batch_norm\n            shortcut: []\n      - relu\n")
+    return block + "input: {shape: [16, 16, 8], layout: HWC}\nlayers:\n" + "  - res\n" * n_blocks
+
+
+def _measure_in_subprocess(n: int) -> tuple[float, int]:
+    """Load + analyze + JSON of an n-layer chain in a fresh process: (seconds, peak bytes traced)."""
+    code = ("import io, sys, time, tracemalloc; sys.path.insert(0, %r); import bench, cnncalc; "
+            "from cnncalc.render import json_chunks; text = bench.chain(%d); tracemalloc.start(); "
+            "t = time.perf_counter(); r = cnncalc.analyze(cnncalc.loads(text)); out = io.StringIO(); "
+            "[out.write(c) for c in json_chunks(r)]; t = time.perf_counter() - t; "
+            "print(t, tracemalloc.get_traced_memory()[1])") % (os.path.dirname(os.path.abspath(__file__)), n)
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, env=ENV).stdout
+    seconds, peak = out.split()
+    return float(seconds), int(peak)
+
+
+def targets(repeat: int) -> None:
+    import tempfile
+
+    import yaml
+
+    from cnncalc.api import resolve
+
+    print("speed targets (ratios measured in this run; lower is better)")
+    floor = wall([sys.executable, "-c", "import click, yaml, rich.table"], repeat)
+    table = wall(script("summary", "vgg16"), repeat)
+    as_json = wall(script("summary", "vgg16", "--format", "json"), repeat)
+    row("summary vgg16 (table) / import floor", table / floor, "≤ 1.25", f"{table * 1000:.0f} / {floor * 1000:.0f} ms")
+    row("summary vgg16 --format json / import floor", as_json / floor, "≤ 1.00", f"{as_json * 1000:.0f} ms")
+
+    texts = {"vgg16": resolve("vgg16")[1], "resnet50": resolve("resnet50")[1], "10,000-layer chain": chain(10_000)}
+    for name, text in texts.items():
+        parse = best_of(lambda: yaml.load(text, Loader=yaml.CSafeLoader), repeat)
+        ours = best_of(lambda: cnncalc.analyze(cnncalc.loads(text)), repeat)
+        row(f"load + analyze {name} / CSafeLoader parse", ours / parse, "≤ 2.00",
+            f"{ours * 1000:.1f} / {parse * 1000:.1f} ms")
+    chain_time = best_of(lambda: cnncalc.analyze(cnncalc.loads(texts["10,000-layer chain"])), repeat)
+    row("10,000-layer chain in-process / 0.3 s", chain_time / 0.3, "≤ 1.00", f"{chain_time:.3f} s")
+
+    small, large = _measure_in_subprocess(10_000), _measure_in_subprocess(99_999)  # + the input: the node limit
+    row("100,000 / 10,000 layers, load + analyze + JSON, time", large[0] / small[0], "≤ 11",
+        f"{large[0]:.2f} / {small[0]:.2f} s")
+    row("100,000 / 10,000 layers, load + analyze + JSON, peak memory", large[1] / small[1], "≤ 11",
+        f"{large[1] / 2**20:.0f} / {small[1] / 2**20:.0f} MiB traced")
+
+    with tempfile.TemporaryDirectory() as folder:
+        vgg = resolve("vgg16")[1]
+        for i in range(1000):
+            with open(os.path.join(folder, f"net{i:04d}.yaml"), "w", encoding="utf-8") as f:
+                f.write(vgg.replace("name: vgg16", f"name: vgg16-{i}"))
+        bulk = wall(script("check", folder), max(1, repeat // 3))
+        start = wall(script("--help"), repeat)
+        parses = 1000 * best_of(lambda: yaml.load(vgg, Loader=yaml.CSafeLoader), repeat)
+        row("check 1,000 vgg16 files / (their parses + one start-up)", bulk / (parses + start), "≤ 1.50",
+            f"{bulk:.2f} / ({parses:.2f} + {start:.2f}) s")
+
+    net = cnncalc.load("vgg16")
+    base = best_of(lambda: cnncalc.analyze(net), repeat)
+    big = best_of(lambda: cnncalc.analyze(net, input=[8192, 8192, 3]), repeat)
+    batch = best_of(lambda: cnncalc.analyze(net, batch=1024), repeat)
+    row("analyze vgg16 at 8192×8192 / at 224×224", big / base, "≤ 1.10")
+    row("analyze vgg16 at batch 1,024 / batch 1", batch / base, "≤ 1.10")
+    torchinfo_ratios(repeat)
+
+
+def torchinfo_ratios(repeat: int) -> None:
+    """cnncalc against torchinfo on VGG-16 and ResNet-50, whole process, wall time and peak RSS,
+    with the interpreter in $CNNCALC_TORCH_PYTHON (a venv with torch, torchvision and torchinfo)."""
+    other = os.environ.get("CNNCALC_TORCH_PYTHON")
+    if not other:
+        print("torchinfo: skipped (set CNNCALC_TORCH_PYTHON to a python with torch, torchvision, torchinfo)")
+        return
+    for name in ("vgg16", "resnet50"):
+        code = (f"import torchvision, torchinfo; torchinfo.summary(torchvision.models.{name}(weights=None), "
+                f"input_size=(1, 3, 224, 224), verbose=0)")
+        theirs, their_rss = _wall_and_rss([other, "-c", code], max(1, repeat // 3))
+        ours, our_rss = _wall_and_rss(script("summary", name), repeat)
+        row(f"torchinfo / cnncalc, {name}, wall", theirs / ours, "≥ 50", f"{theirs:.2f} / {ours:.3f} s")
+        row(f"torchinfo / cnncalc, {name}, peak memory", their_rss / our_rss, "≥ 30",
+            f"{their_rss / 1024:.0f} / {our_rss / 1024:.0f} MiB")
+
+
+def _wall_and_rss(cmd, repeat: int) -> tuple[float, int]:
+    """The median wall time of a command and its peak resident memory in KiB, read by a fresh
+    wrapper process whose only child is the command (RUSAGE_CHILDREN keeps the maximum of all)."""
+    wrapper = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, "
+               "stderr=subprocess.DEVNULL, check=True); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    times, peaks = [], []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        out = subprocess.run([sys.executable, "-c", wrapper, *cmd], check=True, capture_output=True, text=True,
+                             env=ENV).stdout
+        times.append(time.perf_counter() - start)
+        peaks.append(int(out))
+    return statistics.median(times), max(peaks)
+
+
 def main():
     quick = "--quick" in sys.argv
+    if "--targets" in sys.argv:
+        targets(5 if quick else 11)
+        return
+    targets(5 if quick else 11)
     repeat = 5 if quick else 15
     py = sys.executable
     base = wall([py, "-c", "pass"], repeat)

@@ -90,31 +90,56 @@ def _shared(row: LayerReport, source: LayerReport, xs, source_xs) -> LayerReport
     return row._replace(weights=0, biases=0, non_trainable_params=0, warnings=(*row.warnings, note))
 
 
+_NOT_IN_KEY = ("_expect", "_branches", "_share")  # names and answers: they change no rule's result
+
+
+def _frozen(value):
+    return tuple(_frozen(v) for v in value) if isinstance(value, (list, tuple)) else value
+
+
+def _rules(kind, kind_name: str, attrs: dict, xs, memo):
+    """The results of a layer's rules that do not depend on its name or on what came before:
+    (output shape, warnings, Params, MACs, hyperparameters, window, label). Identical layers
+    on identical inputs give identical results, so a run keeps them in `memo` (a ResNet's
+    repeated blocks, a chain of equal convolutions)."""
+    key = None
+    if memo is not None:
+        key = (kind_name, tuple(xs), *((k, _frozen(v)) for k, v in attrs.items() if k not in _NOT_IN_KEY))
+        found = memo.get(key)
+        if found is not None:
+            return found
+    y, warnings = kind.shape(attrs, xs)
+    p = kind.params(attrs, xs, y)
+    found = (y, tuple(warnings), p, kind.macs(attrs, xs, y), kind.hyperparameters(attrs, xs), kind.window(attrs, xs),
+             kind.label(attrs, len(xs[0]) - 1 if xs else 2))
+    if key is not None:
+        memo[key] = found
+    return found
+
+
 def evaluate(kind_name: str, attrs: dict, xs, fields=None, explain: bool = False, name: str = "",
-             loc=None) -> LayerReport:
+             loc=None, memo: dict | None = None) -> LayerReport:
     """One layer's row: its rules applied to its input shapes (channels-first) and, for the
     receptive field, its inputs' fields. The engine calls it for every node; `cnncalc layer`
-    for a layer alone, so the two cannot disagree."""
+    for a layer alone, so the two cannot disagree. memo: a dict kept through one run, to
+    reuse the rules' results for a layer seen before on the same inputs."""
     kind = KINDS[kind_name]
     fields = fields if fields is not None else [Field.of_input(len(x) - 1) if len(x) > 1 else None for x in xs]
     try:
-        y, warnings = kind.shape(attrs, xs)
-        p = kind.params(attrs, xs, y)
-        macs = kind.macs(attrs, xs, y)
+        y, warnings, p, macs, hyper, window, label = _rules(kind, kind_name, attrs, xs, None if explain else memo)
         steps = tuple(kind.explain(attrs, xs, y)) if explain else ()
-        hyper = kind.hyperparameters(attrs, xs)
-        field = _receptive(kind.window(attrs, xs), fields)
+        field = _receptive(window, fields)
         if kind.merge and field is None and all(f is not None for f in fields):
             jumps = " and ".join(sorted({"×".join(map(str, f.jump)) for f in fields}))
-            warnings = [*warnings, CodedWarning(
+            warnings = (*warnings, CodedWarning(
                 "unaligned-field", f"the receptive field is undefined here: the branches' fields are not aligned "
-                                   f"(effective strides {jumps})")]
+                                   f"(effective strides {jumps})"))
     except LayerError as e:
         inputs = ", ".join(shape_text(x) for x in xs[:8]) + (f" and {len(xs) - 8:,} more" if len(xs) > 8 else "")
         raise CnnCalcError(f"layer '{name or kind_name}' ({kind_name}) on input {inputs}: {e.message}", loc) from None
-    return LayerReport(name=name or kind_name, kind=kind_name, label=kind.label(attrs, len(xs[0]) - 1 if xs else 2), output_shape=y,
+    return LayerReport(name=name or kind_name, kind=kind_name, label=label, output_shape=y,
                        activation_size=prod(y), weights=p.weights, biases=p.biases,
-                       non_trainable_params=p.non_trainable, macs=macs, warnings=tuple(warnings),
+                       non_trainable_params=p.non_trainable, macs=macs, warnings=warnings,
                        field=field, steps=steps, hyperparameters=hyper)
 
 
@@ -161,6 +186,7 @@ def run(net: Network, input_shape=None, batch: int = 1, dtype: str = "float32", 
                            f"{net.layout}, but saw {len(x0)}")
     shapes: dict[str, tuple] = {}
     layers = {}
+    memo: dict = {}
     for node in net.nodes:
         if node.kind == "input":
             row = LayerReport(name=node.name, kind="input", label="input", output_shape=x0,
@@ -171,7 +197,7 @@ def run(net: Network, input_shape=None, batch: int = 1, dtype: str = "float32", 
         else:
             xs = [shapes[i] for i in node.inputs]
             row = evaluate(node.kind, _with_references(KINDS[node.kind], node.attrs, shapes), xs,
-                           [layers[i].field for i in node.inputs], explain, node.name, node.loc)
+                           [layers[i].field for i in node.inputs], explain, node.name, node.loc, memo)
             row = row._replace(inputs=node.inputs, scope=node.scope)
             if "_share" in node.attrs:
                 source = layers[node.attrs["_share"]]

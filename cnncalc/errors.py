@@ -30,10 +30,12 @@ class CnnCalcError(Exception):
 
     exit_code = 2
 
-    def __init__(self, message: str, where: Loc | str | None = None):
+    def __init__(self, message: str, where=None):
+        """where: a Loc, a text such as '--set', or a function that gives one (so that the hot
+        path of a valid file never builds the location it would only need for an error)."""
         super().__init__(message)
         self.message = message
-        self.where = where
+        self.where = where() if callable(where) else where
 
     def __str__(self) -> str:
         return _printable(f"{self.where}: {self.message}" if self.where else self.message)

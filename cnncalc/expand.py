@@ -8,6 +8,7 @@ checked by `spec`; this module only decides what is built and how it is named.""
 from __future__ import annotations
 
 from collections import namedtuple
+from functools import partial
 
 from .errors import CnnCalcError, Loc, did_you_mean, shown
 from .expr import substitute
@@ -85,6 +86,10 @@ class _Item(namedtuple("_Item", "key opts values name repeat loc scope env expec
 
     def where(self, key) -> Loc:
         return self.loc.child(key, line_of(self.opts, key, self.loc.line))
+
+    def at(self, key):
+        """where(key), built only if an error asks for it."""
+        return partial(self.where, key)
 
     def instances(self):
         """The (scope, stem, explicit) of each repetition: `name` with repeat N names them
@@ -212,14 +217,14 @@ class _Expander:
         """Read one list entry: `kind`, or `kind: {options}`; resolve its expressions."""
         key, opts = read_entry(item, loc)
         it = _Item(key, opts, {}, None, 1, loc.child(key), scope, env)
-        values = {k: v if k == "branches" else self.resolve(v, env, it.where(k)) for k, v in opts.items()}
-        name = check_name(values.pop("name", None), it.where("name"))
-        repeat = check_repeat(values.pop("repeat", 1), it.where("repeat"))
+        values = {k: v if k == "branches" else self.resolve(v, env, it.at(k)) for k, v in opts.items()}
+        name = check_name(values.pop("name", None), it.at("name"))
+        repeat = check_repeat(values.pop("repeat", 1), it.at("repeat"))
         expect = check_expect(values.pop("expect"), it.where("expect")) if "expect" in values else None
-        source = check_source(values.pop("from"), it.where("from")) if "from" in values else None
-        share = check_source(values.pop("share"), it.where("share"), "share", many=False) \
+        source = check_source(values.pop("from"), it.at("from")) if "from" in values else None
+        share = check_source(values.pop("share"), it.at("share"), "share", many=False) \
             if "share" in values else None
-        on = check_when(values.pop("when"), it.where("when")) if "when" in values else True
+        on = check_when(values.pop("when"), it.at("when")) if "when" in values else True
         return it._replace(values=values, name=name, repeat=repeat, expect=expect, source=source, share=share, on=on)
 
     def read_from(self, it: _Item, x: str, merge: bool = False) -> str:
@@ -230,7 +235,7 @@ class _Expander:
                 raise CnnCalcError(f"from takes one layer name here; only a merge (add, concat, multiply) "
                                    f"reads a list of them, but saw {shown(it.source)}", it.where("from"))
             return x
-        return x if it.source is None else self.lookup(it.source, it.scope, it.where("from"), x)
+        return x if it.source is None else self.lookup(it.source, it.scope, it.at("from"), x)
 
     def leave_out(self, it: _Item, x: str) -> str:
         """`when: false`: the entry adds nothing; its name stays known, so that a declared
@@ -249,13 +254,13 @@ class _Expander:
         x = self.read_from(it, x, kind.merge)
         for key, opt in kind.options.items():  # options that name a layer (upsample's like)
             if opt.type == "name" and attrs[key] is not None:
-                attrs[key] = self.lookup(attrs[key], it.scope, it.where(key), x)
+                attrs[key] = self.lookup(attrs[key], it.scope, it.at(key), x)
         if kind.layout_aware:
             attrs["_channels_last"] = self.channels_last
         if it.share is not None:
             if kind.merge:
                 raise CnnCalcError(f"{it.key} has no weights to share", it.where("share"))
-            attrs["_share"] = self.lookup(it.share, it.scope, it.where("share"), x)
+            attrs["_share"] = self.lookup(it.share, it.scope, it.at("share"), x)
         if it.expect:
             attrs["_expect"] = it.expect  # the answers written on the layer, for `cnncalc check`
         self.fits(it, 1)
@@ -275,7 +280,7 @@ class _Expander:
             if branches is not None:
                 raise CnnCalcError(f"{it.key} takes its inputs from branches or from a list of names in "
                                    f"from, not both", bloc)
-            ends = [self.lookup(ref, it.scope, it.where("from"), x) for ref in it.source]
+            ends = [self.lookup(ref, it.scope, it.at("from"), x) for ref in it.source]
             return self.add(scope, stem, it.key, {**attrs, "_branches": tuple(ends)}, ends, it.loc, explicit)
         keys = branch_keys(it.key, branches, bloc)
         # a mapping names its branches; a list's are numbered in the scope: branch1, branch2, …

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import namedtuple
+from functools import partial
 
 from .errors import CnnCalcError, Loc, did_you_mean, shown
 from .expr import substitute
@@ -437,7 +438,7 @@ def check_options(kind: str, options: dict, values: dict, where, loc, merge: boo
                 did_you_mean(k, allowed + (["branches"] if merge else []))
             raise CnnCalcError(f"unknown key {shown(k)} for {kind}{hint} (allowed: {', '.join(allowed)})",
                                where(k))
-        attrs[k] = check_option(k, options[k], v, where(k))
+        attrs[k] = check_option(k, options[k], v, partial(where, k))
     for k, opt in options.items():
         if k not in attrs:
             if opt.default is REQUIRED:
