@@ -318,6 +318,10 @@ class _Expander:
             # a block that adds no layer: its first call checks it, and later calls add nothing
             # (so 39 blocks that each call the next twice do not take 2**39 steps)
             if key in self._checked:
+                for scope, stem, _ in it.instances():  # its name still stands for its output (its input)
+                    inner = scope.child(stem) if stem else scope.child(scope.next(key))
+                    self.outputs[".".join(inner.parts)] = x
+                    break
                 return x
             self._checked.add(key)
         self.active.append(key)

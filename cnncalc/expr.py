@@ -1,8 +1,8 @@
 """Safe arithmetic in YAML fields: `${round(64 * alpha)}`, `${c // 4}`.
 
 Parsed with `ast` and evaluated by walking a whitelist: numbers, names of parameters,
-+ − × / // %, unary minus, comparisons and `not` (true/false, for `when:`), parentheses and
-the functions below. No eval, no exec, no attribute access, no power (so no 9**9**9). An expression that is
++ − × / // %, unary minus, comparisons, `and`, `or` and `not` (true/false, for `when:`),
+parentheses and the functions below. No eval, no exec, no attribute access, no power (so no 9**9**9). An expression that is
 only the name of a text parameter gives that text (`from: "${skip}"` with skip: down1)."""
 
 from __future__ import annotations
@@ -86,6 +86,9 @@ def evaluate(text: str, scope: dict, where=None):
             if isinstance(node.op, (ast.Div, ast.FloorDiv, ast.Mod)) and right == 0:
                 fail("division by zero")
             result = _BINARY[type(node.op)](left, right)
+        elif isinstance(node, ast.BoolOp):  # and, or: of true/false values, for `when:`
+            values = [bool(walk(v, depth + 1)) for v in node.values]
+            result = all(values) if isinstance(node.op, ast.And) else any(values)
         elif isinstance(node, ast.Compare) and all(type(op) in _COMPARE for op in node.ops):
             values = [walk(node.left, depth + 1)] + [walk(v, depth + 1) for v in node.comparators]
             result = all(_COMPARE[type(op)](a, b) for op, a, b in zip(node.ops, values, values[1:]))
@@ -102,7 +105,7 @@ def evaluate(text: str, scope: dict, where=None):
                 fail(f"{node.func.id}() {e}")
         else:
             fail(f"'{ast.unparse(node)}' is not allowed: only numbers, parameter names, "
-                 f"+ - * / // %, < <= > >= == !=, not, parentheses and {', '.join(sorted(FUNCTIONS))}()")
+                 f"+ - * / // %, < <= > >= == !=, and, or, not, parentheses and {', '.join(sorted(FUNCTIONS))}()")
         # constants and parameters too: 1e400 is inf, and round(inf) would raise OverflowError
         if not math.isfinite(result) or abs(result) > MAX_MAGNITUDE:
             fail(f"the value {result} is beyond {MAX_MAGNITUDE:.0e}")

@@ -124,6 +124,7 @@ layers:
 
 
 @pytest.mark.parametrize("text, value", [("n > 1", True), ("n > 4", False), ("1 <= n <= 3", True),
-                                         ("n == 3", True), ("n != 3", False), ("not n > 1", False)])
+                                         ("n == 3", True), ("n != 3", False), ("not n > 1", False),
+                                         ("n > 1 and n < 3", False), ("n > 1 or n < 3", True)])
 def test_comparisons_give_true_or_false_for_when(text, value):
     assert evaluate(text, {"n": 3}) is value

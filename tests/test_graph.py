@@ -242,3 +242,15 @@ layers:
     assert report.layer("r1.concat1").inputs == ("r1.add1", "stem")
     assert report.layer("a.relu1").inputs == ("r1.concat1",)
     assert report.layers[-1].inputs == ("input",)
+
+
+def test_a_block_that_adds_no_layer_stands_for_its_input_at_every_call():
+    report = analyzed(HEAD + """blocks:
+  nothing: {layers: []}
+layers:
+  - nothing: {name: a}
+  - relu: {name: r}
+  - nothing: {name: b}
+  - concat: {from: [a, b]}
+""")
+    assert report.layers[-1].inputs == ("input", "r")
