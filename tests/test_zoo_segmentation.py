@@ -23,7 +23,6 @@ from helpers import analyzed as report
 from helpers import hwc
 
 import cnncalc
-from cnncalc.api import architectures_dir
 
 SEGMENTATION = ["fcn_resnet50", "deeplabv3_resnet50", "unet"]
 
@@ -32,14 +31,6 @@ def with_aux(name):
     return cnncalc.analyze(name, params={"aux_loss": True})
 
 
-@pytest.mark.parametrize("name", SEGMENTATION)
-def test_file_is_builtin_with_header_and_source(name):
-    assert name in cnncalc.builtins()
-    text = (architectures_dir() / f"{name}.yaml").read_text(encoding="utf-8")
-    assert text.startswith("#")
-    assert "depart" in text.lower().split("\nname:")[0]
-    net = cnncalc.load(name)
-    assert net.name == name and net.source.strip()
 
 
 # --- the dilated ResNet-50 backbone and torchvision's heads, by hand ------------------------------
