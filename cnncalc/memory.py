@@ -22,8 +22,9 @@ Peak.__doc__ = "The peak: elements alive at once (batch excluded), the layer run
 OPTIMIZER_COPIES = {"sgd": 0, "momentum": 1, "adam": 2}  # extra copies of the params an optimizer keeps
 
 
-def peak(layers, in_place: bool = False) -> Peak:
-    """The most elements alive at once while the layers run in order. Linear in the layers."""
+def _run(layers, in_place: bool, stop: int | None = None):
+    """Run the layers in order, yielding (step, elements alive, the alive buffers) after each
+    layer has allocated its output; `stop`: the last step to run."""
     end = len(layers)
     last_use = {}
     for i, row in enumerate(layers):
@@ -32,8 +33,8 @@ def peak(layers, in_place: bool = False) -> Peak:
     alive: dict[str, int] = {}      # buffer -> elements
     owner: dict[str, str] = {}      # a layer's output -> the buffer it lives in
     until: dict[str, int] = {}      # buffer -> the last step that reads it (end: kept to the end)
-    best, current = Peak(0, "", ()), 0
-    for i, row in enumerate(layers):
+    current = 0
+    for i, row in enumerate(layers[:None if stop is None else stop + 1]):
         needed = last_use.get(row.name, end)
         source = owner.get(row.inputs[0]) if row.inputs else None
         if in_place and row.kind in ACTIVATIONS and len(row.inputs) == 1 and until.get(source) == i:
@@ -44,13 +45,25 @@ def peak(layers, in_place: bool = False) -> Peak:
             alive[row.name] = row.activation_size
             until[row.name] = needed
             current += row.activation_size
-        if current > best.elements:
-            best = Peak(current, row.name, tuple(alive))
+        yield i, current, alive
         for name in set(row.inputs):
             buffer = owner[name]
             if until.get(buffer) == i and buffer in alive:
                 current -= alive.pop(buffer)
-    return best
+
+
+def peak(layers, in_place: bool = False) -> Peak:
+    """The most elements alive at once while the layers run in order. Linear in the layers:
+    the first run finds the step, a second run up to it lists what is alive then (copying the
+    alive set at every new peak would be quadratic when outputs pile up)."""
+    best, step = 0, None
+    for i, current, _ in _run(layers, in_place):
+        if current > best:
+            best, step = current, i
+    if step is None:
+        return Peak(0, "", ())
+    alive = next(tuple(alive) for i, _, alive in _run(layers, in_place, step) if i == step)
+    return Peak(best, layers[step].name, alive)
 
 
 def training_bytes(activation_elements: int, params: int, batch: int, activation_bytes: int, param_bytes: int,

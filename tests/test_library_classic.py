@@ -9,7 +9,6 @@ torchvision documents "GFLOPS" that are in fact multiply-accumulates (MACs) in u
 rounded to two decimals; they are compared with round(MACs / 1e9, 2).
 """
 
-from pathlib import Path
 
 import pytest
 from helpers import analyzed as report
@@ -32,14 +31,18 @@ def block_output(r, prefix):
 
 # --- every file: header comment, name, source -----------------------------------------------
 
-@pytest.mark.parametrize("name", FILES)
-def test_file_is_builtin_with_header_and_source(name):
-    assert name in cnncalc.builtins()
-    text = (architectures_dir() / f"{name}.yaml").read_text(encoding="utf-8")
+@pytest.mark.parametrize("name", cnncalc.builtins())
+def test_every_builtin_has_a_header_and_a_source(name):
+    """Every built-in (each file, and each variant a file names) says in its opening comment
+    where it comes from and where it departs, and names its source."""
+    from cnncalc.api import builtin_variants
+
+    stem = builtin_variants().get(name, name)
+    text = (architectures_dir() / f"{stem}.yaml").read_text(encoding="utf-8")
     assert text.startswith("#"), "each file starts with comments saying where it comes from"
     assert "depart" in text.lower().split("\nname:")[0], "the header says where it departs (or not)"
     net = cnncalc.load(name)
-    assert net.name == name == Path(f"{name}.yaml").stem
+    assert net.name == name
     assert net.source.strip()
 
 

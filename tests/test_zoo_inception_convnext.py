@@ -23,13 +23,11 @@ output shape, params, buffers, MACs): all equal, and the names are torchvision's
 """
 
 import functools
-from pathlib import Path
 
 import pytest
 from helpers import hwc
 
 import cnncalc
-from cnncalc.api import architectures_dir
 
 FILES = ["inception_v3", "convnext_tiny", "googlenet-torchvision"]
 
@@ -54,15 +52,6 @@ def counted(r, kind):
 
 # --- every file -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", FILES)
-def test_file_is_builtin_with_header_and_source(name):
-    assert name in cnncalc.builtins()
-    text = (architectures_dir() / f"{name}.yaml").read_text(encoding="utf-8")
-    assert text.startswith("#")
-    assert "depart" in text.lower().split("\nname:")[0]
-    net = cnncalc.load(name)
-    assert net.name == name == Path(f"{name}.yaml").stem
-    assert net.source.strip().startswith(f"torchvision.models.{name.split('-')[0]}")
 
 
 # --- Inception v3 ---------------------------------------------------------------------------

@@ -22,9 +22,6 @@ import pytest
 from helpers import analyzed as report
 from helpers import hwc
 
-import cnncalc
-from cnncalc.api import architectures_dir
-
 NAMES = ["squeezenet1_0", "squeezenet1_1", "densenet121", "densenet169"]
 
 # torchvision's weights.meta["num_params"] (IMAGENET1K_V1)
@@ -137,15 +134,6 @@ def densenet_by_hand(name, size=224):
 
 # --- every model: file, totals, output ---------------------------------------------------------
 
-@pytest.mark.parametrize("name", NAMES)
-def test_file_is_builtin_with_header_and_source(name):
-    assert name in cnncalc.builtins()
-    text = (architectures_dir() / f"{name}.yaml").read_text(encoding="utf-8")
-    assert text.startswith("#")
-    header = text.split("\nname:")[0]
-    assert f"torchvision.models.{name}" in header and f"{TORCHVISION_PARAMS[name]:,}" in header
-    net = cnncalc.load(name)
-    assert net.name == name and net.source.strip()
 
 
 @pytest.mark.parametrize("name", NAMES)
