@@ -4,8 +4,8 @@ gets exactly the numbers the CLI prints."""
 from __future__ import annotations
 
 import functools
+import os
 import re
-from pathlib import Path
 
 from .errors import CnnCalcError, did_you_mean, shown
 from .expand import Network, build
@@ -13,15 +13,26 @@ from .layout import DISPLAY_LAYOUTS, display_layout, to_channels_first
 from .limits import MAX_NUMBER_DIGITS, MAX_SIZE
 from .report import Report
 
-_HERE = Path(__file__).resolve().parent
+_HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def architectures_dir() -> Path:
-    """The built-in library: shipped inside the wheel, or the checkout's architectures/."""
-    for candidate in (_HERE / "architectures", _HERE.parent / "architectures"):
-        if candidate.is_dir():
+def _library() -> str:
+    """The built-in library's folder: shipped inside the wheel, or the checkout's architectures/."""
+    for candidate in (os.path.join(_HERE, "architectures"), os.path.join(os.path.dirname(_HERE), "architectures")):
+        if os.path.isdir(candidate):
             return candidate
     raise CnnCalcError("the built-in architectures folder is missing from this installation")
+
+
+def architectures_dir():
+    """The built-in library, as a pathlib.Path (imported only here: start-up matters)."""
+    from pathlib import Path
+
+    return Path(_library())
+
+
+def _stems() -> list[str]:
+    return [f[:-5] for f in os.listdir(_library()) if f.endswith(".yaml")]
 
 
 def builtins() -> list[str]:
@@ -29,23 +40,35 @@ def builtins() -> list[str]:
     def natural(name):  # resnet18 before resnet101
         return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
 
-    files = [p.stem for p in architectures_dir().glob("*.yaml")]
-    return sorted(set(files) - set(builtin_variants().values()) | set(builtin_variants()), key=natural)
+    return sorted(set(_stems()) - set(builtin_variants().values()) | set(builtin_variants()), key=natural)
 
 
 @functools.lru_cache(maxsize=None)
 def builtin_variants() -> dict[str, str]:
     """Variant name -> the built-in file that defines it (efficientnet_b3 -> efficientnet). Only
     files with a top-level `variants:` are parsed."""
-    from .spec import load_yaml
+    from .spec import load_yaml, read_file
 
     found = {}
-    for path in sorted(architectures_dir().glob("*.yaml")):
-        text = path.read_text(encoding="utf-8")
+    for stem in sorted(_stems()):
+        text = read_file(os.path.join(_library(), stem + ".yaml"))
         if "\nvariants:" in text:
-            for name in load_yaml(text, path.name).get("variants") or {}:
-                found[name] = path.stem
+            for name in load_yaml(text, stem + ".yaml").get("variants") or {}:
+                found[name] = stem
     return found
+
+
+def _builtin(name: str):
+    """(file label, text, variant or None) of a built-in name, or None. A file of its own name
+    is read without looking at the others (a file that names variants is not one itself)."""
+    from .spec import read_file
+
+    if name + ".yaml" in os.listdir(_library()):
+        text = read_file(os.path.join(_library(), name + ".yaml"))
+        if "\nvariants:" not in text:
+            return f"{name}.yaml", text, None
+    stem = builtin_variants().get(name)
+    return (f"{stem}.yaml", read_file(os.path.join(_library(), stem + ".yaml")), name) if stem else None
 
 
 def resolve(source) -> tuple[str, str]:
@@ -53,8 +76,11 @@ def resolve(source) -> tuple[str, str]:
 
     A bare name (no / and no .yaml or .yml ending) is always a built-in, so a file or folder
     that happens to be called vgg16 never shadows the built-in; write ./vgg16 to read it."""
-    import os
+    return _resolve(source)[:2]
 
+
+def _resolve(source) -> tuple[str, str, str | None]:
+    """resolve(), and the variant a built-in name stands for (or None)."""
     from .spec import read_file, read_stream
 
     if not isinstance(source, (str, os.PathLike)):
@@ -65,14 +91,14 @@ def resolve(source) -> tuple[str, str]:
     if text == "-":
         import sys
 
-        return "<stdin>", read_stream(sys.stdin)
+        return "<stdin>", read_stream(sys.stdin), None
     if not text.strip():
         raise CnnCalcError("the network is empty: give a built-in name (see `cnncalc list`), a file or -")
     if isinstance(source, os.PathLike) or text.endswith((".yaml", ".yml")) or "/" in text or os.sep in text:
-        return text, read_file(text)
-    if text in builtins():
-        stem = builtin_variants().get(text, text)
-        return f"{stem}.yaml", read_file(architectures_dir() / f"{stem}.yaml")
+        return text, read_file(text), None
+    found = _builtin(text)
+    if found:
+        return found
     hint = did_you_mean(text, builtins())
     if os.path.lexists(text):
         hint += f"; to read the file {shown(text)}, write ./{text}"
@@ -84,9 +110,9 @@ def load(source, params: dict | None = None) -> Network:
     """Read and expand a network (a built-in name or a YAML path) into a graph."""
     from .spec import load_yaml
 
-    label, text = resolve(source)
-    variant = source if isinstance(source, str) and source in builtin_variants() else None
-    return build(load_yaml(text, label), label, params, default_name=Path(label).stem, variant=variant)
+    label, text, variant = _resolve(source)
+    stem = os.path.splitext(os.path.basename(label))[0]
+    return build(load_yaml(text, label), label, params, default_name=stem, variant=variant)
 
 
 def loads(text: str, params: dict | None = None, file: str = "<string>") -> Network:

@@ -55,6 +55,30 @@ class Network(namedtuple("Network", "name layout input_shape nodes params file d
     __slots__ = ()
 
 
+class LazyLoc:
+    """A location worked out only when something reads it: a valid file's thousands of list
+    items need theirs only for an error. Calling it gives the Loc (so CnnCalcError takes it as
+    it is); its attributes and its text are the Loc's."""
+
+    __slots__ = ("_parent", "_part", "_container", "_key", "_loc")
+
+    def __init__(self, parent, part, container=None, key=None):
+        self._parent, self._part, self._container, self._key, self._loc = parent, part, container, key, None
+
+    def __call__(self) -> Loc:
+        if self._loc is None:
+            parent = self._parent() if isinstance(self._parent, LazyLoc) else self._parent
+            line = line_of(self._container, self._key, parent.line) if self._container is not None else None
+            self._loc = parent.child(self._part, line)
+        return self._loc
+
+    def __getattr__(self, name):
+        return getattr(self(), name)
+
+    def __str__(self) -> str:
+        return str(self())
+
+
 class _Scope:
     """A naming scope (the top level, a block instance, a branch): its dotted prefix and
     how many layers of each stem it has numbered so far."""
@@ -180,7 +204,7 @@ class _Expander:
             if self.steps > MAX_EXPANSION_STEPS:
                 raise CnnCalcError(f"expanding the network takes more than {MAX_EXPANSION_STEPS:,} steps "
                                    f"(list items and block calls); check repeat counts", loc)
-            x = self.layer(self.item(item, loc.child(i, line_of(items, i)), scope, env), x)
+            x = self.layer(self.item(item, LazyLoc(loc, i, items, i), scope, env), x)
         return x
 
     def fits(self, it: _Item, per_instance: int) -> None:
@@ -216,7 +240,7 @@ class _Expander:
     def item(self, item, loc, scope, env) -> _Item:
         """Read one list entry: `kind`, or `kind: {options}`; resolve its expressions."""
         key, opts = read_entry(item, loc)
-        it = _Item(key, opts, {}, None, 1, loc.child(key), scope, env)
+        it = _Item(key, opts, {}, None, 1, LazyLoc(loc, key), scope, env)
         values = {k: v if k == "branches" else self.resolve(v, env, it.at(k)) for k, v in opts.items()}
         name = check_name(values.pop("name", None), it.at("name"))
         repeat = check_repeat(values.pop("repeat", 1), it.at("repeat"))

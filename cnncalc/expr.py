@@ -8,6 +8,7 @@ only the name of a text parameter gives that text (`from: "${skip}"` with skip: 
 from __future__ import annotations
 
 import ast
+import functools
 import math
 import operator
 
@@ -48,6 +49,13 @@ _COMPARE = {ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.
 _UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_}
 
 
+@functools.lru_cache(maxsize=4096)
+def _parse(text: str):
+    """The syntax tree of an expression: a block's expressions are evaluated at every call,
+    and parsed once (a tree is never changed by walking it; errors are not cached)."""
+    return ast.parse(text, mode="eval")
+
+
 def evaluate(text: str, scope: dict, where=None):
     """Evaluate one expression (without the ${ }) against scope (parameter name -> number)."""
     def fail(why):
@@ -56,7 +64,7 @@ def evaluate(text: str, scope: dict, where=None):
     if len(text) > MAX_LENGTH:
         fail(f"expressions are limited to {MAX_LENGTH} characters")
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = _parse(text.strip())
     except SyntaxError as e:
         fail(f"not valid arithmetic ({e.msg})")
     except (RecursionError, MemoryError):

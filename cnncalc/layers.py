@@ -179,11 +179,19 @@ def _geometry(a, x, kind, stride_default=None):
     return sp, k, s, d
 
 
+_LAST_SLIDING: list = [None, None, None]  # the attributes and input of the last call, and its result
+
+
 def _sliding(a, x, kind):
-    """Kernel, stride, dilation, padding per dimension and the output spatial size, with warnings."""
+    """Kernel, stride, dilation, padding per dimension and the output spatial size, with warnings.
+    A layer asks three times (shape, hyperparameters, window): the last answer is kept, for the
+    same attribute dict (held here, so its id cannot be reused) and the same input."""
+    if _LAST_SLIDING[0] is a and _LAST_SLIDING[1] == x:
+        return _LAST_SLIDING[2]
     sp, k, s, d = _geometry(a, x, kind)
     out, pads, warnings = window_out(sp, k, s, a.get("padding", 0), d, a.get("ceil_mode", False))
-    return k, s, d, pads, out, warnings
+    _LAST_SLIDING[:] = a, x, (k, s, d, pads, out, warnings)
+    return _LAST_SLIDING[2]
 
 
 def _conv_label(short: str, a, extra: str = "", rank: int = 2) -> str:

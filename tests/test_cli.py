@@ -53,6 +53,8 @@ def test_summary_json_golden(update_golden):
         assert all(key in layer for layer in data["layers"])
     assert sum(layer["params"] for layer in data["layers"]) == VGG16_PARAMS
     check_golden(GOLDEN / "vgg16.json", result.output, update_golden)
+    # the streamed text is the report's dict, whatever its layout on the page
+    assert data == json.loads(json.dumps(cnncalc.analyze("vgg16").to_dict()))
 
 
 TINY = str(GOLDEN / "tiny_inception.yaml")  # the README's example: blocks, branches, repeat
