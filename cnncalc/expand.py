@@ -79,6 +79,22 @@ class LazyLoc:
         return str(self())
 
 
+class _Params(dict):
+    """A scope's parameters (the network's, or a block call's arguments over them), with `key`:
+    a hashable snapshot, so that an entry read once under these values is not read again
+    (None when a value is a list)."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        try:
+            self.key = tuple(self.items())
+            hash(self.key)
+        except TypeError:
+            self.key = None
+
+
 class _Scope:
     """A naming scope (the top level, a block instance, a branch): its dotted prefix and
     how many layers of each stem it has numbered so far."""
@@ -99,12 +115,13 @@ class _Scope:
         return f"{stem}{self.counters[stem]}"
 
 
-class _Item(namedtuple("_Item", "key opts values name repeat loc scope env expect source share on",
-                       defaults=(None, None, None, True))):
+class _Item(namedtuple("_Item", "key opts values name repeat loc scope env expect source share on memo",
+                       defaults=(None, None, None, True, None))):
     """One entry of a layer list, as called: its kind or block name, its raw and resolved
     options, its name and repeat count, where it is written, its scope and parameters, and
     its graph keys: source (`from`: a name, or a merge's list of names), share (the layer
-    whose weights it reuses) and on (`when`: false leaves the entry out)."""
+    whose weights it reuses) and on (`when`: false leaves the entry out); memo: its key in the
+    expander's caches (the entry as written, and its parameters), or None."""
 
     __slots__ = ()
 
@@ -143,6 +160,10 @@ class _Expander:
         self.outputs: dict[str, str] = {}
         self.unresolved: list[tuple[str, Loc, tuple]] = []  # references to report after expansion
         self.skipped: set[str] = set()  # full names of entries left out by `when: false`
+        # an entry as written (by id: the document outlives the expansion) under the same parameter
+        # values reads the same every time (a ResNet's bottleneck, 16 times): read and checked once
+        self._items: dict = {}
+        self._attrs: dict = {}
 
     def add(self, scope, stem, kind, attrs, inputs, loc, explicit=False) -> str:
         if explicit:
@@ -239,6 +260,16 @@ class _Expander:
 
     def item(self, item, loc, scope, env) -> _Item:
         """Read one list entry: `kind`, or `kind: {options}`; resolve its expressions."""
+        memo = (id(item), env.key) if getattr(env, "key", None) is not None else None
+        seen = self._items.get(memo) if memo is not None else None
+        if seen is not None:
+            return seen._replace(loc=LazyLoc(loc, seen.key), scope=scope, env=env)
+        it = self.read(item, loc, scope, env)._replace(memo=memo)
+        if memo is not None:
+            self._items[memo] = it
+        return it
+
+    def read(self, item, loc, scope, env) -> _Item:
         key, opts = read_entry(item, loc)
         it = _Item(key, opts, {}, None, 1, LazyLoc(loc, key), scope, env)
         values = {k: v if k == "branches" else self.resolve(v, env, it.at(k)) for k, v in opts.items()}
@@ -272,7 +303,12 @@ class _Expander:
         if it.key in self.blocks:
             return self.block_call(it, x)
         kind = check_kind(it.key, KINDS, self.blocks, it.loc)
-        attrs = check_options(it.key, kind.options, it.values, it.where, it.loc, kind.merge)
+        checked = self._attrs.get(it.memo) if it.memo is not None else None
+        if checked is None:
+            checked = check_options(it.key, kind.options, it.values, it.where, it.loc, kind.merge)
+            if it.memo is not None:
+                self._attrs[it.memo] = checked
+        attrs = dict(checked)  # its own: names, answers and layout are added below
         if not it.on:
             return self.leave_out(it, x)
         x = self.read_from(it, x, kind.merge)
@@ -327,7 +363,8 @@ class _Expander:
         if key in self.active:
             chain = " → ".join(self.active[self.active.index(key):] + [key])
             raise CnnCalcError(f"block {shown(key)} uses itself ({chain}); blocks must not form a cycle", it.loc)
-        args = {**self.params, **block_args(key, block_params(block, key, it.loc), it.values, it.where, it.loc)}
+        args = _Params({**self.params, **block_args(key, block_params(block, key, it.loc), it.values, it.where,
+                                                    it.loc)})
         if not it.on:  # before the name is claimed: alternatives under complementary `when`s share it
             return self.leave_out(it, x)
         if it.name:
@@ -422,7 +459,7 @@ def build(doc, file="<input>", overrides=None, default_name="network", variant=N
     expander = _Expander(doc, file, params, layout)
     top = _Scope()
     expander.add(top, "input", "input", {}, [], iloc, explicit=True)
-    expander.sequence(doc["layers"], root.child("layers", line_of(doc, "layers")), top, "input", params)
+    expander.sequence(doc["layers"], root.child("layers", line_of(doc, "layers")), top, "input", _Params(params))
     expander.check_references()
     outputs = expander.declared_outputs(doc.get("outputs"), root.child("outputs", line_of(doc, "outputs")), params)
     name = variant if variant is not None else str(doc.get("name", default_name))
