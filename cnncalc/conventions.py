@@ -21,10 +21,12 @@ CONVENTIONS = ("ours", "torchinfo", "fvcore")
 _CONVS = ("conv", "depthwise_conv", "separable_conv", "conv_transpose", "locally_connected")
 
 
-def torchinfo(row, input_sizes) -> int:
+def torchinfo(row, input_sizes, source=None) -> int:
+    """source: the row whose weights this one reuses (torchinfo counts every call of a module)."""
+    params = (source or row).weights + (source or row).biases
     if row.kind in _CONVS:
-        return (row.weights + row.biases) * prod(row.output_shape[1:])
-    return row.weights + row.biases
+        return params * prod(row.output_shape[1:])
+    return params
 
 
 def fvcore(row, input_sizes) -> int:
@@ -45,9 +47,11 @@ def counted(report, convention: str) -> list[int]:
     """Each layer's MACs under a convention, in the report's order."""
     if convention == "ours":
         return [row.macs for row in report.layers]
-    rule = {"torchinfo": torchinfo, "fvcore": fvcore}[convention]
     sizes = {row.name: row.activation_size for row in report.layers}
-    return [rule(row, [sizes[i] for i in row.inputs]) for row in report.layers]
+    if convention == "fvcore":
+        return [fvcore(row, [sizes[i] for i in row.inputs]) for row in report.layers]
+    rows = {row.name: row for row in report.layers}
+    return [torchinfo(row, [sizes[i] for i in row.inputs], rows.get(row.shares)) for row in report.layers]
 
 
 def apply(report, convention: str):
@@ -59,6 +63,9 @@ def apply(report, convention: str):
         raise CnnCalcError(f"convention must be one of {', '.join(CONVENTIONS)}, but saw {convention!r}")
     if convention == "ours":
         return report
+    from .engine import output_totals
+
     peers = report.conventions()
     layers = tuple(row._replace(macs=macs) for row, macs in zip(report.layers, peers[convention]))
-    return report._replace(layers=layers, totals=Totals.of(layers), peer_counts=peers)
+    outputs = output_totals(layers, [(o.name, o.node) for o in report.outputs])
+    return report._replace(layers=layers, totals=Totals.of(layers), peer_counts=peers, outputs=outputs)

@@ -76,18 +76,18 @@ def _shared(row: LayerReport, source: LayerReport, xs, source_xs) -> LayerReport
     """`share: NAME`: the row reuses source's weights, so its params are 0 (counted once, at
     the source) and its MACs stay (counted at every call). The weights must be the same."""
     if not source.weights + source.biases + source.non_trainable_params:
-        raise CnnCalcError(f"layer '{row.name}' shares the weights of '{source.name}' ({source.label}), "
+        raise CnnCalcError(f"layer {shown(row.name)} shares the weights of {shown(source.name)} ({source.label}), "
                            f"which has none")
     if _weight_signature(row, xs) != _weight_signature(source, source_xs):
         def described(r, x):
             return (f"{r.label} on {x[0][0] if x else '?'} input channels: "
                     f"{r.weights + r.biases + r.non_trainable_params:,} params")
 
-        raise CnnCalcError(f"layer '{row.name}' shares the weights of '{source.name}', so both need the same "
-                           f"weights, but '{source.name}' is {described(source, source_xs)} and '{row.name}' "
-                           f"would be {described(row, xs)}")
-    note = CodedWarning("shared-weights", f"reuses the weights of {source.name}: its params are counted there")
-    return row._replace(weights=0, biases=0, non_trainable_params=0, warnings=(*row.warnings, note))
+        raise CnnCalcError(f"layer {shown(row.name)} shares the weights of {shown(source.name)}, so both need the "
+                           f"same weights, but {shown(source.name)} is {described(source, source_xs)} and "
+                           f"{shown(row.name)} would be {described(row, xs)}")
+    note = CodedWarning("shared-weights", f"reuses the weights of {shown(source.name)}: its params are counted there")
+    return row._replace(weights=0, biases=0, non_trainable_params=0, warnings=(*row.warnings, note), shares=source.name)
 
 
 _NOT_IN_KEY = ("_expect", "_branches", "_share")  # names and answers: they change no rule's result
@@ -136,7 +136,7 @@ def evaluate(kind_name: str, attrs: dict, xs, fields=None, explain: bool = False
                                    f"(effective strides {jumps})"))
     except LayerError as e:
         inputs = ", ".join(shape_text(x) for x in xs[:8]) + (f" and {len(xs) - 8:,} more" if len(xs) > 8 else "")
-        raise CnnCalcError(f"layer '{name or kind_name}' ({kind_name}) on input {inputs}: {e.message}", loc) from None
+        raise CnnCalcError(f"layer {shown(name or kind_name)} ({kind_name}) on input {inputs}: {e.message}", loc) from None
     return LayerReport(name=name or kind_name, kind=kind_name, label=label, output_shape=y,
                        activation_size=prod(y), weights=p.weights, biases=p.biases,
                        non_trainable_params=p.non_trainable, macs=macs, warnings=warnings,
@@ -154,7 +154,8 @@ def _mark_dead_ends(layers: dict, outputs: set) -> tuple:
 
 def output_totals(layers, outputs) -> tuple:
     """Per declared output: its name, node, shape and the totals of the layers it depends on
-    (its ancestors through the inputs, itself included), the shared trunk counted in each."""
+    (its ancestors through the inputs, itself included), the shared trunk counted in each; the
+    params of a layer whose weights an ancestor reuses (`share:`) count too, once."""
     rows = {row.name: row for row in layers}
     found = []
     for written, node in outputs:
@@ -164,8 +165,12 @@ def output_totals(layers, outputs) -> tuple:
                 if name not in seen:
                     seen.add(name)
                     todo.append(name)
-        found.append(OutputTotals(written, node, rows[node].output_shape,
-                                  Totals.of(row for row in layers if row.name in seen)))
+        own = [row for row in layers if row.name in seen]
+        lent = [rows[name] for name in {row.shares for row in own if row.shares} - seen]
+        t, extra = Totals.of(own), Totals.of(lent)
+        found.append(OutputTotals(written, node, rows[node].output_shape, t._replace(
+            weights=t.weights + extra.weights, biases=t.biases + extra.biases,
+            non_trainable_params=t.non_trainable_params + extra.non_trainable_params)))
     return tuple(found)
 
 
@@ -201,6 +206,7 @@ def run(net: Network, input_shape=None, batch: int = 1, dtype: str = "float32", 
             row = row._replace(inputs=node.inputs, scope=node.scope)
             if "_share" in node.attrs:
                 source = layers[node.attrs["_share"]]
+                source = layers[source.shares] if source.shares else source  # a layer that shares: its source
                 try:
                     row = _shared(row, source, xs, [shapes[i] for i in source.inputs])
                 except CnnCalcError as e:

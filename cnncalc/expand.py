@@ -155,6 +155,7 @@ class _Expander:
         self.steps = 0  # list items and block instances visited: the work, not only the layers
         self._least: dict[str, int] = {}  # block -> the fewest layers one call adds
         self._checked: set[str] = set()  # blocks that add no layer, checked on a first call
+        self._optional: set[str] = set()  # blocks with entries under `when`: never taken as empty
         # what a name can refer to: every node by its full name, and every block instance,
         # named repeat group and branch by its dotted name (their output node)
         self.outputs: dict[str, str] = {}
@@ -249,8 +250,13 @@ class _Expander:
                     next(iter(item.items())) if isinstance(item, dict) and len(item) == 1 else (None, {})
                 repeat = opts.get("repeat", 1) if isinstance(opts, dict) else 1
                 repeat = repeat if is_int(repeat) and repeat > 0 else 1  # an expression: at least 1
+                if isinstance(opts, dict) and "when" in opts:
+                    self._optional.add(key)  # it may be left out: it counts 0, and the block is not empty
+                    continue
                 if name in self.blocks:
                     count += repeat * self.layers_at_least(name, loc, depth + 1)
+                    if name in self._optional:
+                        self._optional.add(key)
                 elif name in KINDS:
                     count += repeat
                 if count > MAX_NODES:
@@ -272,6 +278,10 @@ class _Expander:
     def read(self, item, loc, scope, env) -> _Item:
         key, opts = read_entry(item, loc)
         it = _Item(key, opts, {}, None, 1, LazyLoc(loc, key), scope, env)
+        if "when" in opts and not check_when(self.resolve(opts["when"], env, it.at("when")), it.at("when")):
+            # left out: nothing else of it is read (`${16 // k}` under `when: ${k > 0}` is fine)
+            name = check_name(self.resolve(opts.get("name"), env, it.at("name")), it.at("name"))
+            return it._replace(name=name, on=False)
         values = {k: v if k == "branches" else self.resolve(v, env, it.at(k)) for k, v in opts.items()}
         name = check_name(values.pop("name", None), it.at("name"))
         repeat = check_repeat(values.pop("repeat", 1), it.at("repeat"))
@@ -303,14 +313,14 @@ class _Expander:
         if it.key in self.blocks:
             return self.block_call(it, x)
         kind = check_kind(it.key, KINDS, self.blocks, it.loc)
+        if not it.on:
+            return self.leave_out(it, x)
         checked = self._attrs.get(it.memo) if it.memo is not None else None
         if checked is None:
             checked = check_options(it.key, kind.options, it.values, it.where, it.loc, kind.merge)
             if it.memo is not None:
                 self._attrs[it.memo] = checked
         attrs = dict(checked)  # its own: names, answers and layout are added below
-        if not it.on:
-            return self.leave_out(it, x)
         x = self.read_from(it, x, kind.merge)
         for key, opt in kind.options.items():  # options that name a layer (upsample's like)
             if opt.type == "name" and attrs[key] is not None:
@@ -343,16 +353,22 @@ class _Expander:
             ends = [self.lookup(ref, it.scope, it.at("from"), x) for ref in it.source]
             return self.add(scope, stem, it.key, {**attrs, "_branches": tuple(ends)}, ends, it.loc, explicit)
         keys = branch_keys(it.key, branches, bloc)
+        if not explicit:  # the merge's own name first: its branches may need it
+            stem = scope.next(stem)
+            while scope.full(stem) in self.where:
+                stem = scope.next(stem)
         # a mapping names its branches; a list's are numbered in the scope: branch1, branch2, …
         names = keys if isinstance(branches, dict) else [scope.next("branch") for _ in keys]
         ends = []
         for key, name in zip(keys, names):
             inner = scope.child(name)
+            if ".".join(inner.parts) in self.outputs:  # a second merge in this scope with that branch name
+                inner = scope.child(stem).child(name)
             self.outputs[".".join(inner.parts + ("input",))] = x  # inside, `input` is the branch's input
             ends.append(self.sequence(branches[key], bloc.child(key, line_of(branches, key, bloc.line)),
                                       inner, x, it.env))
-            self.outputs.setdefault(".".join(inner.parts), ends[-1])  # a branch by name: its end
-        return self.add(scope, stem, it.key, {**attrs, "_branches": tuple(ends)}, ends, it.loc, explicit)
+            self.outputs[".".join(inner.parts)] = ends[-1]  # a branch by name: its end
+        return self.add(scope, stem, it.key, {**attrs, "_branches": tuple(ends)}, ends, it.loc, explicit=True)
 
     def block_call(self, it: _Item, x: str) -> str:
         key, block = it.key, self.blocks[it.key]
@@ -363,10 +379,10 @@ class _Expander:
         if key in self.active:
             chain = " → ".join(self.active[self.active.index(key):] + [key])
             raise CnnCalcError(f"block {shown(key)} uses itself ({chain}); blocks must not form a cycle", it.loc)
-        args = _Params({**self.params, **block_args(key, block_params(block, key, it.loc), it.values, it.where,
-                                                    it.loc)})
         if not it.on:  # before the name is claimed: alternatives under complementary `when`s share it
             return self.leave_out(it, x)
+        args = _Params({**self.params, **block_args(key, block_params(block, key, it.loc), it.values, it.where,
+                                                    it.loc)})
         if it.name:
             # a second call with the same name would silently share (and renumber) the
             # first one's layers, merging two blocks into one group
@@ -375,7 +391,8 @@ class _Expander:
         body = Loc(self.file, line_of(block, "layers"), f"blocks.{key}.layers")
         least = self.layers_at_least(key, it.loc)
         self.fits(it, least)
-        if not least:
+        empty = not least and key not in self._optional  # it adds no layer, whatever its arguments
+        if empty:
             # a block that adds no layer: its first call checks it, and later calls add nothing
             # (so 39 blocks that each call the next twice do not take 2**39 steps)
             if key in self._checked:
@@ -392,7 +409,7 @@ class _Expander:
                 self.outputs[".".join(inner.parts + ("input",))] = x  # inside, `input` is the block's input
                 x = self.sequence(block["layers"], body, inner, x, args)
                 self.outputs[".".join(inner.parts)] = x  # the block instance by name: its output
-                if not least:
+                if empty:
                     break
         finally:
             self.active.pop()
@@ -413,8 +430,9 @@ class _Expander:
         for i, ref in enumerate(names):
             where = loc.child(i, line_of(names, i, loc.line))
             ref = check_source(self.resolve(ref, env, where), where, "outputs", many=False)
-            if ref in self.skipped:
-                continue
+            node = self.outputs.get(ref)
+            if node is None and ref in self.skipped:
+                continue  # left out by `when: false` (and no other layer of that name)
             node = self.lookup(ref, _Scope(), where, "")
             self.check_references()
             if any(node == n for _, n in found):

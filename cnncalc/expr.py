@@ -74,6 +74,13 @@ def evaluate(text: str, scope: dict, where=None):
     if isinstance(body, ast.Name) and isinstance(scope.get(body.id), str):
         return scope[body.id]  # a parameter that holds text (a layer name for `from`), as it is
 
+    def number(value, node):
+        """A true/false value is not a number: `${depth * 2}` with depth true is a mistake."""
+        if isinstance(value, bool):
+            fail(f"'{ast.unparse(node)}' is true/false, not a number (true/false goes with when:, "
+                 f"comparisons, and, or, not)")
+        return value
+
     def walk(node, depth=0):
         if depth > MAX_NESTING:
             fail(f"nested more than {MAX_NESTING} deep")
@@ -90,7 +97,7 @@ def evaluate(text: str, scope: dict, where=None):
                 fail(f"'{node.id}' is {shown(value)}, not a number or true/false")
             result = value
         elif isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-            left, right = walk(node.left, depth + 1), walk(node.right, depth + 1)
+            left, right = number(walk(node.left, depth + 1), node.left), number(walk(node.right, depth + 1), node.right)
             if isinstance(node.op, (ast.Div, ast.FloorDiv, ast.Mod)) and right == 0:
                 fail("division by zero")
             result = _BINARY[type(node.op)](left, right)
@@ -101,12 +108,13 @@ def evaluate(text: str, scope: dict, where=None):
             values = [walk(node.left, depth + 1)] + [walk(v, depth + 1) for v in node.comparators]
             result = all(_COMPARE[type(op)](a, b) for op, a, b in zip(node.ops, values, values[1:]))
         elif isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
-            result = _UNARY[type(node.op)](walk(node.operand, depth + 1))
+            operand = walk(node.operand, depth + 1)
+            result = _UNARY[type(node.op)](operand if isinstance(node.op, ast.Not) else number(operand, node.operand))
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
             if node.func.id not in FUNCTIONS:
                 fail(f"unknown function '{node.func.id}'{did_you_mean(node.func.id, FUNCTIONS)}; "
                      f"allowed: {', '.join(sorted(FUNCTIONS))}")
-            args = [walk(arg, depth + 1) for arg in node.args]
+            args = [number(walk(arg, depth + 1), arg) for arg in node.args]
             try:
                 result = FUNCTIONS[node.func.id](*args)
             except (TypeError, ValueError, OverflowError, ZeroDivisionError) as e:
@@ -142,6 +150,8 @@ def substitute(value, scope: dict, where=None):
         if closing < 0:
             raise CnnCalcError(f"unclosed '${{' in {shown(value)}", where)
         v = evaluate(value[opening + 2:closing], scope, where)
-        parts += [value[start:opening], str(int(v)) if float(v).is_integer() else str(v)]
+        text = v if isinstance(v, str) else str(v).lower() if isinstance(v, bool) else \
+            str(int(v)) if float(v).is_integer() else str(v)
+        parts += [value[start:opening], text]
         start = closing + 1
     return "".join(parts) + value[start:]

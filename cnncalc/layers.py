@@ -22,7 +22,7 @@ from collections import namedtuple
 from math import prod
 from typing import List, Optional, Sequence, Tuple
 
-from .errors import CodedWarning, LayerError
+from .errors import CodedWarning, LayerError, shown
 from .layout import DIM_NAMES, Shape, fmt_dims, shape_text
 from .limits import MAX_SIZE
 from .shape import (
@@ -789,7 +789,7 @@ def _like_size(a, sp, kind: str) -> tuple:
         raise LayerError(f"like names another layer of a network; for {kind} alone give the size instead")
     target = a["_like"][1:]
     if len(target) != len(sp):
-        raise LayerError(f"like {a['like']} has {len(target)} spatial dimensions ({shape_text(a['_like'])}), "
+        raise LayerError(f"like {shown(a['like'])} has {len(target)} spatial dimensions ({shape_text(a['_like'])}), "
                          f"but the input has {len(sp)}")
     return target
 
@@ -989,7 +989,7 @@ class Crop(NoWeights):
         if a["like"] is not None:  # centred; an odd difference leaves the extra position at the end
             cut = [n - m for n, m in zip(sp, _like_size(a, sp, self.name))]
             if any(c < 0 for c in cut):
-                raise LayerError(f"crop to the size of {a['like']} ({shape_text(a['_like'])}) needs an input at "
+                raise LayerError(f"crop to the size of {shown(a['like'])} ({shape_text(a['_like'])}) needs an input at "
                                  f"least as large, but the input is {shape_text(x)}")
             return sp, [[c // 2, c - c // 2] for c in cut]
         if a["cropping"] in ("same", "valid"):

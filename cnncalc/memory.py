@@ -6,7 +6,7 @@ The inference model, one rule each:
 - the layers run in the file's order; the input is there from the start;
 - a layer's output is allocated when it runs and freed after its last consumer runs
   (so a merge keeps its branches' outputs alive until it runs, and a shortcut its input);
-- the network's outputs (the layers nobody consumes) stay to the end;
+- the network's outputs (the declared ones, and the layers nobody consumes) stay to the end;
 - with in-place activations, an element-wise activation (relu and the others) whose input
   has no later consumer overwrites that input instead of allocating, as frameworks do.
 """
@@ -22,14 +22,16 @@ Peak.__doc__ = "The peak: elements alive at once (batch excluded), the layer run
 OPTIMIZER_COPIES = {"sgd": 0, "momentum": 1, "adam": 2}  # extra copies of the params an optimizer keeps
 
 
-def _run(layers, in_place: bool, stop: int | None = None):
+def _run(layers, in_place: bool, stop: int | None = None, kept=()):
     """Run the layers in order, yielding (step, elements alive, the alive buffers) after each
-    layer has allocated its output; `stop`: the last step to run."""
+    layer has allocated its output; `stop`: the last step to run; kept: outputs kept to the end."""
     end = len(layers)
     last_use = {}
     for i, row in enumerate(layers):
         for name in row.inputs:
             last_use[name] = i
+    for name in kept:
+        last_use[name] = end
     alive: dict[str, int] = {}      # buffer -> elements
     owner: dict[str, str] = {}      # a layer's output -> the buffer it lives in
     until: dict[str, int] = {}      # buffer -> the last step that reads it (end: kept to the end)
@@ -52,17 +54,17 @@ def _run(layers, in_place: bool, stop: int | None = None):
                 current -= alive.pop(buffer)
 
 
-def peak(layers, in_place: bool = False) -> Peak:
+def peak(layers, in_place: bool = False, kept=()) -> Peak:
     """The most elements alive at once while the layers run in order. Linear in the layers:
     the first run finds the step, a second run up to it lists what is alive then (copying the
     alive set at every new peak would be quadratic when outputs pile up)."""
     best, step = 0, None
-    for i, current, _ in _run(layers, in_place):
+    for i, current, _ in _run(layers, in_place, kept=kept):
         if current > best:
             best, step = current, i
     if step is None:
         return Peak(0, "", ())
-    alive = next(tuple(alive) for i, _, alive in _run(layers, in_place, step) if i == step)
+    alive = next(tuple(alive) for i, _, alive in _run(layers, in_place, step, kept) if i == step)
     return Peak(best, layers[step].name, alive)
 
 

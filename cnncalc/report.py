@@ -36,12 +36,13 @@ class _Counts:
 # namedtuples rather than dataclasses: immutable, and cheap to import (startup matters)
 class LayerReport(_Counts, namedtuple("LayerReport", "name kind label output_shape activation_size weights biases "
                                       "non_trainable_params macs warnings inputs scope field steps "
-                                      "hyperparameters", defaults=((), (), (), None, (), None))):
+                                      "hyperparameters shares", defaults=((), (), (), None, (), None, None))):
     """One row; build it by keyword. label: the kind with its key hyperparameters
     (conv 3×3/1 p1 ×64); output_shape: channels-first, batch excluded; activation_size:
     elements of the output; scope: enclosing blocks / branches, outermost first; field: the
     receptive field (engine.Field: size, jump and start per spatial dimension) or None; steps:
-    the worked arithmetic (layers.Step), when the analysis was asked to explain."""
+    the worked arithmetic (layers.Step), when the analysis was asked to explain; shares: the
+    layer whose weights it reuses (`share:`), whose params it does not count again."""
 
     __slots__ = ()
 
@@ -102,7 +103,8 @@ class Report(namedtuple("Report", "name layout input_shape layers totals batch d
         from .memory import peak, training_bytes
 
         element, param = DTYPE_BYTES[self.dtype] * self.batch, DTYPE_BYTES[self.param_dtype or self.dtype]
-        top, top_in_place = peak(self.layers), peak(self.layers, in_place=True)
+        kept = {o.node for o in self.outputs}  # declared outputs stay to the end
+        top, top_in_place = peak(self.layers, kept=kept), peak(self.layers, in_place=True, kept=kept)
         return {
             "param_bytes": self.totals.params * param,
             "peak_activation_bytes": top.elements * element,

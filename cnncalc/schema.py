@@ -13,7 +13,8 @@ from .limits import MAX_NODES, MAX_SIZE
 from .spec import EXPECTED, REQUIRED
 
 EXPRESSION = {"type": "string", "pattern": r"\$\{[^}]*\}", "description": "arithmetic such as ${round(64 * alpha)}"}
-NAME = {"type": "string", "minLength": 1, "description": "the name of an earlier layer, block or branch"}
+NAME = {"anyOf": [{"type": "string", "minLength": 1}, {"type": "integer", "minimum": 0}],
+        "description": "the name of an earlier layer, block or branch"}
 NAMES = {"anyOf": [NAME, {"type": "array", "items": NAME, "minItems": 2}]}
 WHEN = {"anyOf": [{"type": "boolean"}, EXPRESSION], "description": "false leaves the entry out"}
 
@@ -60,7 +61,8 @@ def option_schema(opt) -> dict:
 
 def kind_schema(name: str, kind) -> dict:
     properties = {key: option_schema(opt) for key, opt in kind.options.items()}
-    properties.update({"name": {"type": "string", "pattern": r"^[^.]+$"},
+    properties.update({"name": {"anyOf": [{"type": "string", "pattern": r"^[^.]+$", "not": {"const": "input"}},
+                                          {"type": "integer", "minimum": 0}]},
                        "repeat": {"anyOf": [{"type": "integer", "minimum": 1, "maximum": MAX_NODES}, EXPRESSION]},
                        "expect": {"$ref": "#/$defs/expect"},
                        "from": NAMES if kind.merge else NAME,
@@ -128,7 +130,7 @@ def network_schema() -> dict:
                                "layers": {"$ref": "#/$defs/layers"},
                                "description": {"type": "string"}}}},
             "variants": {"type": "object", "description": "named variants: parameter values for each",
-                         "additionalProperties": {"type": "object",
+                         "additionalProperties": {"type": ["object", "null"],
                                                   "additionalProperties": {"type": ["number", "boolean", "string"]}}},
             "layers": {"$ref": "#/$defs/layers"},
             "outputs": {"type": "array", "items": NAME, "minItems": 1,

@@ -528,12 +528,20 @@ def check_name(name, where):
         return str(name)
     if name is not None and (not isinstance(name, str) or not name or "." in name):
         raise CnnCalcError(f"name must be a word without dots, but saw {shown(name)}", where)
+    if name == "input":
+        raise CnnCalcError("the name input is taken: it stands for the network's input, and inside a "
+                           "block or branch for its input", where)
     return name
 
 
 def check_source(value, where, key: str = "from", many: bool = True):
     """A reference to earlier layers (`from`, `share`, an output): a name, or for a merge's
-    `from` a list of two names or more. Names may be dotted (block1.conv2)."""
+    `from` a list of two names or more. Names may be dotted (block1.conv2); a whole number is
+    a name (`from: 0`), as for `name:`."""
+    if is_int(value) and value >= 0:
+        return str(value)
+    if isinstance(value, list):
+        value = [str(v) if is_int(v) and v >= 0 else v for v in value]
     if isinstance(value, str) and value.strip():
         return value.strip()
     if many and isinstance(value, list) and len(value) >= 2 and all(isinstance(v, str) and v.strip() for v in value):

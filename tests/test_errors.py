@@ -45,7 +45,7 @@ CASES = [
     ("upsample_like_unknown", HEAD + "  - relu: {name: r}\n  - upsample: {like: rr}\n",
      ["net.yaml:4", "layers[1].upsample.like", "no layer called 'rr'", "did you mean 'r'"]),
     ("upsample_like_flat", HEAD + "  - flatten: {name: f}\n  - upsample: {like: f, from: input}\n",
-     ["net.yaml:4", "like f has 0 spatial dimensions"]),
+     ["net.yaml:4", "like 'f' has 0 spatial dimensions"]),
     ("crop_like_larger", HEAD + "  - zero_pad: {padding: 1, name: big}\n  - crop: {like: big, from: input}\n",
      ["net.yaml:4", "needs an input at least as large", "10×10×6", "8×8×6"]),
     ("crop_neither", HEAD + "  - crop\n", ["net.yaml:3", "needs exactly one of cropping and like"]),
@@ -78,6 +78,11 @@ CASES = [
     ("share_nothing", HEAD + "  - relu: {name: r}\n  - relu: {share: r}\n", ["net.yaml:4", "which has none"]),
     ("share_on_a_merge", HEAD + "  - add: {branches: [[], []], share: input}\n", ["net.yaml:3", "no weights to share"]),
     ("share_unknown", HEAD + "  - conv: {filters: 6, kernel: 1, share: c9}\n", ["net.yaml:3", "no layer called 'c9'"]),
+    ("name_input_is_taken", HEAD + "  - relu: {name: input}\n", ["net.yaml:3", "the name input is taken"]),
+    ("boolean_in_arithmetic", "params: {flag: true}\n" + HEAD + "  - conv: {filters: \"${flag + 1}\", kernel: 1}\n",
+     ["net.yaml:4", "'flag' is true/false, not a number"]),
+    ("share_mismatch_long_names", HEAD + "  - conv: {name: " + "a" * 3000 + ", filters: 6, kernel: 3, padding: 1}\n"
+     "  - conv: {filters: 6, kernel: 5, padding: 2, share: " + "a" * 3000 + "}\n", ["net.yaml:4", "shares the weights of 'aaa"]),
     ("when_not_boolean", HEAD + "  - relu: {when: 1}\n", ["net.yaml:3", "when must be true or false", "but saw 1"]),
     ("outputs_unknown", HEAD + "  - relu: {name: r}\noutputs: [r, aux]\n",
      ["net.yaml:4", "outputs[1]", "no layer called 'aux'"]),
@@ -335,6 +340,14 @@ def test_user_error(text, fragments):
     assert message.startswith(fragments[0]), message
     for fragment in fragments:
         assert fragment in message, f"{fragment!r} not in {message!r}"
+
+
+def test_errors_about_shared_weights_and_like_keep_long_names_short():
+    long = "a" * 3000
+    for text in (HEAD + f"  - conv: {{name: {long}, filters: 6, kernel: 3, padding: 1}}\n"
+                        f"  - conv: {{filters: 6, kernel: 5, padding: 2, share: {long}}}\n",
+                 HEAD + f"  - flatten: {{name: {long}}}\n  - upsample: {{like: {long}, from: input}}\n"):
+        assert len(error_of(text)) < 800
 
 
 # How fast these limits stop their attacks is measured in benchmarks/bench.py, not here;

@@ -254,3 +254,140 @@ layers:
   - concat: {from: [a, b]}
 """)
     assert report.layers[-1].inputs == ("input", "r")
+
+
+# --- found by a hostile review of the graph syntax ----------------------------------------------
+
+def test_text_parameters_inside_longer_text_name_layers():
+    report = analyzed(HEAD + """params: {skip: down, n: 1, nm: foo}
+layers:
+  - conv: {name: down1, filters: 2, kernel: 1}
+  - conv: {name: "x_${nm}", filters: 4, kernel: 1, from: "${skip}${n}"}
+""")
+    assert report.layer("x_foo").inputs == ("down1",)
+
+
+def test_an_output_is_found_among_alternatives_under_complementary_whens():
+    text = HEAD + """params: {a: false}
+layers:
+  - conv: {name: out, filters: 2, kernel: 1, when: "${a}"}
+  - conv: {name: out, filters: 4, kernel: 1, when: "${not a}"}
+  - conv: {name: other, filters: 3, kernel: 1, from: input}
+outputs: [out, other]
+"""
+    for a in (False, True):
+        report = analyzed(text, a=a)
+        assert [o.name for o in report.outputs] == ["out", "other"]
+        assert report.layer("out").output_shape[0] == (2 if a else 4)
+        assert not report.warnings
+
+
+def test_declared_outputs_stay_alive_to_the_end_of_the_inference():
+    report = analyzed("""name: m
+input: {shape: [8, 8, 1], layout: HWC}
+layers:
+  - conv: {name: a, filters: 100, kernel: 1}
+  - conv: {name: b, filters: 1, kernel: 1}
+  - conv: {name: c, filters: 100, kernel: 1}
+outputs: [a, c]
+""")
+    memory = report.memory()
+    # at c: a (kept, an output) 8·8·100 + b 8·8·1 + c 8·8·100; the input was freed after a
+    assert memory["peak_layer"] == "c"
+    assert memory["peak_activation_bytes"] == 4 * (6400 + 64 + 6400)
+
+
+def test_an_output_that_reuses_weights_counts_them():
+    report = analyzed(HEAD + """layers:
+  - conv: {name: a, filters: 4, kernel: 3}
+  - conv: {name: b, filters: 4, kernel: 3, from: input, share: a}
+outputs: [a, b]
+""")
+    a, b = report.outputs
+    assert a.totals.params == b.totals.params == 3 * 3 * 4 * 4 + 4  # 148
+    assert report.totals.params == 148
+    assert report.layer("b").shares == "a"
+
+
+def test_sharing_a_layer_that_shares_reuses_the_first_weights():
+    report = analyzed(HEAD + """layers:
+  - conv: {name: c1, filters: 4, kernel: 3, padding: 1}
+  - conv: {name: c2, filters: 4, kernel: 3, padding: 1, share: c1}
+  - conv: {name: c3, filters: 4, kernel: 3, padding: 1, share: c2}
+""")
+    assert [report.layer(n).shares for n in ("c1", "c2", "c3")] == [None, "c1", "c1"]
+    assert report.totals.params == 3 * 3 * 4 * 4 + 4
+
+
+def test_two_merges_in_one_scope_with_the_same_branch_names_keep_apart():
+    report = analyzed(HEAD + """layers:
+  - concat:
+      branches:
+        left: [{conv: {filters: 2, kernel: 1}}]
+        right: [{conv: {filters: 3, kernel: 1}}]
+  - concat:
+      branches:
+        left: [{conv: {filters: 4, kernel: 1}}, {relu: {from: conv1}}]
+        right: []
+""")
+    # the second merge's branches are named under it, and its conv1 is its own
+    assert report.layer("concat2.left.relu1").inputs == ("concat2.left.conv1",)
+    assert report.layer("concat2").output_shape == (4 + 5, 8, 8)
+
+
+def test_per_output_counts_follow_the_convention():
+    from cnncalc.conventions import apply, counted
+
+    report = analyzed(HEAD + """params: {aux: true}
+layers:
+  - conv: {name: trunk, filters: 8, kernel: 3, padding: 1}
+  - batch_norm: {name: bn}
+  - global_avg_pool: {name: aux_pool, from: trunk}
+  - dense: {name: aux, units: 3}
+  - global_avg_pool: {from: bn}
+  - dense: {name: fc, units: 10}
+outputs: [fc, aux]
+""")
+    peer = apply(report, "fvcore")
+    fvcore = dict(zip([row.name for row in report.layers], counted(report, "fvcore")))
+    fc, aux = peer.outputs
+    # fvcore: the batch norm 2 per element and each average pool 1 per input element count too
+    assert fc.totals.macs == fvcore["trunk"] + fvcore["bn"] + fvcore["pool1"] + fvcore["fc"]
+    assert aux.totals.macs == fvcore["trunk"] + fvcore["aux_pool"] + fvcore["aux"]
+    assert fvcore["bn"] == 2 * 8 * 8 * 8
+
+
+def test_torchinfo_counts_a_shared_layer_at_every_call():
+    from cnncalc.conventions import counted
+
+    report = analyzed(HEAD + """layers:
+  - conv: {name: a, filters: 4, kernel: 3, padding: 1}
+  - conv: {name: b, filters: 4, kernel: 3, padding: 1, from: input, share: a}
+  - add: {from: [a, b]}
+""")
+    # torchinfo: a convolution's weights and biases × its output positions, at each call
+    assert counted(report, "torchinfo")[1:3] == [148 * 64, 148 * 64]
+
+
+def test_an_entry_left_out_is_not_read():
+    report = analyzed(HEAD + """params: {k: 0}
+blocks:
+  big:
+    params: {enabled: false}
+    layers:
+      - relu: {when: "${enabled}", repeat: 50000}
+      - relu
+layers:
+  - conv: {filters: "${16 // k}", kernel: 1, when: "${k > 0}"}
+  - big: {repeat: 3}
+""")
+    assert [row.kind for row in report.layers] == ["input", "relu", "relu", "relu"]
+
+
+def test_numbers_name_layers_in_references_too():
+    report = analyzed(HEAD + """layers:
+  - conv: {name: 0, filters: 2, kernel: 1}
+  - relu: {from: input}
+  - concat: {from: [0, relu1]}
+""")
+    assert report.layers[-1].inputs == ("0", "relu1")
