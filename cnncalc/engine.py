@@ -118,7 +118,7 @@ def _rules(kind, kind_name: str, attrs: dict, xs, memo):
 
 
 def evaluate(kind_name: str, attrs: dict, xs, fields=None, explain: bool = False, name: str = "",
-             loc=None, memo: dict | None = None) -> LayerReport:
+             loc=None, memo: dict | None = None, inputs=(), scope=()) -> LayerReport:
     """One layer's row: its rules applied to its input shapes (channels-first) and, for the
     receptive field, its inputs' fields. The engine calls it for every node; `cnncalc layer`
     for a layer alone, so the two cannot disagree. memo: a dict kept through one run, to
@@ -135,12 +135,12 @@ def evaluate(kind_name: str, attrs: dict, xs, fields=None, explain: bool = False
                 "unaligned-field", f"the receptive field is undefined here: the branches' fields are not aligned "
                                    f"(effective strides {jumps})"))
     except LayerError as e:
-        inputs = ", ".join(shape_text(x) for x in xs[:8]) + (f" and {len(xs) - 8:,} more" if len(xs) > 8 else "")
-        raise CnnCalcError(f"layer {shown(name or kind_name)} ({kind_name}) on input {inputs}: {e.message}", loc) from None
+        given = ", ".join(shape_text(x) for x in xs[:8]) + (f" and {len(xs) - 8:,} more" if len(xs) > 8 else "")
+        raise CnnCalcError(f"layer {shown(name or kind_name)} ({kind_name}) on input {given}: {e.message}", loc) from None
     return LayerReport(name=name or kind_name, kind=kind_name, label=label, output_shape=y,
                        activation_size=prod(y), weights=p.weights, biases=p.biases,
                        non_trainable_params=p.non_trainable, macs=macs, warnings=warnings,
-                       field=field, steps=steps, hyperparameters=hyper)
+                       field=field, steps=steps, hyperparameters=hyper, inputs=inputs, scope=scope)
 
 
 def _mark_dead_ends(layers: dict, outputs: set) -> tuple:
@@ -202,8 +202,8 @@ def run(net: Network, input_shape=None, batch: int = 1, dtype: str = "float32", 
         else:
             xs = [shapes[i] for i in node.inputs]
             row = evaluate(node.kind, _with_references(KINDS[node.kind], node.attrs, shapes), xs,
-                           [layers[i].field for i in node.inputs], explain, node.name, node.loc, memo)
-            row = row._replace(inputs=node.inputs, scope=node.scope)
+                           [layers[i].field for i in node.inputs], explain, node.name, node.loc, memo,
+                           node.inputs, node.scope)
             if "_share" in node.attrs:
                 source = layers[node.attrs["_share"]]
                 source = layers[source.shares] if source.shares else source  # a layer that shares: its source
