@@ -29,7 +29,6 @@ import time
 
 import cnncalc
 
-
 # as an installed package runs: with cached bytecode (a shell that sets
 # PYTHONDONTWRITEBYTECODE would otherwise measure the compiler on every start)
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
