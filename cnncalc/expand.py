@@ -245,7 +245,8 @@ class _Expander:
         if key not in self._least:
             self._least[key] = 0  # provisional, for cycles
             count = 0
-            for item in self.blocks[key].get("layers") or []:
+            body = self.blocks[key].get("layers")
+            for item in body if isinstance(body, list) else []:  # not a list: refused when expanded
                 name, opts = (item, {}) if isinstance(item, str) else \
                     next(iter(item.items())) if isinstance(item, dict) and len(item) == 1 else (None, {})
                 repeat = opts.get("repeat", 1) if isinstance(opts, dict) else 1

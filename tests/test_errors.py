@@ -83,6 +83,8 @@ CASES = [
      ["net.yaml:4", "'flag' is true/false, not a number"]),
     ("share_mismatch_long_names", HEAD + "  - conv: {name: " + "a" * 3000 + ", filters: 6, kernel: 3, padding: 1}\n"
      "  - conv: {filters: 6, kernel: 5, padding: 2, share: " + "a" * 3000 + "}\n", ["net.yaml:4", "shares the weights of 'aaa"]),
+    ("block_layers_not_a_list", "blocks:\n  b: {layers: 16}\n" + HEAD + "  - b\n",
+     ["net.yaml:2", "blocks.b.layers", "expected a list of layers, but saw 16"]),
     ("when_not_boolean", HEAD + "  - relu: {when: 1}\n", ["net.yaml:3", "when must be true or false", "but saw 1"]),
     ("outputs_unknown", HEAD + "  - relu: {name: r}\noutputs: [r, aux]\n",
      ["net.yaml:4", "outputs[1]", "no layer called 'aux'"]),
