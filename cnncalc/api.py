@@ -65,7 +65,7 @@ def _builtin(name: str):
 
     if name + ".yaml" in os.listdir(_library()):
         text = read_file(os.path.join(_library(), name + ".yaml"))
-        if "\nvariants:" not in text:
+        if "\nvariants:" not in text or name not in builtin_variants().values():
             return f"{name}.yaml", text, None
     stem = builtin_variants().get(name)
     return (f"{stem}.yaml", read_file(os.path.join(_library(), stem + ".yaml")), name) if stem else None
@@ -111,7 +111,9 @@ def load(source, params: dict | None = None) -> Network:
     from .spec import load_yaml
 
     label, text, variant = _resolve(source)
-    stem = os.path.splitext(os.path.basename(label))[0]
+    base = os.path.basename(label)
+    dot = base.rfind(".")
+    stem = base[:dot] if 0 < dot < len(base) - 1 else base  # as pathlib's stem: net. stays net.
     return build(load_yaml(text, label), label, params, default_name=stem, variant=variant)
 
 

@@ -94,7 +94,8 @@ _NOT_IN_KEY = ("_expect", "_branches", "_share")  # names and answers: they chan
 
 
 def _frozen(value):
-    return tuple(_frozen(v) for v in value) if isinstance(value, (list, tuple)) else value
+    """A hashable form that keeps each value's type (rate 0 and 0.0 are equal, not the same)."""
+    return tuple(_frozen(v) for v in value) if isinstance(value, (list, tuple)) else (type(value), value)
 
 
 def _rules(kind, kind_name: str, attrs: dict, xs, memo):

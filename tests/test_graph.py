@@ -391,3 +391,46 @@ def test_numbers_name_layers_in_references_too():
   - concat: {from: [0, relu1]}
 """)
     assert report.layers[-1].inputs == ("0", "relu1")
+
+
+# --- found by a differential check of the speed work against the code before it ------------------
+
+def test_true_one_and_one_point_zero_are_different_arguments():
+    text = HEAD + """blocks:
+  b:
+    params: {p: null}
+    layers: [{relu: {name: "act${p}"}}]
+layers:
+  - b: {p: true}
+  - b: {p: 1}
+"""
+    assert [row.name for row in analyzed(text).layers][1:] == ["b1.acttrue", "b2.act1"]
+
+
+def test_equal_numbers_of_different_types_keep_their_own_hyperparameters():
+    report = analyzed(HEAD + "layers:\n  - dropout: {rate: 0}\n  - dropout: {rate: 0.0}\n")
+    assert [type(row.hyperparameters["rate"]) for row in report.layers[1:]] == [int, float]
+
+
+def test_a_loaded_network_can_be_copied_and_pickled():
+    import copy
+    import pickle
+
+    net = cnncalc.load("lenet5")
+    for twin in (copy.deepcopy(net), pickle.loads(pickle.dumps(net))):
+        assert [str(node.loc) for node in twin.nodes] == [str(node.loc) for node in net.nodes]
+        assert cnncalc.analyze(twin).totals.params == 62_006
+
+
+def test_answers_on_a_repeated_entry_keep_their_own_location():
+    from cnncalc.check import from_network
+
+    text = HEAD + "layers:\n  - &c {conv: {filters: 4, kernel: 1, expect: {params: 1}}}\n  - *c\n"
+    wheres = [str(e.where) for e in from_network(cnncalc.loads(text, file="net.yaml"))]
+    assert [w.split(": ", 1)[1] for w in wheres] == ["layers[0].conv.expect.params", "layers[1].conv.expect.params"]
+
+
+def test_a_file_without_a_name_takes_its_stem_as_pathlib_does(tmp_path):
+    for file, name in (("net.yaml", "net"), ("net.", "net."), ("..yaml", ".")):
+        (tmp_path / file).write_text("input: {shape: [4, 4, 1], layout: HWC}\nlayers: [relu]\n")
+        assert cnncalc.load(str(tmp_path / file)).name == name

@@ -467,3 +467,10 @@ def test_zfnet_params_and_macs_by_hand():
         + 13 * 13 * 1024 * 9 * 512 + 13 * 13 * 512 * 9 * 1024 \
         + 6 * 6 * 512 * 4096 + 4096 * 4096 + 4096 * 1000
     assert r.totals.macs == macs
+
+
+def test_no_variant_has_the_name_of_a_file():
+    """A bare name finds its file first; a variant of the same name would never be reached."""
+    from cnncalc.api import _stems, builtin_variants
+
+    assert not set(builtin_variants()) & set(_stems())
