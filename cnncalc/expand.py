@@ -414,10 +414,8 @@ class _Expander:
             # a block that adds no layer: its first call checks it, and later calls add nothing
             # (so 39 blocks that each call the next twice do not take 2**39 steps)
             if key in self._checked:
-                for scope, stem, _ in it.instances():  # its name still stands for its output (its input)
-                    inner = scope.child(stem) if stem else scope.child(scope.next(key))
-                    self.outputs[".".join(inner.parts)] = x
-                    break
+                scope, stem, _ = next(it.instances())  # its name still stands for its output (its input)
+                self.outputs[scope.full(stem) if stem else scope.full(scope.next(key))] = x
                 return x
             self._checked.add(key)
         self.active.append(key)
