@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import namedtuple
-from functools import partial
+from functools import cache, partial
 
 from .errors import CnnCalcError, Loc, did_you_mean, shown
 from .expr import substitute
@@ -79,6 +79,7 @@ _TAG = "tag:yaml.org,2002:"
 _REFUSED_TAGS = ("timestamp", "binary", "set", "omap", "pairs")
 
 
+@cache
 def _loader_class():
     import yaml
     from yaml.nodes import MappingNode, ScalarNode, SequenceNode
@@ -218,6 +219,193 @@ def _check_structure(text: str, file: str, Loader) -> None:
         loader.dispose()
 
 
+# Scalars already built, by (tag as written, text, implicit flags): network files repeat the
+# same few words and numbers, and YAML's resolver (a regular expression per candidate type)
+# is the parse's largest cost. Only values built without error are kept; bounded.
+_SCALARS: dict = {}
+_SCALAR_CACHE_SIZE = 20_000
+
+
+def _build(text: str, file: str, Loader):
+    """The document as YMap / YList / scalars, in one pass over libyaml's parser events.
+
+    No composer and no node tree: libyaml's composer recurses in C (deep nesting would
+    overflow the stack) and builds a node for every value. As it goes this refuses what
+    _check_structure refuses (nesting deeper than MAX_YAML_DEPTH, aliases and merge keys
+    expanding to more than MAX_YAML_VALUES values), and it keeps yaml.safe_load's meaning:
+    the same resolver and safe constructors for scalars, aliases as the anchored value itself,
+    merge keys (<<) as SafeConstructor.flatten_mapping merges them, one document only."""
+    from yaml.composer import ComposerError
+    from yaml.constructor import ConstructorError
+    from yaml.events import (
+        AliasEvent,
+        DocumentStartEvent,
+        MappingEndEvent,
+        MappingStartEvent,
+        ScalarEvent,
+        SequenceEndEvent,
+        SequenceStartEvent,
+        StreamEndEvent,
+    )
+    from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+    constructors = Loader.yaml_constructors
+    scalars = _SCALARS
+    loader = Loader(text)
+    loader.name = file  # the C loader does not set it; the constructors use it
+    get_event = loader.get_event
+    anchors: dict = {}   # anchor -> (value, line, how many values it stands for)
+    open_anchors: dict = {}  # anchor of a collection not yet ended -> its start mark
+    frames: list = []    # the enclosing collections: (container, is_map, key, key_mark, anchor, size, merges)
+    root = container = key = key_mark = anchor_of = merges = None
+    is_map = False
+    size = total = documents = 0
+    try:
+        while True:
+            event = get_event()
+            kind = event.__class__
+            if kind is ScalarEvent:
+                cache_key = (event.tag, event.value, event.implicit)
+                hit = scalars.get(cache_key)
+                if hit is None:
+                    tag = event.tag
+                    if tag is None or tag == "!":
+                        tag = loader.resolve(ScalarNode, event.value, event.implicit)
+                    hit = (tag, None, False)
+                    if tag != _TAG + "merge" and tag != _TAG + "value":
+                        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+                        made = (constructors.get(tag) or constructors[None])(loader, node)
+                        hit = (tag, made, True)
+                    if len(scalars) >= _SCALAR_CACHE_SIZE:
+                        scalars.clear()
+                    scalars[cache_key] = hit
+                tag, value, built = hit
+                line = event.start_mark.line + 1
+                if not built:
+                    if is_map and key is _NO_KEY and tag == _TAG + "merge":
+                        key, key_mark = _MERGE, line
+                        total += 1
+                        size += 1
+                        continue
+                    if is_map and key is _NO_KEY:  # `=` as a key is the text "=" (flatten_mapping)
+                        value = event.value
+                    else:
+                        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+                        value = (constructors.get(tag) or constructors[None])(loader, node)
+                anchor, grown, added = event.anchor, 1, 1
+            elif kind is AliasEvent:
+                entry = anchors.get(event.anchor)
+                if entry is None:
+                    if event.anchor in open_anchors:
+                        raise ComposerError(None, None, f"the alias *{event.anchor} is inside the collection it "
+                                            f"names (found unconstructable recursive node)", event.start_mark)
+                    raise ComposerError(None, None, f"found undefined alias {event.anchor!r}", event.start_mark)
+                value, line, grown = entry
+                anchor, added = None, grown
+            elif kind is MappingStartEvent or kind is SequenceStartEvent:
+                if len(frames) >= MAX_YAML_DEPTH:
+                    raise CnnCalcError(f"YAML collections nest more than {MAX_YAML_DEPTH} deep",
+                                       f"{file}:{event.start_mark.line + 1}")
+                mapping = kind is MappingStartEvent
+                tag = event.tag
+                if tag is not None and tag != "!" and tag != _TAG + ("map" if mapping else "seq"):
+                    # a tag on a collection: the constructor refuses it (!!set, !!str {…}, !foo [])
+                    node = (MappingNode if mapping else SequenceNode)(tag, [], event.start_mark, event.end_mark)
+                    (constructors.get(tag) or constructors[None])(loader, node)
+                    raise ConstructorError(None, None, f"the tag {tag} is not allowed here", event.start_mark)
+                new = YMap() if mapping else YList()
+                new.line = event.start_mark.line + 1
+                if event.anchor is not None:
+                    _check_anchor(event, anchors, open_anchors, ComposerError)
+                    open_anchors[event.anchor] = event.start_mark
+                total += 1
+                frames.append((container, is_map, key, key_mark, anchor_of, size, merges))
+                container, is_map, key, key_mark, anchor_of, size, merges = new, mapping, _NO_KEY, None, \
+                    event.anchor, 1, None
+                continue
+            elif kind is StreamEndEvent:
+                return root
+            elif kind is DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise ComposerError("expected a single document in the stream", None,
+                                        "but found another document", event.start_mark)
+                continue
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                value, line, anchor, grown = container, container.line, anchor_of, size
+                if merges:
+                    _merge(value, merges, file)
+                open_anchors.pop(anchor, None)
+                container, is_map, key, key_mark, anchor_of, size, merges = frames.pop()
+                added = 0  # counted as it grew
+            else:  # stream start, document end
+                continue
+            if anchor is not None:
+                if kind is ScalarEvent:
+                    _check_anchor(event, anchors, open_anchors, ComposerError)
+                anchors[anchor] = (value, line, grown)
+            total += added
+            if total > MAX_YAML_VALUES:
+                raise CnnCalcError(f"the document expands to more than {MAX_YAML_VALUES:,} values "
+                                   f"(an alias or merge key counts its anchor's values each time it is "
+                                   f"used)", f"{file}:{event.start_mark.line + 1}")
+            size += grown
+            if container is None:
+                root = value
+            elif not is_map:
+                container.append(value)
+                container.lines.append(line)
+            elif key is _NO_KEY:
+                if not isinstance(value, str):
+                    hint = " (quote it: in YAML 1.1, yes, no, on and off are booleans)" if isinstance(value, bool) else ""
+                    raise CnnCalcError(f"mapping keys must be words, but saw {shown(value)}{hint}", f"{file}:{line}")
+                key, key_mark = value, line
+            elif key is _MERGE:
+                merges = (merges or []) + [(value, line)]
+                key = _NO_KEY
+            else:
+                if key in container:
+                    raise CnnCalcError(f"key {shown(key)} appears twice in one mapping (first on line "
+                                       f"{container.lines[key]})", f"{file}:{key_mark}")
+                container[key] = value
+                container.lines[key] = line
+                key = _NO_KEY
+    finally:
+        loader.dispose()
+
+
+_NO_KEY = object()  # a mapping waiting for its next key
+_MERGE = object()   # a mapping whose key was <<: the value is merged in when the mapping ends
+
+
+def _check_anchor(event, anchors, open_anchors, ComposerError):
+    if event.anchor in anchors or event.anchor in open_anchors:
+        raise ComposerError(None, None, f"found duplicate anchor {event.anchor!r}", event.start_mark)
+
+
+def _merge(mapping, merges, file):
+    """`<<: *base` or `<<: [*a, *b]`: SafeConstructor.flatten_mapping's order (the merged keys
+    first, a list's later mappings before its earlier ones, then the mapping's own), and, as
+    everywhere in a network file, no key twice. A key merged twice is shown at its `<<`."""
+    pairs = []  # (key, value, the value's line, where a second one is reported)
+    for value, line in merges:
+        sources = [value] if isinstance(value, dict) else list(reversed(value)) if isinstance(value, list) else None
+        if sources is None or not all(isinstance(v, dict) for v in sources):
+            raise CnnCalcError("YAML syntax error: expected a mapping or list of mappings for merging, but found "
+                               f"{shown(value)}", f"{file}:{line}")
+        for source in sources:
+            pairs += [(k, v, source.lines[k], line) for k, v in source.items()]
+    pairs += [(k, v, mapping.lines[k], mapping.lines[k]) for k, v in mapping.items()]
+    mapping.clear()
+    mapping.lines.clear()
+    for k, v, line, at in pairs:
+        if k in mapping:
+            raise CnnCalcError(f"key {shown(k)} appears twice in one mapping (first on line {mapping.lines[k]})",
+                               f"{file}:{at}")
+        mapping[k] = v
+        mapping.lines[k] = line
+
+
 def load_yaml(text: str, file: str = "<input>"):
     """Parse YAML text into YMap/YList/scalars; syntax errors name the file, line and column."""
     if not isinstance(text, str):
@@ -232,13 +420,7 @@ def load_yaml(text: str, file: str = "<input>"):
         raise CnnCalcError(f"the text holds {ascii(text[e.start])}, which is not a character", f"{file}:{line}") from None
     Loader, yaml = _loader_class()
     try:
-        _check_structure(text, file, Loader)
-        loader = Loader(text)
-        loader.name = file  # the C loader does not set it; the constructors above use it
-        try:
-            return loader.get_single_data()
-        finally:
-            loader.dispose()
+        return _build(text, file, Loader)
     except yaml.reader.ReaderError as e:
         # a character YAML refuses (NUL, other controls); its position is a character index
         line = text.count("\n", 0, e.position) + 1
