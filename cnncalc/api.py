@@ -4,6 +4,7 @@ gets exactly the numbers the CLI prints."""
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import re
 
@@ -106,6 +107,24 @@ def _resolve(source) -> tuple[str, str, str | None]:
                        f"is named with a / or a .yaml ending)")
 
 
+def _gc_paused(fn):
+    """Run fn with the cyclic garbage collector paused (reference counting frees as usual).
+    Reading and analyzing a network allocates many objects that all stay alive to the end, so
+    the collector's passes over them find nothing to free; at 10,000 layers they cost a fifth
+    of the time, and more as the network grows."""
+    @functools.wraps(fn)
+    def paused(*args, **kwargs):
+        if not gc.isenabled():
+            return fn(*args, **kwargs)
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            gc.enable()
+    return paused
+
+
+@_gc_paused
 def load(source, params: dict | None = None) -> Network:
     """Read and expand a network (a built-in name or a YAML path) into a graph."""
     from .spec import load_yaml
@@ -117,6 +136,7 @@ def load(source, params: dict | None = None) -> Network:
     return build(load_yaml(text, label), label, params, default_name=stem, variant=variant)
 
 
+@_gc_paused
 def loads(text: str, params: dict | None = None, file: str = "<string>") -> Network:
     """Expand a network given as YAML text (str, or UTF-8 bytes)."""
     from .spec import decode, load_yaml
@@ -178,6 +198,7 @@ def input_override(net: Network, shape, layout: str = "hwc") -> tuple[int, ...]:
                        f"{'x'.join(map(str, shape))}", "--input")
 
 
+@_gc_paused
 def analyze(source, *, input=None, layout: str | None = None, batch: int = 1, dtype: str = "float32",
             params: dict | None = None, explain: bool = False, param_dtype: str | None = None,
             optimizer: str = "sgd", roofline=None) -> Report:

@@ -58,76 +58,87 @@ def _parse(text: str):
 
 def evaluate(text: str, scope: dict, where=None):
     """Evaluate one expression (without the ${ }) against scope (parameter name -> number)."""
-    def fail(why):
-        raise CnnCalcError(f"in expression {shown(text)}: {why}", where)
-
+    run = _Evaluation(text, scope, where)
     if len(text) > MAX_LENGTH:
-        fail(f"expressions are limited to {MAX_LENGTH} characters")
+        run.fail(f"expressions are limited to {MAX_LENGTH} characters")
     try:
         tree = _parse(text.strip())
     except SyntaxError as e:
-        fail(f"not valid arithmetic ({e.msg})")
+        run.fail(f"not valid arithmetic ({e.msg})")
     except (RecursionError, MemoryError):
-        fail("nested too deeply")
+        run.fail("nested too deeply")
 
     body = tree.body
     if isinstance(body, ast.Name) and isinstance(scope.get(body.id), str):
         return scope[body.id]  # a parameter that holds text (a layer name for `from`), as it is
+    return run.walk(tree)
 
-    def number(value, node):
+
+class _Evaluation:
+    """One expression against one scope. Methods, not nested functions: a nested function that
+    calls itself is a reference cycle, left for the garbage collector at every call."""
+
+    def __init__(self, text: str, scope: dict, where):
+        self.text, self.scope, self.where = text, scope, where
+
+    def fail(self, why):
+        raise CnnCalcError(f"in expression {shown(self.text)}: {why}", self.where)
+
+    def number(self, value, node):
         """A true/false value is not a number: `${depth * 2}` with depth true is a mistake."""
         if isinstance(value, bool):
-            fail(f"'{ast.unparse(node)}' is true/false, not a number (true/false goes with when:, "
-                 f"comparisons, and, or, not)")
+            self.fail(f"'{ast.unparse(node)}' is true/false, not a number (true/false goes with when:, "
+                      f"comparisons, and, or, not)")
         return value
 
-    def walk(node, depth=0):
+    def walk(self, node, depth=0):
         if depth > MAX_NESTING:
-            fail(f"nested more than {MAX_NESTING} deep")
+            self.fail(f"nested more than {MAX_NESTING} deep")
         if isinstance(node, ast.Expression):
-            return walk(node.body, depth + 1)
+            return self.walk(node.body, depth + 1)
         if isinstance(node, ast.Constant) and type(node.value) in (int, float):
             result = node.value
         elif isinstance(node, ast.Name):
-            if node.id not in scope:
-                fail(f"unknown name '{node.id}'{did_you_mean(node.id, list(scope) + list(FUNCTIONS))}"
-                     f" (known: {', '.join(sorted(scope)) or 'none'})")
-            value = scope[node.id]
+            if node.id not in self.scope:
+                self.fail(f"unknown name '{node.id}'{did_you_mean(node.id, list(self.scope) + list(FUNCTIONS))}"
+                          f" (known: {', '.join(sorted(self.scope)) or 'none'})")
+            value = self.scope[node.id]
             if type(value) not in (int, float, bool):  # true/false, for `when:`
-                fail(f"'{node.id}' is {shown(value)}, not a number or true/false")
+                self.fail(f"'{node.id}' is {shown(value)}, not a number or true/false")
             result = value
         elif isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-            left, right = number(walk(node.left, depth + 1), node.left), number(walk(node.right, depth + 1), node.right)
+            left = self.number(self.walk(node.left, depth + 1), node.left)
+            right = self.number(self.walk(node.right, depth + 1), node.right)
             if isinstance(node.op, (ast.Div, ast.FloorDiv, ast.Mod)) and right == 0:
-                fail("division by zero")
+                self.fail("division by zero")
             result = _BINARY[type(node.op)](left, right)
         elif isinstance(node, ast.BoolOp):  # and, or: of true/false values, for `when:`
-            values = [bool(walk(v, depth + 1)) for v in node.values]
+            values = [bool(self.walk(v, depth + 1)) for v in node.values]
             result = all(values) if isinstance(node.op, ast.And) else any(values)
         elif isinstance(node, ast.Compare) and all(type(op) in _COMPARE for op in node.ops):
-            values = [walk(node.left, depth + 1)] + [walk(v, depth + 1) for v in node.comparators]
+            values = [self.walk(node.left, depth + 1)] + [self.walk(v, depth + 1) for v in node.comparators]
             result = all(_COMPARE[type(op)](a, b) for op, a, b in zip(node.ops, values, values[1:]))
         elif isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
-            operand = walk(node.operand, depth + 1)
-            result = _UNARY[type(node.op)](operand if isinstance(node.op, ast.Not) else number(operand, node.operand))
+            operand = self.walk(node.operand, depth + 1)
+            result = _UNARY[type(node.op)](operand if isinstance(node.op, ast.Not)
+                                           else self.number(operand, node.operand))
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
             if node.func.id not in FUNCTIONS:
-                fail(f"unknown function '{node.func.id}'{did_you_mean(node.func.id, FUNCTIONS)}; "
-                     f"allowed: {', '.join(sorted(FUNCTIONS))}")
-            args = [number(walk(arg, depth + 1), arg) for arg in node.args]
+                self.fail(f"unknown function '{node.func.id}'{did_you_mean(node.func.id, FUNCTIONS)}; "
+                          f"allowed: {', '.join(sorted(FUNCTIONS))}")
+            args = [self.number(self.walk(arg, depth + 1), arg) for arg in node.args]
             try:
                 result = FUNCTIONS[node.func.id](*args)
             except (TypeError, ValueError, OverflowError, ZeroDivisionError) as e:
-                fail(f"{node.func.id}() {e}")
+                self.fail(f"{node.func.id}() {e}")
         else:
-            fail(f"'{ast.unparse(node)}' is not allowed: only numbers, parameter names, "
-                 f"+ - * / // %, < <= > >= == !=, and, or, not, parentheses and {', '.join(sorted(FUNCTIONS))}()")
+            self.fail(f"'{ast.unparse(node)}' is not allowed: only numbers, parameter names, "
+                      f"+ - * / // %, < <= > >= == !=, and, or, not, parentheses and {', '.join(sorted(FUNCTIONS))}()")
         # constants and parameters too: 1e400 is inf, and round(inf) would raise OverflowError
         if not math.isfinite(result) or abs(result) > MAX_MAGNITUDE:
-            fail(f"the value {result} is beyond {MAX_MAGNITUDE:.0e}")
+            self.fail(f"the value {result} is beyond {MAX_MAGNITUDE:.0e}")
         return result
 
-    return walk(tree)
 
 
 def substitute(value, scope: dict, where=None):
