@@ -181,8 +181,17 @@ def render_table(report: Report, layout: str = "hwc", depth: int | None = None, 
     for name, justify in COLUMNS:
         if name in shown:
             table.add_column(name, justify=justify, footer=footer[name], no_wrap=True)
+    # one row whose cells hold every line: rich lays out and justifies each line of a cell as it
+    # would a row of its own, at a small part of the cost of 200 cells (a bold row is bold text)
+    start_of = dict.fromkeys(shown, 0)
+    columns = {name: Text("\n".join(c[name] for c, _ in lines)) for name in shown}
     for c, style in lines:
-        table.add_row(*(Text(c[name]) for name in shown), style=style)
+        for name in shown:
+            if style:
+                columns[name].stylize(style, start_of[name], start_of[name] + len(c[name]))
+            start_of[name] += len(c[name]) + 1
+    if lines:
+        table.add_row(*columns.values())
     parts = [table]
     hidden = [name for name in requested if name not in shown]
     if hidden:

@@ -351,3 +351,22 @@ def test_depth_applies_to_json_and_hyperparameters_are_data():
     pool = next(x for x in json.loads(run("summary", "googlenet", "--format", "json").output)["layers"]
                 if x["name"] == "pool1")
     assert pool["hyperparameters"]["ceil_mode"] is True
+
+
+
+def test_a_block_row_is_bold_on_a_terminal_and_a_layer_row_is_not():
+    """The table's rows are the lines of one rich row (render_table): a block's header line
+    carries the bold style, a layer's does not (the plain text is checked by the goldens)."""
+    from rich.console import Console
+
+    from cnncalc.render import render_table
+
+    out = io.StringIO()
+    Console(file=out, width=200, force_terminal=True, color_system="standard").print(
+        render_table(cnncalc.analyze("resnet18"), depth=2))
+    lines = out.getvalue().splitlines()
+    header = next(line for line in lines if line.startswith("\x1b[1mlayer1\x1b[0m"))
+    layer = next(line for line in lines if "conv 7×7/2" in line)
+    assert "\x1b[1m" not in layer
+    for cell in ("56×56×64", "147,968", "462.4M"):  # the block's output, params and MACs
+        assert f"\x1b[1m{cell}\x1b[0m" in header
