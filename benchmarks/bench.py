@@ -114,9 +114,11 @@ def _measure_in_subprocess(n: int) -> tuple[float, int]:
     chain would not fit the 2 MB file limit), each in a fresh process: (seconds, and in another
     process under tracemalloc, which slows it several times, the peak bytes traced)."""
     here = os.path.dirname(os.path.abspath(__file__))
-    run = ("r = cnncalc.analyze(cnncalc.loads(text)); out = io.StringIO(); "
-           "[out.write(c) for c in json_chunks(r)]; ")
-    head = (f"import io, sys, time, tracemalloc; sys.path.insert(0, {here!r}); import bench, cnncalc; "
+    # written as the CLI writes it, chunk by chunk to a file (os.devnull here): an io.StringIO
+    # would add the whole text (60 MB at 100,000 layers) and its reallocations to the peak
+    run = ("r = cnncalc.analyze(cnncalc.loads(text)); out = open(os.devnull, 'w', encoding='utf-8'); "
+           "[out.write(c) for c in json_chunks(r)]; out.close(); ")
+    head = (f"import os, sys, time, tracemalloc; sys.path.insert(0, {here!r}); import bench, cnncalc; "
             f"from cnncalc.render import json_chunks; text = bench.residual({n} // 7); ")
     timed = head + "t = time.perf_counter(); " + run + "print(time.perf_counter() - t)"
     traced = head + "tracemalloc.start(); " + run + "print(tracemalloc.get_traced_memory()[1])"
