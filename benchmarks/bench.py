@@ -44,6 +44,20 @@ def wall(cmd, repeat):
     return statistics.median(times)
 
 
+def walls(cmds, repeat):
+    """The median wall time of each command, run in turn (floor, table, json, floor, …) so that
+    a change in the machine's load over the run falls on all of them alike."""
+    for cmd in cmds:
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=ENV)  # warm-up, writes bytecode
+    times = [[] for _ in cmds]
+    for _ in range(repeat):
+        for cmd, spent in zip(cmds, times):
+            start = time.perf_counter()
+            subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
+            spent.append(time.perf_counter() - start)
+    return [statistics.median(spent) for spent in times]
+
+
 def chain(n: int) -> str:
     layers = "\n".join("  - conv: {filters: 8, kernel: 3, padding: 1}" if i % 2 == 0 else "  - relu"
                        for i in range(n))
@@ -137,9 +151,9 @@ def targets(repeat: int) -> None:
     from cnncalc.api import resolve
 
     print("speed targets (ratios measured in this run; lower is better)")
-    floor = wall([sys.executable, "-c", "import click, yaml, rich.table"], repeat)
-    table = wall(script("summary", "vgg16"), repeat)
-    as_json = wall(script("summary", "vgg16", "--format", "json"), repeat)
+    floor, table, as_json = walls([[sys.executable, "-c", "import click, yaml, rich.table"],
+                                   script("summary", "vgg16"), script("summary", "vgg16", "--format", "json")],
+                                  2 * repeat)
     row("summary vgg16 (table) / import floor", table / floor, "≤ 1.25", f"{table * 1000:.0f} / {floor * 1000:.0f} ms")
     row("summary vgg16 --format json / import floor", as_json / floor, "≤ 1.00", f"{as_json * 1000:.0f} ms")
 
