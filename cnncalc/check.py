@@ -79,8 +79,9 @@ def _csv_answers(text: str, path: str) -> list[Expectation]:
 
 
 def check(report, expectations, layout: str) -> list[Result]:
-    """Compare each expectation with the report (analyzed with explain=True). A shape is
-    compared in `layout`, the file's own. A layer the report does not have is an error."""
+    """Compare each expectation with the report (analyzed with explain=True, as it is when
+    there are any). A shape is compared in `layout`, the file's own. A layer the report does
+    not have is an error."""
     names = {row.name: row for row in report.layers}
     results = []
     for e in expectations:
@@ -211,9 +212,10 @@ def check_file(source: str, limits=(), answers=None, params=None, input=None, st
         if only_networks and not _is_network(source):
             return FileResult(source, "skipped", "", [], [], [], None)
         net = api.load(source, params)
-        report = api.analyze(net, input=input, explain=True, dtype=dtype, batch=batch)
-        failures = check_budget(report, merged_limits(list(limits), file_budget(net)), DTYPE_BYTES[dtype])
         expected = from_network(net) + (read_answers(answers) if answers else [])
+        # the worked arithmetic only when there are answers to show it with
+        report = api.analyze(net, input=input, explain=bool(expected), dtype=dtype, batch=batch)
+        failures = check_budget(report, merged_limits(list(limits), file_budget(net)), DTYPE_BYTES[dtype])
         results = check(report, expected, net.layout)
         warnings = [(row.name, getattr(w, "code", ""), str(w)) for row in report.layers for w in row.warnings]
         if strict:  # a note (a floor that drops only padding) is not a warning
