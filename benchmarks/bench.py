@@ -123,24 +123,30 @@ def residual(n_blocks: int) -> str:
     return block + "input: {shape: [16, 16, 8], layout: HWC}\nlayers:\n" + "  - res\n" * n_blocks
 
 
-def _measure_in_subprocess(n: int) -> tuple[float, int]:
-    """Load + analyze + JSON of a residual network of about n layers (7 per block: a 100,000-layer
-    chain would not fit the 2 MB file limit), each in a fresh process: (seconds, and in another
-    process under tracemalloc, which slows it several times, the peak bytes traced)."""
+def _scaling(sizes, runs: int = 5) -> list[tuple[float, int]]:
+    """Load + analyze + JSON of residual networks of about n layers each (7 per block: a
+    100,000-layer chain would not fit the 2 MB file limit), each in a fresh process: for each
+    size (the least seconds of `runs` runs, the sizes taken in turn, as the speed of this
+    machine's processor wanders by a third from minute to minute; and in one more process
+    under tracemalloc, which slows it several times, the peak bytes traced)."""
     here = os.path.dirname(os.path.abspath(__file__))
     # written as the CLI writes it, chunk by chunk to a file (os.devnull here): an io.StringIO
     # would add the whole text (60 MB at 100,000 layers) and its reallocations to the peak
     run = ("r = cnncalc.analyze(cnncalc.loads(text)); out = open(os.devnull, 'w', encoding='utf-8'); "
            "[out.write(c) for c in json_chunks(r)]; out.close(); ")
-    head = (f"import os, sys, time, tracemalloc; sys.path.insert(0, {here!r}); import bench, cnncalc; "
-            f"from cnncalc.render import json_chunks; text = bench.residual({n} // 7); ")
-    timed = head + "t = time.perf_counter(); " + run + "print(time.perf_counter() - t)"
-    traced = head + "tracemalloc.start(); " + run + "print(tracemalloc.get_traced_memory()[1])"
-    seconds = min(float(subprocess.run([sys.executable, "-c", timed], check=True, capture_output=True, text=True,
-                                       env=ENV).stdout) for _ in range(3))
-    peak = int(subprocess.run([sys.executable, "-c", traced], check=True, capture_output=True, text=True,
-                              env=ENV).stdout)
-    return seconds, peak
+
+    def output(n, code):
+        head = (f"import os, sys, time, tracemalloc; sys.path.insert(0, {here!r}); import bench, cnncalc; "
+                f"from cnncalc.render import json_chunks; text = bench.residual({n} // 7); ")
+        return subprocess.run([sys.executable, "-c", head + code], check=True, capture_output=True, text=True,
+                              env=ENV).stdout
+
+    seconds = {n: [] for n in sizes}
+    for _ in range(runs):
+        for n in sizes:
+            seconds[n].append(float(output(n, "t = time.perf_counter(); " + run + "print(time.perf_counter() - t)")))
+    traced = "tracemalloc.start(); " + run + "print(tracemalloc.get_traced_memory()[1])"
+    return [(min(seconds[n]), int(output(n, traced))) for n in sizes]
 
 
 def targets(repeat: int) -> None:
@@ -166,7 +172,7 @@ def targets(repeat: int) -> None:
     chain_time = best_of(lambda: cnncalc.analyze(cnncalc.loads(texts["10,000-layer chain"])), repeat)
     row("10,000-layer chain in-process / 0.3 s", chain_time / 0.3, "≤ 1.00", f"{chain_time:.3f} s")
 
-    small, large = _measure_in_subprocess(10_000), _measure_in_subprocess(99_995)  # within the node limit
+    small, large = _scaling((10_000, 99_995))  # within the node limit
     row("100,000 / 10,000 layers, load + analyze + JSON, time", large[0] / small[0], "≤ 11",
         f"{large[0]:.2f} / {small[0]:.2f} s")
     row("100,000 / 10,000 layers, load + analyze + JSON, peak memory", large[1] / small[1], "≤ 11",
