@@ -199,8 +199,9 @@ def targets(repeat: int) -> None:
 
 
 def torchinfo_ratios(repeat: int) -> None:
-    """cnncalc against torchinfo on VGG-16 and ResNet-50, whole process, wall time and peak RSS,
-    with the interpreter in $CNNCALC_TORCH_PYTHON (a venv with torch, torchvision and torchinfo)."""
+    """cnncalc against torchinfo on VGG-16 and ResNet-50, whole process: the wall time of each
+    command as it is (the two taken in turn), and its peak RSS, read by a wrapper process, with
+    the interpreter in $CNNCALC_TORCH_PYTHON (a venv with torch, torchvision and torchinfo)."""
     other = os.environ.get("CNNCALC_TORCH_PYTHON")
     if not other:
         print("torchinfo: skipped (set CNNCALC_TORCH_PYTHON to a python with torch, torchvision, torchinfo)")
@@ -208,26 +209,20 @@ def torchinfo_ratios(repeat: int) -> None:
     for name in ("vgg16", "resnet50"):
         code = (f"import torchvision, torchinfo; torchinfo.summary(torchvision.models.{name}(weights=None), "
                 f"input_size=(1, 3, 224, 224), verbose=0)")
-        theirs, their_rss = _wall_and_rss([other, "-c", code], max(1, repeat // 3))
-        ours, our_rss = _wall_and_rss(script("summary", name), repeat)
+        theirs, ours = walls([[other, "-c", code], script("summary", name)], max(3, repeat // 3))
+        their_rss, our_rss = _peak_rss([other, "-c", code]), _peak_rss(script("summary", name))
         row(f"torchinfo / cnncalc, {name}, wall", theirs / ours, "≥ 50", f"{theirs:.2f} / {ours:.3f} s")
         row(f"torchinfo / cnncalc, {name}, peak memory", their_rss / our_rss, "≥ 30",
             f"{their_rss / 1024:.0f} / {our_rss / 1024:.0f} MiB")
 
 
-def _wall_and_rss(cmd, repeat: int) -> tuple[float, int]:
-    """The median wall time of a command and its peak resident memory in KiB, read by a fresh
-    wrapper process whose only child is the command (RUSAGE_CHILDREN keeps the maximum of all)."""
+def _peak_rss(cmd) -> int:
+    """A command's peak resident memory in KiB, read by a fresh wrapper process whose only
+    child is the command (RUSAGE_CHILDREN keeps the maximum of all)."""
     wrapper = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, "
                "stderr=subprocess.DEVNULL, check=True); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-    times, peaks = [], []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = subprocess.run([sys.executable, "-c", wrapper, *cmd], check=True, capture_output=True, text=True,
-                             env=ENV).stdout
-        times.append(time.perf_counter() - start)
-        peaks.append(int(out))
-    return statistics.median(times), max(peaks)
+    return int(subprocess.run([sys.executable, "-c", wrapper, *cmd], check=True, capture_output=True, text=True,
+                              env=ENV).stdout)
 
 
 def main():

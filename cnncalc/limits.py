@@ -4,7 +4,7 @@ error long before it costs a second or 200 MB; the README's "Limits" section lis
 
 # reading
 MAX_FILE_BYTES = 2_000_000       # a network file, or standard input
-MAX_YAML_DEPTH = 100             # nested YAML collections (checked before they are built)
+MAX_YAML_DEPTH = 100             # nested YAML collections (counted on the parser's events)
 MAX_YAML_VALUES = 1_000_000      # values in the document once aliases and merges are expanded
 MAX_NUMBER_DIGITS = 40           # digits of one number written in the file or on the command line
 

@@ -221,9 +221,11 @@ def _check_structure(text: str, file: str, Loader) -> None:
 
 # Scalars already built, by (tag as written, text, implicit flags): network files repeat the
 # same few words and numbers, and YAML's resolver (a regular expression per candidate type)
-# is the parse's largest cost. Only values built without error are kept; bounded.
+# is the parse's largest cost. Only short values built without error are kept, and at most
+# _SCALAR_CACHE_SIZE of them: a bulk check of many files holds at most a few megabytes here.
 _SCALARS: dict = {}
 _SCALAR_CACHE_SIZE = 20_000
+_SCALAR_CACHE_LENGTH = 64
 
 
 def _build(text: str, file: str, Loader):
@@ -276,9 +278,10 @@ def _build(text: str, file: str, Loader):
                         node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
                         made = (constructors.get(tag) or constructors[None])(loader, node)
                         hit = (tag, made, True)
-                    if len(scalars) >= _SCALAR_CACHE_SIZE:
-                        scalars.clear()
-                    scalars[cache_key] = hit
+                    if len(event.value) <= _SCALAR_CACHE_LENGTH:
+                        if len(scalars) >= _SCALAR_CACHE_SIZE:
+                            scalars.clear()
+                        scalars[cache_key] = hit
                 tag, value, built = hit
                 line = event.start_mark.line + 1
                 if not built:

@@ -120,3 +120,16 @@ def test_a_document_that_safe_load_reads_as_null_or_text():
     assert load_yaml("", "f.yaml") is None and load_yaml("---\n...\n", "f.yaml") is None
     assert load_yaml("=: 1\n", "f.yaml") == {"=": 1} == yaml.safe_load("=: 1\n")  # `=` as a key is text
     assert load_yaml("a: 2001-02-03\n", "f.yaml") == {"a": "2001-02-03"}  # never a date
+
+
+def test_the_scalar_cache_keeps_only_short_values_and_stays_bounded():
+    from cnncalc import spec
+
+    long_text = "x" * (spec._SCALAR_CACHE_LENGTH + 1)
+    doc = load_yaml(f"a: {long_text}\nb: short\n" + "".join(f"k{i}: {i}\n" for i in range(3000)), "f.yaml")
+    assert doc["a"] == long_text and doc["k2999"] == 2999
+    cached = {key[1] for key in spec._SCALARS}
+    assert long_text not in cached and "short" in cached
+    for start in range(0, 3 * spec._SCALAR_CACHE_SIZE, 10_000):
+        load_yaml("".join(f"k{i}: v{i}\n" for i in range(start, start + 10_000)), "f.yaml")
+        assert len(spec._SCALARS) <= spec._SCALAR_CACHE_SIZE
