@@ -221,11 +221,15 @@ def _check_structure(text: str, file: str, Loader) -> None:
 
 # Scalars already built, by (tag as written, text, implicit flags): network files repeat the
 # same few words and numbers, and YAML's resolver (a regular expression per candidate type)
-# is the parse's largest cost. Only short values built without error are kept, and at most
+# is the parse's largest cost. For the network-file Loader only (its resolvers and safe
+# constructors); only short values built without error are kept, and at most
 # _SCALAR_CACHE_SIZE of them: a bulk check of many files holds at most a few megabytes here.
 _SCALARS: dict = {}
 _SCALAR_CACHE_SIZE = 20_000
 _SCALAR_CACHE_LENGTH = 64
+
+_NO_KEY = object()  # a mapping waiting for its next key
+_MERGE = object()   # a mapping whose key was <<: its value is merged in when it has been read
 
 
 def _build(text: str, file: str, Loader):
@@ -236,7 +240,8 @@ def _build(text: str, file: str, Loader):
     _check_structure refuses (nesting deeper than MAX_YAML_DEPTH, aliases and merge keys
     expanding to more than MAX_YAML_VALUES values), and it keeps yaml.safe_load's meaning:
     the same resolver and safe constructors for scalars, aliases as the anchored value itself,
-    merge keys (<<) as SafeConstructor.flatten_mapping merges them, one document only."""
+    merge keys (<<) as SafeConstructor.flatten_mapping merges them, one document only. The
+    first error in the text's order is the one raised."""
     from yaml.composer import ComposerError
     from yaml.constructor import ConstructorError
     from yaml.events import (
@@ -256,12 +261,20 @@ def _build(text: str, file: str, Loader):
     loader = Loader(text)
     loader.name = file  # the C loader does not set it; the constructors use it
     get_event = loader.get_event
-    anchors: dict = {}   # anchor -> (value, line, how many values it stands for)
-    open_anchors: dict = {}  # anchor of a collection not yet ended -> its start mark
-    frames: list = []    # the enclosing collections: (container, is_map, key, key_mark, anchor, size, merges)
-    root = container = key = key_mark = anchor_of = merges = None
+    anchors: dict = {}       # anchor -> (value, line, how many values it stands for)
+    open_anchors: set = set()  # anchors of collections not yet ended (an alias to one is a loop)
+    # the collection being read: its container, whether a mapping, the key waiting for its value
+    # and that key's line, its anchor, how many values it holds so far, and the keys merged into
+    # it (None: no merge); the enclosing ones wait in `frames`
+    frames: list = []
+    root = container = key = key_line = anchor_of = merged = None
     is_map = False
     size = total = documents = 0
+
+    def anchor_check(event):
+        if event.anchor in anchors or event.anchor in open_anchors:
+            raise ComposerError(None, None, f"found duplicate anchor {event.anchor!r}", event.start_mark)
+
     try:
         while True:
             event = get_event()
@@ -273,11 +286,12 @@ def _build(text: str, file: str, Loader):
                     tag = event.tag
                     if tag is None or tag == "!":
                         tag = loader.resolve(ScalarNode, event.value, event.implicit)
+                    # (tag, value, built): a merge key (<<) and `=` are not built here, since
+                    # what they mean depends on where they stand
                     hit = (tag, None, False)
                     if tag != _TAG + "merge" and tag != _TAG + "value":
                         node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
-                        made = (constructors.get(tag) or constructors[None])(loader, node)
-                        hit = (tag, made, True)
+                        hit = (tag, (constructors.get(tag) or constructors[None])(loader, node), True)
                     if len(event.value) <= _SCALAR_CACHE_LENGTH:
                         if len(scalars) >= _SCALAR_CACHE_SIZE:
                             scalars.clear()
@@ -286,16 +300,21 @@ def _build(text: str, file: str, Loader):
                 line = event.start_mark.line + 1
                 if not built:
                     if is_map and key is _NO_KEY and tag == _TAG + "merge":
-                        key, key_mark = _MERGE, line
+                        if event.anchor is not None:
+                            raise CnnCalcError(f"an anchor (&{event.anchor}) on a merge key (<<) is not "
+                                               f"supported", f"{file}:{line}")
+                        key, key_line = _MERGE, line
                         total += 1
                         size += 1
                         continue
                     if is_map and key is _NO_KEY:  # `=` as a key is the text "=" (flatten_mapping)
                         value = event.value
-                    else:
+                    else:  # refused: !!merge and !!value build nothing
                         node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
                         value = (constructors.get(tag) or constructors[None])(loader, node)
                 anchor, grown, added = event.anchor, 1, 1
+                if anchor is not None:
+                    anchor_check(event)
             elif kind is AliasEvent:
                 entry = anchors.get(event.anchor)
                 if entry is None:
@@ -312,18 +331,19 @@ def _build(text: str, file: str, Loader):
                 mapping = kind is MappingStartEvent
                 tag = event.tag
                 if tag is not None and tag != "!" and tag != _TAG + ("map" if mapping else "seq"):
-                    # a tag on a collection: the constructor refuses it (!!set, !!str {…}, !foo [])
+                    # a tag on a collection: its constructor refuses it (!!set, !!str {…}, !foo []);
+                    # the ConstructorError is a guard that no constructor reaches
                     node = (MappingNode if mapping else SequenceNode)(tag, [], event.start_mark, event.end_mark)
                     (constructors.get(tag) or constructors[None])(loader, node)
                     raise ConstructorError(None, None, f"the tag {tag} is not allowed here", event.start_mark)
                 new = YMap() if mapping else YList()
                 new.line = event.start_mark.line + 1
                 if event.anchor is not None:
-                    _check_anchor(event, anchors, open_anchors, ComposerError)
-                    open_anchors[event.anchor] = event.start_mark
+                    anchor_check(event)
+                    open_anchors.add(event.anchor)
                 total += 1
-                frames.append((container, is_map, key, key_mark, anchor_of, size, merges))
-                container, is_map, key, key_mark, anchor_of, size, merges = new, mapping, _NO_KEY, None, \
+                frames.append((container, is_map, key, key_line, anchor_of, size, merged))
+                container, is_map, key, key_line, anchor_of, size, merged = new, mapping, _NO_KEY, None, \
                     event.anchor, 1, None
                 continue
             elif kind is StreamEndEvent:
@@ -336,16 +356,14 @@ def _build(text: str, file: str, Loader):
                 continue
             elif kind is MappingEndEvent or kind is SequenceEndEvent:
                 value, line, anchor, grown = container, container.line, anchor_of, size
-                if merges:
-                    _merge(value, merges, file)
-                open_anchors.pop(anchor, None)
-                container, is_map, key, key_mark, anchor_of, size, merges = frames.pop()
+                if merged:
+                    _merged_first(value, merged)
+                open_anchors.discard(anchor)
+                container, is_map, key, key_line, anchor_of, size, merged = frames.pop()
                 added = 0  # counted as it grew
             else:  # stream start, document end
                 continue
             if anchor is not None:
-                if kind is ScalarEvent:
-                    _check_anchor(event, anchors, open_anchors, ComposerError)
                 anchors[anchor] = (value, line, grown)
             total += added
             if total > MAX_YAML_VALUES:
@@ -362,14 +380,15 @@ def _build(text: str, file: str, Loader):
                 if not isinstance(value, str):
                     hint = " (quote it: in YAML 1.1, yes, no, on and off are booleans)" if isinstance(value, bool) else ""
                     raise CnnCalcError(f"mapping keys must be words, but saw {shown(value)}{hint}", f"{file}:{line}")
-                key, key_mark = value, line
+                key, key_line = value, line
             elif key is _MERGE:
-                merges = (merges or []) + [(value, line)]
+                merged = merged if merged is not None else []
+                merged += _merge(container, value, key_line, file)
                 key = _NO_KEY
             else:
                 if key in container:
                     raise CnnCalcError(f"key {shown(key)} appears twice in one mapping (first on line "
-                                       f"{container.lines[key]})", f"{file}:{key_mark}")
+                                       f"{container.lines[key]})", f"{file}:{key_line}")
                 container[key] = value
                 container.lines[key] = line
                 key = _NO_KEY
@@ -377,34 +396,42 @@ def _build(text: str, file: str, Loader):
         loader.dispose()
 
 
-_NO_KEY = object()  # a mapping waiting for its next key
-_MERGE = object()   # a mapping whose key was <<: the value is merged in when the mapping ends
+def _merge(mapping, value, at: int, file: str) -> list:
+    """`<<: *base` or `<<: [*a, *b]` on line `at`, read into `mapping` as it arrives: the keys
+    it adds. A key the mapping already has, from its own keys or an earlier merge, is an error
+    as everywhere in a network file (YAML would let the mapping's own key win)."""
+    if isinstance(value, dict):
+        sources = [value]
+    elif isinstance(value, list):
+        for item, line in zip(value, value.lines):
+            if not isinstance(item, dict):
+                raise CnnCalcError(f"YAML syntax error: expected a mapping for merging, but found {shown(item)}",
+                                   f"{file}:{line}")
+        sources = value[::-1]  # flatten_mapping's order: a list's later mappings first
+    else:
+        raise CnnCalcError(f"YAML syntax error: expected a mapping or list of mappings for merging, but found "
+                           f"{shown(value)}", f"{file}:{at}")
+    added = []
+    for source in sources:
+        for k, v in source.items():
+            if k in mapping:
+                raise CnnCalcError(f"key {shown(k)} appears twice in one mapping (first on line "
+                                   f"{mapping.lines[k]})", f"{file}:{at}")
+            mapping[k] = v
+            mapping.lines[k] = source.lines[k]
+            added.append(k)
+    return added
 
 
-def _check_anchor(event, anchors, open_anchors, ComposerError):
-    if event.anchor in anchors or event.anchor in open_anchors:
-        raise ComposerError(None, None, f"found duplicate anchor {event.anchor!r}", event.start_mark)
-
-
-def _merge(mapping, merges, file):
-    """`<<: *base` or `<<: [*a, *b]`: SafeConstructor.flatten_mapping's order (the merged keys
-    first, a list's later mappings before its earlier ones, then the mapping's own), and, as
-    everywhere in a network file, no key twice. A key merged twice is shown at its `<<`."""
-    pairs = []  # (key, value, the value's line, where a second one is reported)
-    for value, line in merges:
-        sources = [value] if isinstance(value, dict) else list(reversed(value)) if isinstance(value, list) else None
-        if sources is None or not all(isinstance(v, dict) for v in sources):
-            raise CnnCalcError("YAML syntax error: expected a mapping or list of mappings for merging, but found "
-                               f"{shown(value)}", f"{file}:{line}")
-        for source in sources:
-            pairs += [(k, v, source.lines[k], line) for k, v in source.items()]
-    pairs += [(k, v, mapping.lines[k], mapping.lines[k]) for k, v in mapping.items()]
+def _merged_first(mapping, merged: list) -> None:
+    """The order flatten_mapping gives a mapping with merge keys: the merged keys first (in the
+    order they were merged), then its own."""
+    first = set(merged)
+    own = [(k, v, mapping.lines[k]) for k, v in mapping.items() if k not in first]
+    pairs = [(k, mapping[k], mapping.lines[k]) for k in merged] + own
     mapping.clear()
     mapping.lines.clear()
-    for k, v, line, at in pairs:
-        if k in mapping:
-            raise CnnCalcError(f"key {shown(k)} appears twice in one mapping (first on line {mapping.lines[k]})",
-                               f"{file}:{at}")
+    for k, v, line in pairs:
         mapping[k] = v
         mapping.lines[k] = line
 
