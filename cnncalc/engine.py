@@ -90,12 +90,7 @@ def _shared(row: LayerReport, source: LayerReport, xs, source_xs) -> LayerReport
     return row._replace(weights=0, biases=0, non_trainable_params=0, warnings=(*row.warnings, note), shares=source.name)
 
 
-_NOT_IN_KEY = ("_expect", "_branches", "_share")  # names and answers: they change no rule's result
-
-
-def _frozen(value):
-    """A hashable form that keeps each value's type (rate 0 and 0.0 are equal, not the same)."""
-    return tuple(_frozen(v) for v in value) if isinstance(value, (list, tuple)) else (type(value), value)
+_NOT_IN_KEY = frozenset(("_expect", "_branches", "_share"))  # names and answers: they change no rule's result
 
 
 def _rules(kind, kind_name: str, attrs: dict, xs, memo):
@@ -105,7 +100,10 @@ def _rules(kind, kind_name: str, attrs: dict, xs, memo):
     repeated blocks, a chain of equal convolutions)."""
     key = None
     if memo is not None:
-        key = (kind_name, tuple(xs), *((k, _frozen(v)) for k, v in attrs.items() if k not in _NOT_IN_KEY))
+        # the options by their repr: it tells apart what == does not (rate 0 and 0.0, true and
+        # 1), as every value here is a number, text, a boolean, None or a tuple or list of them
+        written = attrs if _NOT_IN_KEY.isdisjoint(attrs) else {k: v for k, v in attrs.items() if k not in _NOT_IN_KEY}
+        key = (kind_name, tuple(xs), repr(written))
         found = memo.get(key)
         if found is not None:
             return found
