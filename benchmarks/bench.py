@@ -161,6 +161,16 @@ def _scaling(sizes, runs: int = 5) -> list[tuple[float, int]]:
     return [(min(seconds[n]), int(output(n, traced))) for n in sizes]
 
 
+# what rich itself costs a table run over the import floor: importing the console and printing
+# a table of VGG-16's size, one row of 23-line cells as render_table lays it out
+RICH_ALONE = ("import click, yaml, rich.table; from rich.console import Console; from rich.table import Table; "
+              "from rich.text import Text; from rich import box; "
+              "t = Table(title=Text('vgg16'), show_footer=True, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False); "
+              "[t.add_column(f'c{c}', footer='x', no_wrap=True, justify='right') for c in range(8)]; "
+              "t.add_row(*[Text(chr(10).join(f'{r * 1000 + c:,}' for r in range(23))) for c in range(8)]); "
+              "Console(width=160).print(t)")
+
+
 def targets(repeat: int) -> None:
     import tempfile
 
@@ -169,10 +179,11 @@ def targets(repeat: int) -> None:
     from cnncalc.api import resolve
 
     print("speed targets (ratios measured in this run; lower is better)")
-    floor, table, as_json = walls([[sys.executable, "-c", "import click, yaml, rich.table"],
-                                   script("summary", "vgg16"), script("summary", "vgg16", "--format", "json")],
-                                  2 * repeat)
+    floor, table, as_json, rich_alone = walls([[sys.executable, "-c", "import click, yaml, rich.table"],
+                                               script("summary", "vgg16"), script("summary", "vgg16", "--format", "json"),
+                                               [sys.executable, "-c", RICH_ALONE]], 2 * repeat)
     row("summary vgg16 (table) / import floor", table / floor, "≤ 1.25", f"{table * 1000:.0f} / {floor * 1000:.0f} ms")
+    row("  rich alone: the floor, a Console, a 23-line table", rich_alone / floor, "-", "the least a rich table run costs")
     row("summary vgg16 --format json / import floor", as_json / floor, "≤ 1.00", f"{as_json * 1000:.0f} ms")
 
     texts = {"vgg16": resolve("vgg16")[1], "resnet50": resolve("resnet50")[1], "10,000-layer chain": chain(10_000)}
