@@ -368,5 +368,7 @@ def test_a_block_row_is_bold_on_a_terminal_and_a_layer_row_is_not():
     header = next(line for line in lines if line.startswith("\x1b[1mlayer1\x1b[0m"))
     layer = next(line for line in lines if "conv 7×7/2" in line)
     assert "\x1b[1m" not in layer
-    for cell in ("56×56×64", "147,968", "462.4M"):  # the block's output, params and MACs
+    # layer1 of ResNet-18: two basic blocks of two 3×3 convs of 64 → 64 and two batch norms:
+    # params 2·2·(3·3·64·64 + 2·64) = 147,968; MACs 4·56·56·64·(3·3·64) = 462,422,016
+    for cell in ("56×56×64", "147,968", "462.4M"):
         assert f"\x1b[1m{cell}\x1b[0m" in header
