@@ -182,9 +182,10 @@ def render_table(report: Report, layout: str = "hwc", depth: int | None = None, 
         if name in shown:
             table.add_column(name, justify=justify, footer=footer[name], no_wrap=True)
     # one row whose cells hold every line: rich lays out and justifies each line of a cell as it
-    # would a row of its own, at a small part of the cost of 200 cells (a bold row is bold text)
+    # would a row of its own, at a small part of the cost of 200 cells (a bold row is bold text);
+    # a line break in a name (YAML text may hold one) is shown as ↵, so rows stay one line each
     start_of = dict.fromkeys(shown, 0)
-    columns = {name: Text("\n".join(c[name] for c, _ in lines)) for name in shown}
+    columns = {name: Text("\n".join(c[name].replace("\n", "↵") for c, _ in lines)) for name in shown}
     for c, style in lines:
         for name in shown:
             if style:

@@ -372,3 +372,15 @@ def test_a_block_row_is_bold_on_a_terminal_and_a_layer_row_is_not():
     # params 2·2·(3·3·64·64 + 2·64) = 147,968; MACs 4·56·56·64·(3·3·64) = 462,422,016
     for cell in ("56×56×64", "147,968", "462.4M"):
         assert f"\x1b[1m{cell}\x1b[0m" in header
+
+
+def test_a_line_break_in_a_name_keeps_the_table_rows_aligned(tmp_path):
+    """YAML text may hold a line break; in the table it is shown as ↵ so that each layer stays
+    on one line, next to its own numbers (the rows are the lines of one rich row)."""
+    net = tmp_path / "nl.yaml"
+    net.write_text('input: {shape: [8, 8, 3], layout: HWC}\nlayers:\n  - conv: {name: "a\\nb", filters: 4, '
+                   'kernel: 3}\n  - relu\n', encoding="utf-8")
+    out = CliRunner().invoke(cli, ["summary", str(net)], env={"COLUMNS": "100"}).output
+    row = next(line for line in out.splitlines() if "conv 3×3/1 ×4" in line)
+    assert row.startswith("a↵b ") and "112" in row  # 3·3·3·4 weights + 4 biases
+    assert next(line for line in out.splitlines() if line.startswith("relu1 ")).split()[1] == "relu"
