@@ -61,9 +61,8 @@ def _receptive(window, ins):
 def _with_references(kind, attrs: dict, shapes: dict) -> dict:
     """Options that name another layer (upsample's and crop's like) get that layer's output
     shape as `_<option>`, for the kind's rules."""
-    named = {key: shapes[attrs[key]] for key, opt in kind.options.items()
-             if opt.type == "name" and attrs.get(key) is not None}
-    return {**attrs, **{f"_{key}": shape for key, shape in named.items()}} if named else attrs
+    named = {f"_{key}": shapes[attrs[key]] for key in kind.references if attrs.get(key) is not None}
+    return {**attrs, **named} if named else attrs
 
 
 def _weight_signature(row: LayerReport, xs) -> tuple:

@@ -96,16 +96,15 @@ class LazyLoc:
 
 class _Params(dict):
     """A scope's parameters (the network's, or a block call's arguments over them), with `key`:
-    a hashable snapshot, so that an entry read once under these values is not read again
-    (None when a value is a list)."""
+    a number standing for these values, the same for equal values (`known` numbers them), so
+    that an entry read once under these values is not read again (None when a value is a list)."""
 
     __slots__ = ("key",)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, values: dict, known: dict):
+        super().__init__(values)
         try:  # with each value's type: true, 1 and 1.0 are equal in Python, not here
-            self.key = tuple((k, type(v), v) for k, v in self.items())
-            hash(self.key)
+            self.key = known.setdefault(tuple((k, type(v), v) for k, v in self.items()), len(known))
         except TypeError:
             self.key = None
 
@@ -114,15 +113,19 @@ class _Scope:
     """A naming scope (the top level, a block instance, a branch): its dotted prefix and
     how many layers of each stem it has numbered so far."""
 
+    __slots__ = ("parts", "name", "prefix", "counters")
+
     def __init__(self, parts=()):
         self.parts = tuple(parts)
+        self.name = ".".join(self.parts)  # the scope's own dotted name ("" at the top level)
+        self.prefix = self.name + "." if self.parts else ""
         self.counters: dict[str, int] = {}
 
     def child(self, part) -> "_Scope":
         return _Scope(self.parts + (str(part),))
 
     def full(self, name: str) -> str:
-        return ".".join(self.parts + (name,))
+        return self.prefix + name
 
     def next(self, stem: str) -> str:
         """conv -> conv1, then conv2, …: the next numbered name of a stem in this scope."""
@@ -139,6 +142,10 @@ class _Item(namedtuple("_Item", "key opts values name repeat loc scope env expec
     expander's caches (the entry as written, and its parameters), or None."""
 
     __slots__ = ()
+
+    def called(self, loc, scope, env) -> "_Item":
+        """The same entry read again at another place, scope and parameters (a cached read)."""
+        return tuple.__new__(_Item, (*self[:5], loc, scope, env, *self[8:]))  # _replace, at half the cost
 
     def where(self, key) -> Loc:
         return self.loc.child(key, line_of(self.opts, key, self.loc.line))
@@ -180,6 +187,7 @@ class _Expander:
         # values reads the same every time (a ResNet's bottleneck, 16 times): read and checked once
         self._items: dict = {}
         self._attrs: dict = {}
+        self._known: dict = {}  # parameter values seen -> their _Params key
 
     def add(self, scope, stem, kind, attrs, inputs, loc, explicit=False) -> str:
         if explicit:
@@ -188,7 +196,9 @@ class _Expander:
             name = scope.full(scope.next(stem))
             while name in self.where:
                 name = scope.full(scope.next(stem))
-        self.claim(name, loc, loc)
+        if name in self.where:
+            self.claim(name, loc, loc)  # taken: the error
+        self.where[name] = loc
         if len(self.nodes) >= MAX_NODES:
             raise CnnCalcError(f"the network expands to more than {MAX_NODES:,} layers; "
                                f"check repeat counts", loc)
@@ -282,14 +292,13 @@ class _Expander:
 
     def item(self, item, loc, scope, env) -> _Item:
         """Read one list entry: `kind`, or `kind: {options}`; resolve its expressions."""
-        # not an entry with answers: they keep the location where they are written
-        answers = isinstance(item, dict) and any(isinstance(o, dict) and "expect" in o for o in item.values())
-        memo = (id(item), env.key) if getattr(env, "key", None) is not None and not answers else None
+        memo = (id(item), env.key) if getattr(env, "key", None) is not None else None
         seen = self._items.get(memo) if memo is not None else None
         if seen is not None:
-            return seen._replace(loc=LazyLoc(loc, seen.key), scope=scope, env=env)
-        it = self.read(item, loc, scope, env)._replace(memo=memo)
-        if memo is not None:
+            return seen.called(LazyLoc(loc, seen.key), scope, env)
+        it = self.read(item, loc, scope, env)
+        if memo is not None and it.expect is None:  # answers keep the location where they are written
+            it = it._replace(memo=memo)
             self._items[memo] = it
         return it
 
@@ -338,28 +347,33 @@ class _Expander:
             checked = check_options(it.key, kind.options, it.values, it.where, it.loc, kind.merge)
             if it.memo is not None:
                 self._attrs[it.memo] = checked
-        attrs = dict(checked)  # its own: names, answers and layout are added below
         x = self.read_from(it, x, kind.merge)
-        for key, opt in kind.options.items():  # options that name a layer (upsample's like)
-            if opt.type == "name" and attrs[key] is not None:
-                attrs[key] = self.lookup(attrs[key], it.scope, it.at(key), x)
+        # what this layer adds to its checked options: the layers its options name (upsample's
+        # like), the layout, the weights it shares and its answers; without these, layers written
+        # alike share one dict of options (nothing changes a node's attrs once it is built)
+        extra = {key: self.lookup(checked[key], it.scope, it.at(key), x)
+                 for key in kind.references if checked[key] is not None}
         if kind.layout_aware:
-            attrs["_channels_last"] = self.channels_last
+            extra["_channels_last"] = self.channels_last
         if it.share is not None:
             if kind.merge:
                 raise CnnCalcError(f"{it.key} has no weights to share", it.where("share"))
-            attrs["_share"] = self.lookup(it.share, it.scope, it.at("share"), x)
+            extra["_share"] = self.lookup(it.share, it.scope, it.at("share"), x)
         if it.expect:
-            attrs["_expect"] = it.expect  # the answers written on the layer, for `cnncalc check`
-        self.fits(it, 1)
+            extra["_expect"] = it.expect  # the answers written on the layer, for `cnncalc check`
+        attrs = {**checked, **extra} if extra else checked
+        if len(self.nodes) + it.repeat > MAX_NODES:
+            self.fits(it, 1)
+        if it.repeat == 1 and not kind.merge:  # most entries: one layer, in the entry's scope
+            return self.add(it.scope, it.name or kind.prefix, it.key, attrs, (x,), it.loc, bool(it.name))
         group = it.scope.child(it.name) if it.name and it.repeat > 1 else None
         for scope, stem, explicit in it.instances():
             if kind.merge:
                 x = self.merge(it, attrs, scope, stem or kind.prefix, explicit, x)
             else:
-                x = self.add(scope, stem or kind.prefix, it.key, attrs, [x], it.loc, explicit)
+                x = self.add(scope, stem or kind.prefix, it.key, attrs, (x,), it.loc, explicit)
         if group is not None:
-            self.outputs[".".join(group.parts)] = x
+            self.outputs[group.name] = x
         return x
 
     def merge(self, it: _Item, attrs, scope, stem, explicit, x) -> str:
@@ -380,12 +394,12 @@ class _Expander:
         ends = []
         for key, name in zip(keys, names):
             inner = scope.child(name)
-            if ".".join(inner.parts) in self.outputs:  # a second merge in this scope with that branch name
+            if inner.name in self.outputs:  # a second merge in this scope with that branch name
                 inner = scope.child(stem).child(name)
-            self.outputs[".".join(inner.parts + ("input",))] = x  # inside, `input` is the branch's input
+            self.outputs[inner.full("input")] = x  # inside, `input` is the branch's input
             ends.append(self.sequence(branches[key], bloc.child(key, line_of(branches, key, bloc.line)),
                                       inner, x, it.env))
-            self.outputs[".".join(inner.parts)] = ends[-1]  # a branch by name: its end
+            self.outputs[inner.name] = ends[-1]  # a branch by name: its end
         return self.add(scope, stem, it.key, {**attrs, "_branches": tuple(ends)}, ends, it.loc, explicit=True)
 
     def block_call(self, it: _Item, x: str) -> str:
@@ -400,7 +414,7 @@ class _Expander:
         if not it.on:  # before the name is claimed: alternatives under complementary `when`s share it
             return self.leave_out(it, x)
         args = _Params({**self.params, **block_args(key, block_params(block, key, it.loc), it.values, it.where,
-                                                    it.loc)})
+                                                    it.loc)}, self._known)
         if it.name:
             # a second call with the same name would silently share (and renumber) the
             # first one's layers, merging two blocks into one group
@@ -422,9 +436,9 @@ class _Expander:
         try:
             for scope, stem, _ in it.instances():
                 inner = scope.child(stem) if stem else scope.child(scope.next(key))
-                self.outputs[".".join(inner.parts + ("input",))] = x  # inside, `input` is the block's input
+                self.outputs[inner.full("input")] = x  # inside, `input` is the block's input
                 x = self.sequence(block["layers"], body, inner, x, args)
-                self.outputs[".".join(inner.parts)] = x  # the block instance by name: its output
+                self.outputs[inner.name] = x  # the block instance by name: its output
                 if empty:
                     break
         finally:
@@ -493,7 +507,7 @@ def build(doc, file="<input>", overrides=None, default_name="network", variant=N
     expander = _Expander(doc, file, params, layout)
     top = _Scope()
     expander.add(top, "input", "input", {}, [], iloc, explicit=True)
-    expander.sequence(doc["layers"], root.child("layers", line_of(doc, "layers")), top, "input", _Params(params))
+    expander.sequence(doc["layers"], root.child("layers", line_of(doc, "layers")), top, "input", _Params(params, expander._known))
     expander.check_references()
     outputs = expander.declared_outputs(doc.get("outputs"), root.child("outputs", line_of(doc, "outputs")), params)
     name = variant if variant is not None else str(doc.get("name", default_name))

@@ -55,6 +55,8 @@ RULES = ("shape", "params", "macs", "window", "explain")
 
 def register(cls):
     kind = cls()
+    # the options that name another layer (upsample's like): looked up by name, per layer
+    kind.references = tuple(key for key, opt in kind.options.items() if opt.type == "name")
     KINDS[kind.name] = kind
     return cls
 
@@ -84,6 +86,7 @@ class Kind:
     options: dict[str, Opt] = {}
     merge = False  # takes several inputs (branches)
     layout_aware = False  # an option is written in the file's layout (attrs get _channels_last)
+    references: tuple = ()  # the options that name another layer (set by register)
     help = ""      # one line for `cnncalc kinds` and the README
 
     def shape(self, a, xs: Sequence[Shape]) -> Tuple[Shape, List[str]]:
