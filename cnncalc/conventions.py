@@ -67,5 +67,6 @@ def apply(report, convention: str):
 
     peers = report.conventions()
     layers = tuple(row._replace(macs=macs) for row, macs in zip(report.layers, peers[convention]))
-    outputs = output_totals(layers, [(o.name, o.node) for o in report.outputs])
-    return report._replace(layers=layers, totals=Totals.of(layers), peer_counts=peers, outputs=outputs)
+    totals = Totals.of(layers)
+    outputs = output_totals(layers, [(o.name, o.node) for o in report.outputs], totals)
+    return report._replace(layers=layers, totals=totals, peer_counts=peers, outputs=outputs)

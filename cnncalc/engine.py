@@ -31,9 +31,12 @@ class Field(namedtuple("Field", "size jump start")):
         start_out = start_in − pad_before·jump_in (Araujo et al., Distill 2019)."""
         if len(window) != len(self.size):
             return None
-        return Field(tuple(r + (w.kernel - 1) * j for r, j, w in zip(self.size, self.jump, window)),
-                     tuple(j * w.stride for j, w in zip(self.jump, window)),
-                     tuple(s - w.pad_before * j for s, j, w in zip(self.start, self.jump, window)))
+        size, jump, start = [], [], []
+        for r, j, s, w in zip(self.size, self.jump, self.start, window):
+            size.append(r + (w.kernel - 1) * j)
+            jump.append(j * w.stride)
+            start.append(s - w.pad_before * j)
+        return Field(tuple(size), tuple(jump), tuple(start))
 
 
 def _merged(fields):
@@ -92,17 +95,21 @@ def _shared(row: LayerReport, source: LayerReport, xs, source_xs) -> LayerReport
 _NOT_IN_KEY = frozenset(("_expect", "_branches", "_share"))  # names and answers: they change no rule's result
 
 
-def _rules(kind, kind_name: str, attrs: dict, xs, memo):
+def _written(attrs: dict) -> str:
+    """The options as the rules' memo tells them apart: by their repr, which tells apart what ==
+    does not (rate 0 and 0.0, true and 1), as every value here is a number, text, a boolean,
+    None or a tuple or list of them; without the names and answers, which change no result."""
+    return repr(attrs if _NOT_IN_KEY.isdisjoint(attrs) else {k: v for k, v in attrs.items() if k not in _NOT_IN_KEY})
+
+
+def _rules(kind, kind_name: str, attrs: dict, xs, memo, written: str | None = None):
     """The results of a layer's rules that do not depend on its name or on what came before:
     (output shape, warnings, Params, MACs, hyperparameters, window, label). Identical layers
     on identical inputs give identical results, so a run keeps them in `memo` (a ResNet's
-    repeated blocks, a chain of equal convolutions)."""
+    repeated blocks, a chain of equal convolutions); written: _written(attrs), if known."""
     key = None
     if memo is not None:
-        # the options by their repr: it tells apart what == does not (rate 0 and 0.0, true and
-        # 1), as every value here is a number, text, a boolean, None or a tuple or list of them
-        written = attrs if _NOT_IN_KEY.isdisjoint(attrs) else {k: v for k, v in attrs.items() if k not in _NOT_IN_KEY}
-        key = (kind_name, tuple(xs), repr(written))
+        key = (kind_name, tuple(xs), written if written is not None else _written(attrs))
         found = memo.get(key)
         if found is not None:
             return found
@@ -116,15 +123,17 @@ def _rules(kind, kind_name: str, attrs: dict, xs, memo):
 
 
 def evaluate(kind_name: str, attrs: dict, xs, fields=None, explain: bool = False, name: str = "",
-             loc=None, memo: dict | None = None, inputs=(), scope=()) -> LayerReport:
+             loc=None, memo: dict | None = None, inputs=(), scope=(), written: str | None = None) -> LayerReport:
     """One layer's row: its rules applied to its input shapes (channels-first) and, for the
     receptive field, its inputs' fields. The engine calls it for every node; `cnncalc layer`
     for a layer alone, so the two cannot disagree. memo: a dict kept through one run, to
-    reuse the rules' results for a layer seen before on the same inputs."""
+    reuse the rules' results for a layer seen before on the same inputs; written: the memo's
+    text of attrs (_written), if known."""
     kind = KINDS[kind_name]
     fields = fields if fields is not None else [Field.of_input(len(x) - 1) if len(x) > 1 else None for x in xs]
     try:
-        y, warnings, p, macs, hyper, window, label = _rules(kind, kind_name, attrs, xs, None if explain else memo)
+        y, warnings, p, macs, hyper, window, label = _rules(kind, kind_name, attrs, xs, None if explain else memo,
+                                                            written)
         steps = tuple(kind.explain(attrs, xs, y)) if explain else ()
         field = _receptive(window, fields)
         if kind.merge and field is None and all(f is not None for f in fields):
@@ -150,10 +159,11 @@ def _mark_dead_ends(layers: dict, outputs: set) -> tuple:
                  and row.kind != "input" else row for name, row in layers.items())
 
 
-def output_totals(layers, outputs) -> tuple:
+def output_totals(layers, outputs, totals: Totals) -> tuple:
     """Per declared output: its name, node, shape and the totals of the layers it depends on
     (its ancestors through the inputs, itself included), the shared trunk counted in each; the
-    params of a layer whose weights an ancestor reuses (`share:`) count too, once."""
+    params of a layer whose weights an ancestor reuses (`share:`) count too, once. totals: those
+    of all the layers, an output's when it depends on every layer."""
     rows = {row.name: row for row in layers}
     found = []
     for written, node in outputs:
@@ -163,6 +173,9 @@ def output_totals(layers, outputs) -> tuple:
                 if name not in seen:
                     seen.add(name)
                     todo.append(name)
+        if len(seen) == len(rows):  # every layer (the usual single output): the network's totals
+            found.append(OutputTotals(written, node, rows[node].output_shape, totals))
+            continue
         own = [row for row in layers if row.name in seen]
         lent = [rows[name] for name in {row.shares for row in own if row.shares} - seen]
         t, extra = Totals.of(own), Totals.of(lent)
@@ -190,6 +203,9 @@ def run(net: Network, input_shape=None, batch: int = 1, dtype: str = "float32", 
     shapes: dict[str, tuple] = {}
     layers = {}
     memo: dict = {}
+    # each node's options as the memo tells them apart, worked out once per dict of options:
+    # layers written alike share one (by id: the network holds them all through the run)
+    written: dict[int, str] = {}
     for node in net.nodes:
         if node.kind == "input":
             row = LayerReport(name=node.name, kind="input", label="input", output_shape=x0,
@@ -199,9 +215,16 @@ def run(net: Network, input_shape=None, batch: int = 1, dtype: str = "float32", 
                               steps=tuple(KINDS["input"].explain({}, [], x0)) if explain else ())
         else:
             xs = [shapes[i] for i in node.inputs]
-            row = evaluate(node.kind, _with_references(KINDS[node.kind], node.attrs, shapes), xs,
-                           [layers[i].field for i in node.inputs], explain, node.name, node.loc, memo,
-                           node.inputs, node.scope)
+            kind, attrs = KINDS[node.kind], node.attrs
+            text = None
+            if kind.references:  # the options gain the shapes of the layers they name
+                attrs = _with_references(kind, attrs, shapes)
+            else:
+                text = written.get(id(attrs))
+                if text is None:
+                    text = written[id(attrs)] = _written(attrs)
+            row = evaluate(node.kind, attrs, xs, [layers[i].field for i in node.inputs], explain, node.name,
+                           node.loc, memo, node.inputs, node.scope, text)
             if "_share" in node.attrs:
                 source = layers[node.attrs["_share"]]
                 source = layers[source.shares] if source.shares else source  # a layer that shares: its source
@@ -213,7 +236,8 @@ def run(net: Network, input_shape=None, batch: int = 1, dtype: str = "float32", 
         layers[node.name] = row
     outputs = net.outputs or ((net.nodes[-1].name, net.nodes[-1].name),)
     layers = _mark_dead_ends(layers, {node for _, node in outputs})
+    totals = Totals.of(layers)
     return Report(name=net.name, layout=net.layout, input_shape=x0, layers=layers,
-                  totals=Totals.of(layers), batch=batch, dtype=dtype, outputs=output_totals(layers, outputs),
+                  totals=totals, batch=batch, dtype=dtype, outputs=output_totals(layers, outputs, totals),
                   params_set=tuple(net.params.items()), description=net.description, source=net.source,
                   param_dtype=param_dtype, optimizer=optimizer, roofline=roofline)

@@ -4,6 +4,7 @@ a stable interface (schema_version 1)."""
 from __future__ import annotations
 
 from collections import namedtuple
+from operator import attrgetter
 
 from .errors import CnnCalcError, CodedWarning
 from .layout import display_layout, in_layout
@@ -58,9 +59,7 @@ class Totals(_Counts, namedtuple("Totals", "weights biases non_trainable_params 
     @classmethod
     def of(cls, layers) -> "Totals":
         layers = list(layers)
-        return cls(sum(x.weights for x in layers), sum(x.biases for x in layers),
-                   sum(x.non_trainable_params for x in layers), sum(x.macs for x in layers),
-                   sum(x.activation_size for x in layers))
+        return cls(*(sum(map(attrgetter(field), layers)) for field in cls._fields))
 
 
 class OutputTotals(namedtuple("OutputTotals", "name node output_shape totals")):
