@@ -377,7 +377,7 @@ class _Expander:
         return x
 
     def merge(self, it: _Item, attrs, scope, stem, explicit, x) -> str:
-        branches, bloc = it.values.get("branches"), it.where("branches")
+        branches, bloc = it.values.get("branches"), LazyLoc(it.loc, "branches", it.opts, "branches")  # it.where
         if isinstance(it.source, list):  # inputs by name: `concat: {from: [up4, down1]}`
             if branches is not None:
                 raise CnnCalcError(f"{it.key} takes its inputs from branches or from a list of names in "
@@ -397,8 +397,7 @@ class _Expander:
             if inner.name in self.outputs:  # a second merge in this scope with that branch name
                 inner = scope.child(stem).child(name)
             self.outputs[inner.full("input")] = x  # inside, `input` is the branch's input
-            ends.append(self.sequence(branches[key], bloc.child(key, line_of(branches, key, bloc.line)),
-                                      inner, x, it.env))
+            ends.append(self.sequence(branches[key], LazyLoc(bloc, key, branches, key), inner, x, it.env))
             self.outputs[inner.name] = ends[-1]  # a branch by name: its end
         return self.add(scope, stem, it.key, {**attrs, "_branches": tuple(ends)}, ends, it.loc, explicit=True)
 
