@@ -53,6 +53,16 @@ def bar(fraction: float, width: int = 10) -> str:
     return ("█" * (eighths // 8) + (_EIGHTHS[eighths % 8] if eighths % 8 else "")).ljust(width)
 
 
+_VISIBLE = str.maketrans({"\n": "↵", "\t": "⇥"})
+
+
+def one_line(text) -> str:
+    """A user's name as one line of a table or heading: the line breaks and tabs that YAML text
+    may hold (the only controls it may) shown as ↵ and ⇥, so that a row stays one line, its
+    width is what it shows, and `a⇥b` is not mistaken for `a b`."""
+    return str(text).translate(_VISIBLE)
+
+
 def summary_lines(report: Report, layout: str = "hwc") -> list[str]:
     t = report.totals
     lines = [f"Params: {t.params:,} (weights {t.weights:,} + biases {t.biases:,})"]
@@ -62,14 +72,14 @@ def summary_lines(report: Report, layout: str = "hwc") -> list[str]:
                   f"Non-trainable params: {t.non_trainable_params:,}"]
     lines.append(f"MACs: {t.macs:,} ({human(t.macs)})   FLOPs: {t.flops:,} ({human(t.flops)})")
     if len(report.outputs) > 1:  # each output with what it depends on, a shared trunk in each
-        lines += [f"Output {o.name} ({shape_text(o.output_shape, layout)}): params {o.totals.params:,}, "
+        lines += [f"Output {one_line(o.name)} ({shape_text(o.output_shape, layout)}): params {o.totals.params:,}, "
                   f"MACs {o.totals.macs:,} ({human(o.totals.macs)})" for o in report.outputs]
     lines.append(f"Activations: {t.activation_size:,} elements = {human_bytes(report.activation_bytes)} "
                  f"({report.dtype}, {DTYPE_BYTES[report.dtype]} bytes, batch {report.batch})")
     m = report.memory()
     lines.append(f"Memory: params {human_bytes(m['param_bytes'])} ({report.param_dtype or report.dtype}); "
                  f"training ~{human_bytes(m['training']['total'])} ({report.optimizer})")
-    lines.append(f"Inference peak: {human_bytes(m['peak_activation_bytes'])} at {m['peak_layer']}; "
+    lines.append(f"Inference peak: {human_bytes(m['peak_activation_bytes'])} at {one_line(m['peak_layer'])}; "
                  f"{human_bytes(m['peak_activation_bytes_in_place'])} with in-place activations")
     if report.roofline:
         traffic = report.traffic()
@@ -82,7 +92,7 @@ def summary_lines(report: Report, layout: str = "hwc") -> list[str]:
 
 def warning_lines(rows, notes: bool = False) -> list[str]:
     """The warnings of the rows, for people; notes (a floor that drops only padding) with notes=True."""
-    return [w if w.startswith(row.name + ".") else f"{row.name}: {w}"  # a folded block's name their layers
+    return [w if w.startswith(row.name + ".") else f"{one_line(row.name)}: {w}"  # a folded block's name their layers
             for row in rows for w in row.warnings if notes or not is_note(w)]
 
 
@@ -131,7 +141,7 @@ def render_table(report: Report, layout: str = "hwc", depth: int | None = None, 
     from rich.text import Text
 
     rows = collapse(report, depth)
-    title = f"{report.name}  (input {shape_text(report.input_shape, layout)}, {layout_name(report.layout, layout)})"
+    title = f"{one_line(report.name)}  (input {shape_text(report.input_shape, layout)}, {layout_name(report.layout, layout)})"
     if len(rows) > MAX_TABLE_ROWS:
         # rich lays out every row before printing: 100,000 rows take minutes and help no one
         return Group(Text(title), Text(
@@ -142,7 +152,7 @@ def render_table(report: Report, layout: str = "hwc", depth: int | None = None, 
     total_macs = report.totals.macs or 1
 
     def cells(name, label, shape, totals, macs_share, field=None):
-        return {"name": name, "layer": label, "output": shape_text(shape, layout),
+        return {"name": one_line(name), "layer": label, "output": shape_text(shape, layout),
                 "activation": count(totals.activation_size), "params": f"{totals.params:,}",
                 "MACs": count(totals.macs), "FLOPs": count(totals.flops), "MAC share": bar(macs_share),
                 "RF": rf_text(field) if label else ""}
@@ -182,10 +192,10 @@ def render_table(report: Report, layout: str = "hwc", depth: int | None = None, 
         if name in shown:
             table.add_column(name, justify=justify, footer=footer[name], no_wrap=True)
     # one row whose cells hold every line: rich lays out and justifies each line of a cell as it
-    # would a row of its own, at a small part of the cost of 200 cells (a bold row is bold text);
-    # a line break in a name (YAML text may hold one) is shown as ↵, so rows stay one line each
+    # would a row of its own, at a small part of the cost of 200 cells (a bold row is bold text;
+    # names are one_line, as a line break in one would split its row)
     start_of = dict.fromkeys(shown, 0)
-    columns = {name: Text("\n".join(c[name].replace("\n", "↵") for c, _ in lines)) for name in shown}
+    columns = {name: Text("\n".join(c[name] for c, _ in lines)) for name in shown}
     for c, style in lines:
         for name in shown:
             if style:
@@ -216,7 +226,7 @@ def explain_text(report: Report, layout: str = "hwc", names=None) -> str:
     blocks = []
     for row in report.layers:
         if names is None or row.name in names:
-            head = f"{row.name}  {row.label}  → {shape_text(row.output_shape, layout)}"
+            head = f"{one_line(row.name)}  {row.label}  → {shape_text(row.output_shape, layout)}"
             notes = [f"  note: {w}" for w in row.warnings if is_note(w)]
             blocks.append("\n".join([head] + step_lines(row) + notes))
     return "\n\n".join(blocks) + "\n"
@@ -401,14 +411,14 @@ def render_csv(report: Report, layout: str = "hwc", depth: int | None = None) ->
 
 
 def _cell(text: str) -> str:
-    """Text for a Markdown table cell: a | would end the cell."""
-    return str(text).replace("|", "\\|")
+    """Text for a Markdown table cell: a | would end the cell, a line break the row."""
+    return one_line(text).replace("|", "\\|")
 
 
 def render_markdown(report: Report, layout: str = "hwc", depth: int | None = None) -> str:
     rows = collapse(report, depth)
     t = report.totals
-    lines = [f"## {report.name} (input {shape_text(report.input_shape, layout)}, {layout_name(report.layout, layout)})", "",
+    lines = [f"## {one_line(report.name)} (input {shape_text(report.input_shape, layout)}, {layout_name(report.layout, layout)})", "",
              "| name | layer | output | activation size | params | MACs | FLOPs |",
              "|---|---|---:|---:|---:|---:|---:|"]
     for row in rows:

@@ -384,3 +384,23 @@ def test_a_line_break_in_a_name_keeps_the_table_rows_aligned(tmp_path):
     row = next(line for line in out.splitlines() if "conv 3×3/1 ×4" in line)
     assert row.startswith("a↵b ") and "112" in row  # 3·3·3·4 weights + 4 biases
     assert next(line for line in out.splitlines() if line.startswith("relu1 ")).split()[1] == "relu"
+
+
+def test_line_breaks_and_tabs_in_names_stay_on_one_line_in_every_human_format(tmp_path):
+    """A tab is shown as ⇥ (expanded, it made the name wider than its column, which rich then
+    cut with an ellipsis), a line break as ↵: in the table and its title, the Markdown rows and
+    heading, the summary's peak line and --explain."""
+    net = tmp_path / "tabs.yaml"
+    net.write_text('name: "two\\nlines"\ninput: {shape: [8, 8, 3], layout: HWC}\nlayers:\n'
+                   '  - conv: {name: "a\\tb", filters: 4, kernel: 3}\n  - relu: {name: "c\\nd"}\n', encoding="utf-8")
+    table = CliRunner().invoke(cli, ["summary", str(net), "--wide"]).output
+    assert table.splitlines()[0].startswith("two↵lines  (input 8×8×3")
+    assert next(line for line in table.splitlines() if "conv 3×3/1 ×4" in line).startswith("a⇥b ")
+    assert "…" not in table and "\t" not in table
+    assert "Inference peak: 1.3 KiB at a⇥b;" in table  # 6·6·4 + 8·8·3 elements alive, 4 bytes each
+    markdown = CliRunner().invoke(cli, ["summary", str(net), "--format", "markdown"]).output.splitlines()
+    assert markdown[0].startswith("## two↵lines (input")
+    rows = [line for line in markdown if line.startswith("| ")]
+    assert [row.split(" | ")[0] for row in rows[1:]] == ["| input", "| a⇥b", "| c↵d", "| **total**"]
+    explained = CliRunner().invoke(cli, ["summary", str(net), "--explain"]).output
+    assert "a⇥b  conv 3×3/1 ×4  → 6×6×4" in explained and "c↵d  relu  → 6×6×4" in explained
