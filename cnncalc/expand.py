@@ -377,7 +377,8 @@ class _Expander:
         return x
 
     def merge(self, it: _Item, attrs, scope, stem, explicit, x) -> str:
-        branches, bloc = it.values.get("branches"), LazyLoc(it.loc, "branches", it.opts, "branches")  # it.where
+        # where("branches"), located only if an error asks, as the branches' lists are
+        branches, bloc = it.values.get("branches"), LazyLoc(it.loc, "branches", it.opts, "branches")
         if isinstance(it.source, list):  # inputs by name: `concat: {from: [up4, down1]}`
             if branches is not None:
                 raise CnnCalcError(f"{it.key} takes its inputs from branches or from a list of names in "
@@ -506,7 +507,8 @@ def build(doc, file="<input>", overrides=None, default_name="network", variant=N
     expander = _Expander(doc, file, params, layout)
     top = _Scope()
     expander.add(top, "input", "input", {}, [], iloc, explicit=True)
-    expander.sequence(doc["layers"], root.child("layers", line_of(doc, "layers")), top, "input", _Params(params, expander._known))
+    expander.sequence(doc["layers"], root.child("layers", line_of(doc, "layers")), top, "input",
+                      _Params(params, expander._known))
     expander.check_references()
     outputs = expander.declared_outputs(doc.get("outputs"), root.child("outputs", line_of(doc, "outputs")), params)
     name = variant if variant is not None else str(doc.get("name", default_name))

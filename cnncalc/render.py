@@ -141,7 +141,8 @@ def render_table(report: Report, layout: str = "hwc", depth: int | None = None, 
     from rich.text import Text
 
     rows = collapse(report, depth)
-    title = f"{one_line(report.name)}  (input {shape_text(report.input_shape, layout)}, {layout_name(report.layout, layout)})"
+    title = (f"{one_line(report.name)}  (input {shape_text(report.input_shape, layout)}, "
+             f"{layout_name(report.layout, layout)})")
     if len(rows) > MAX_TABLE_ROWS:
         # rich lays out every row before printing: 100,000 rows take minutes and help no one
         return Group(Text(title), Text(
