@@ -176,3 +176,39 @@ def test_merge_error_names_branches_and_shapes():
         cnncalc.analyze(cnncalc.loads(text, file="m.yaml"))
     message = str(err.value)
     assert "left.conv1 6×6×4" in message and "right.conv1 8×8×4" in message
+
+
+def _bench():
+    """benchmarks/bench.py, which writes a network flat to time the cost per written layer."""
+    import importlib.util
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parents[1] / "benchmarks" / "bench.py"
+    spec = importlib.util.spec_from_file_location("cnncalc_bench", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("name", cnncalc.builtins())
+def test_a_builtin_written_flat_gives_the_same_rows(name):
+    """Written with no blocks, repeats or branches (a named line per layer, `from` for its
+    inputs, no default option written), a built-in gives the same rows, receptive fields
+    included: nothing of a layer's result hangs on how the file wrote it, such as the memos
+    that read a repeated entry once or share one dict of options among layers written alike."""
+    from cnncalc.api import resolve
+
+    text = resolve(name)[1]
+    flat = _bench().written_flat(text)
+    assert "blocks:" not in flat and "repeat" not in flat and "branches" not in flat
+
+    from cnncalc.layers import KINDS
+
+    def rows(report):  # the options that name a layer (upsample's like) name it flat: left out
+        return [(r.kind, r.output_shape, r.weights, r.biases, r.non_trainable_params, r.macs, r.field,
+                 {k: v for k, v in (r.hyperparameters or {}).items() if k not in KINDS[r.kind].references})
+                for r in report.layers]
+
+    ours, written = cnncalc.analyze(cnncalc.loads(text)), cnncalc.analyze(cnncalc.loads(flat))
+    assert len(written.layers) == len(ours.layers) > 1
+    assert rows(written) == rows(ours)
