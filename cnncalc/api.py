@@ -386,8 +386,17 @@ def comparison(operands, layout: str | None = None, dtype: str = "float32"):
         ("params_ratio", "params ×", "value"), ("macs", "MACs", "count"), ("macs_ratio", "MACs ×", "value"),
         ("flops", "FLOPs", "count"), ("activation_bytes", "activations (B)", "count"),
         ("peak_bytes", "peak (B)", "count")), records,
-        note=f"Ratios are to the first network, {records[0]['network']}: 1/33.0 is 33 times fewer."
-        if records else "")
+        note=_ratio_note(records))
+
+
+def _ratio_note(records) -> str:
+    """What the ratios are to, read with the table's first fraction: '1/32.7 is 32.7 times fewer'."""
+    if not records:
+        return ""
+    fraction = next((r[key] for r in records for key in ("params_ratio", "macs_ratio") if r[key].startswith("1/")),
+                    None)
+    how = f": {fraction} is {fraction[2:]} times fewer" if fraction else ""
+    return f"Ratios are to the first network, {records[0]['network']}{how}."
 
 
 def _ratio(value: int, reference: int) -> str:

@@ -9,7 +9,7 @@ from .errors import CnnCalcError, CodedWarning, LayerError, shown
 from .expand import Network
 from .layers import IDENTITY, KINDS
 from .layout import shape_text
-from .limits import MAX_BATCH
+from .limits import MAX_BATCH, MAX_OUTPUT_SIZE
 from .memory import OPTIMIZER_COPIES
 from .report import DTYPE_BYTES, LayerReport, OutputTotals, Report, Totals
 
@@ -59,6 +59,12 @@ def _receptive(window, ins):
     if window == IDENTITY:
         return ins[0] if len(ins) == 1 else _merged(ins)
     return ins[0].through(window)
+
+
+def _beyond_limit(field: Field) -> bool:
+    """A field whose size, jump or start passes MAX_OUTPUT_SIZE (strides multiplied over
+    hundreds of layers): its numbers would have thousands of digits, and it is left undefined."""
+    return any(abs(v) > MAX_OUTPUT_SIZE for part in field for v in part)
 
 
 def _with_references(kind, attrs: dict, shapes: dict) -> dict:
@@ -114,6 +120,10 @@ def _rules(kind, kind_name: str, attrs: dict, xs, memo, written: str | None = No
         if found is not None:
             return found
     y, warnings = kind.shape(attrs, xs)
+    for i, size in enumerate(y):  # sizes that grow without bound (a depth multiplier repeated) stop here
+        if size > MAX_OUTPUT_SIZE:
+            raise LayerError(f"the output's {'channels' if i == 0 else f'size {i}'} would be {size:,}, past "
+                             f"the limit of 10^15 on any size of a layer's output")
     p = kind.params(attrs, xs, y)
     found = (y, tuple(warnings), p, kind.macs(attrs, xs, y), kind.hyperparameters(attrs, xs), kind.window(attrs, xs),
              kind.label(attrs, len(xs[0]) - 1 if xs else 2))
@@ -136,7 +146,12 @@ def evaluate(kind_name: str, attrs: dict, xs, fields=None, explain: bool = False
                                                             written)
         steps = tuple(kind.explain(attrs, xs, y)) if explain else ()
         field = _receptive(window, fields)
-        if kind.merge and field is None and all(f is not None for f in fields):
+        if field is not None and window != IDENTITY and _beyond_limit(field):
+            field = None
+            warnings = (*warnings, CodedWarning(
+                "field-limit", "the receptive field is left undefined here: its size, effective stride or "
+                               "start would pass 10^15 input positions"))
+        elif kind.merge and field is None and all(f is not None for f in fields):
             jumps = " and ".join(sorted({"×".join(map(str, f.jump)) for f in fields}))
             warnings = (*warnings, CodedWarning(
                 "unaligned-field", f"the receptive field is undefined here: the branches' fields are not aligned "

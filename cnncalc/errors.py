@@ -116,11 +116,13 @@ WARNING_CODES = {
     "inexact-division": "a stride does not divide: the floor drops the last rows or columns of input",
     "uneven-windows": "adaptive pooling windows differ in size",
     "padding-only": "a note, not a warning: the floor drops only right padding, no input",
+    "stride-gap": "a note: the floor drops no more input than a stride longer than the window skips between windows",
+    "field-limit": "a note: the receptive field's numbers would pass 10^15 positions, and it is left undefined",
     "unaligned-field": "a note: at a merge of branches at different effective strides the receptive field is undefined",
     "dead-end": "no layer reads this layer's output and it is not a declared output; its params and MACs still count",
     "shared-weights": "a note: the layer reuses another layer's weights (share:); its params are counted there",
 }
-NOTE_CODES = ("padding-only", "unaligned-field", "shared-weights")  # shown by --explain and -v; in JSON with their code
+NOTE_CODES = ("padding-only", "stride-gap", "unaligned-field", "field-limit", "shared-weights")  # shown by --explain and -v; in JSON with their code
 
 
 def is_note(warning) -> bool:

@@ -762,10 +762,11 @@ class Upsample(NoWeights):
             return list(_like_size(a, sp, self.name))
         if a["size"] is not None:
             return list(per_dim(a["size"], len(sp), "size"))
-        out = [int(n * a["scale"]) for n in sp]  # PyTorch: floor(input_size · scale_factor)
-        if any(o < 1 for o in out) or any(o > MAX_SIZE for o in out):
-            raise LayerError(f"upsample by {a['scale']} gives {out}; every size must be from 1 to {MAX_SIZE:,}")
-        return out
+        out = [n * a["scale"] for n in sp]  # PyTorch: floor(input_size · scale_factor)
+        if not all(1 <= o < MAX_SIZE + 1 for o in out):  # before int(): a scale of 1e308 gives inf
+            sizes = ", ".join(f"{o:.4g}" if o >= MAX_SIZE + 1 else f"{int(o)}" for o in out)
+            raise LayerError(f"upsample by {a['scale']:g} gives [{sizes}]; every size must be from 1 to {MAX_SIZE:,}")
+        return [int(o) for o in out]
 
     def shape(self, a, xs):
         return (xs[0][0], *self._out(a, xs[0])), []

@@ -15,6 +15,7 @@ MAX_NESTING = 64                 # blocks and branches inside one another
 MAX_OUTPUTS = 32                 # declared outputs (each is traced back through the graph)
 MAX_SIZE = 10_000_000            # any size: filters, units, kernel, stride, padding, input sizes, repeat
 MAX_BATCH = 1_000_000            # --batch
+MAX_OUTPUT_SIZE = 10**15         # any size of a layer's output (a flatten's may pass MAX_SIZE), and of a receptive field
 
 # expressions (${…})
 MAX_EXPRESSION_LENGTH = 500      # characters

@@ -113,6 +113,12 @@ def _inexact_body(n, k, s, pad, d, words) -> str | None:
     if r == 0:
         return None
     unit = words[0] if r == 1 else words[1]
+    gap = s - effective_kernel(k, d)  # positions a stride longer than the window skips between windows
+    if pad[1] < r <= pad[1] + gap:  # the next window would start past the input dropped
+        return (f"({n} + {pad[0]} + {pad[1]} − {ek_text(k, d)})/{s} = {span}/{s} is not whole: the floor "
+                f"skips the last {r} {unit}{f' ({r - pad[1]} of them input)' if pad[1] else ''}, no more than the "
+                f"stride skips between any two windows "
+                f"({gap} of every {s}); a larger input would not read {'it' if r == 1 else 'them'} either")
     if r <= pad[1]:
         dropped = f"the floor drops only the last {r} {unit} of right padding, no input"
     elif pad[1]:
@@ -122,9 +128,14 @@ def _inexact_body(n, k, s, pad, d, words) -> str | None:
     fixes = [f"{n + s - r}"]
     if n - r >= 1 and n - r + pad[0] + pad[1] >= effective_kernel(k, d):
         fixes.append(f"{n - r}")
-    ek = f"{k}" if d == 1 else f"{d}·({k}−1)+1"
+    ek = ek_text(k, d)
     return (f"({n} + {pad[0]} + {pad[1]} − {ek})/{s} = {span}/{s} is not whole: {dropped}. "
             f"Exact with input {' or '.join(fixes)}, or {s - r} more padding")
+
+
+def ek_text(k: int, d: int) -> str:
+    """The window's span as the division writes it: 3, or 2·(3−1)+1 when dilated."""
+    return f"{k}" if d == 1 else f"{d}·({k}−1)+1"
 
 
 def inexact_warnings(dims, spatial, kernel, stride, pads, dilation) -> list[str]:
@@ -139,8 +150,12 @@ def inexact_warnings(dims, spatial, kernel, stride, pads, dilation) -> list[str]
         words = tuple("/".join(_STEP_WORD[dim][i] for dim in names) for i in (0, 1))
         # a floor that drops only right padding loses no input (torchvision's stride-2 layers
         # with padding 1): a note for --explain and -v, not a warning on every run
-        only_padding = (n + p[0] + p[1] - effective_kernel(k, d)) % s <= p[1]
-        warnings.append(CodedWarning("padding-only" if only_padding else "inexact-division",
+        r = (n + p[0] + p[1] - effective_kernel(k, d)) % s
+        # and one that drops no more than the stride skips between any two windows (torchvision's
+        # 1×1 stride-2 downsampling) loses nothing a larger input would have read: a note too
+        code = ("padding-only" if r <= p[1] else "stride-gap" if r - p[1] <= s - effective_kernel(k, d)
+                else "inexact-division")
+        warnings.append(CodedWarning(code,
                                      f"{', '.join(names)}: {_inexact_body(n, k, s, p, d, words)}"))
     return warnings
 

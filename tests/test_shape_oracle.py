@@ -249,3 +249,51 @@ def test_adaptive_window_sizes_and_fixed_windows_by_arithmetic_match_enumeration
             s, f = n // t, n - (t - 1) * (n // t)
             fixed = s > 0 and all(w == (i * s, i * s + f) for i, w in enumerate(windows))
             assert AdaptivePool.fixed(n, t) == fixed, (n, t)
+
+
+def test_a_stride_gap_note_only_where_no_larger_input_reads_the_dropped_rows():
+    """Brute force: enumerate the positions every window reads. Where the floor's remainder r
+    (past the right padding) is at most the gap a stride longer than the window leaves between
+    windows, no input of any larger size reads the dropped positions: a note (`stride-gap`), not
+    a warning. Otherwise some larger input does read them (undilated): the warning stays."""
+    from cnncalc.shape import inexact_warnings
+
+    notes = warnings = 0
+    for n in range(1, 20):
+        for k, s, d in [(1, 2, 1), (1, 3, 1), (2, 3, 1), (2, 5, 2), (3, 2, 1), (3, 4, 1), (1, 4, 1), (2, 2, 2)]:
+            for p0, p1 in [(0, 0), (1, 0), (0, 1), (1, 1)]:
+                span = n + p0 + p1 - (d * (k - 1) + 1)
+                if span < 0 or span % s == 0:
+                    continue
+                found = inexact_warnings(("H",), (n,), (k,), (s,), [(p0, p1)], (d,))
+                assert len(found) == 1
+                tail = {i for i in range(n) if i + p0 >= n + p0 + p1 - span % s}  # input the floor drops
+                read_later = any(tail & {j * s + t * d - p0 for j in range((span + delta) // s + 1) for t in range(k)}
+                                 for delta in range(1, 3 * s))
+                if not tail:
+                    assert found[0].code == "padding-only"
+                elif found[0].code == "stride-gap":  # never where a larger input reads them
+                    notes += 1
+                    assert not read_later, (n, k, s, d, p0, p1)
+                    assert "a larger input would not read" in found[0]
+                else:  # a warning where a larger input reads them; with dilation also where the
+                    # dilated window's own holes skip them (the rule looks at the window's span)
+                    warnings += 1
+                    assert found[0].code == "inexact-division"
+                    assert read_later or d > 1, (n, k, s, d, p0, p1)
+    assert notes > 20 and warnings > 20
+
+
+def test_torchvisions_resnets_pass_check_strict():
+    """Their 1×1 stride-2 downsampling convolutions (56 → 28) skip row 55 as they skip every odd
+    row: a note, so `check --strict` passes a stock ResNet."""
+    from click.testing import CliRunner
+
+    from cnncalc.cli import cli
+
+    for name in ("resnet18", "resnet50", "regnet_x_400mf"):
+        result = CliRunner().invoke(cli, ["check", name, "--strict"])
+        assert result.exit_code == 0, result.output
+    report = cnncalc.analyze("resnet18")
+    codes = [w.code for row in report.layers for w in row.warnings]
+    assert "stride-gap" in codes and "inexact-division" not in codes
