@@ -166,19 +166,21 @@ FileResult.__doc__ = ("The check of one file. status: passed, failed, invalid or
 def sources(patterns) -> list[str]:
     """Files, globs and directories (their *.yaml and *.yml, recursively) -> the files, in
     order; a built-in name or a file that does not exist is kept, to fail on its own line."""
-    import glob
     import os
 
     found = []
     for pattern in patterns:
-        if os.path.isdir(pattern):
-            inside = sorted(str(p) for p in _walk(pattern))
-            found += inside or [pattern]  # an empty folder fails on its own line, as a glob that matches nothing
-        elif any(c in pattern for c in "*?[") and not os.path.lexists(pattern):  # a name with [ is a name
-            matches = sorted(glob.glob(pattern, recursive=True))
-            found += matches or [pattern]
-        else:
-            found.append(pattern)
+        try:
+            if os.path.isdir(pattern):
+                inside = sorted(str(p) for p in _walk(pattern))
+                found += inside or [pattern]  # an empty folder fails on its own line, as a glob that matches nothing
+            elif any(c in pattern for c in "*?[") and not os.path.lexists(pattern):  # a name with [ is a name
+                found += _glob(pattern) or [pattern]
+            else:
+                found.append(pattern)
+        except OSError as e:  # a folder that cannot be read while walking it: the input's fault
+            raise CnnCalcError(f"cannot read the files of {shown(pattern)}: {shown(e.filename)}: "
+                               f"{e.strerror or e}") from None
     return found
 
 
@@ -186,6 +188,18 @@ def _walk(folder):
     from pathlib import Path
 
     return (p for p in Path(folder).rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def _glob(pattern: str) -> list[str]:
+    """The files a glob matches, sorted, `**` spanning folders. As pathlib's glob: `**` does not
+    follow links to folders (glob.glob's does, and two links to `.` made it run for ever)."""
+    from pathlib import Path
+
+    parts = Path(pattern).parts
+    fixed = next(i for i, part in enumerate(parts) if any(c in part for c in "*?["))  # the caller saw one
+    root = Path(*parts[:fixed]) if fixed else Path(".")
+    rest = "/".join(parts[fixed:])
+    return sorted(str(p) for p in root.glob(rest) if p.is_file())
 
 
 def error_dict(e: CnnCalcError) -> dict:

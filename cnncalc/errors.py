@@ -38,7 +38,7 @@ class CnnCalcError(Exception):
         self.where = where() if callable(where) else where
 
     def __str__(self) -> str:
-        return _printable(f"{self.where}: {self.message}" if self.where else self.message)
+        return printable(f"{self.where}: {self.message}" if self.where else self.message)
 
 
 class LayerError(CnnCalcError):
@@ -51,14 +51,17 @@ def did_you_mean(word: str, choices) -> str:
     if len(str(word)) > 64:  # no name is that long, and difflib's cost grows with the length
         return ""
     close = difflib.get_close_matches(str(word), sorted(map(str, choices)), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    return f"; did you mean {shown(close[0])}?" if close else ""
 
 
-def _printable(text: str) -> str:
-    """Control characters (ANSI escapes, NUL, …) shown as escapes, never sent to a terminal."""
+def printable(text: str) -> str:
+    """Control characters (ANSI escapes, NUL, …) shown as escapes, never sent to a terminal; a
+    line break or tab (in a name or a file's name) as ↵ or ⇥, so that a message stays one line
+    (a CI log reads a line that starts `::error` as a workflow command)."""
     if text.isprintable():
         return text
-    return "".join(c if c.isprintable() or c in "\n\t" else ascii(c)[1:-1] for c in text)
+    return "".join(c if c.isprintable() else "↵" if c == "\n" else "⇥" if c == "\t" else ascii(c)[1:-1]
+                   for c in text)
 
 
 def shown(value, limit: int | None = None) -> str:
@@ -71,7 +74,7 @@ def shown(value, limit: int | None = None) -> str:
     text = _Repr().repr(value)
     if len(text) > limit:
         text = text[:limit - 1] + "…"
-    return _printable(text)
+    return printable(text)
 
 
 def _Repr():

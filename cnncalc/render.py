@@ -3,7 +3,7 @@ rich is imported only by the table renderer."""
 
 from __future__ import annotations
 
-from .errors import NOTE_CODES, is_note
+from .errors import NOTE_CODES, is_note, printable
 from .layout import display_layout, layout_name, shape_text
 from .limits import MAX_TABLE_ROWS
 from .report import DTYPE_BYTES, SCHEMA_VERSION, Listing, Report, collapse, group_totals
@@ -292,7 +292,9 @@ def check_output(files, fmt: str = "text") -> str:
     lines.append(f"{len(files)} file{'s' if len(files) != 1 else ''}: {counts['passed']} passed, "
                  f"{counts['failed']} failed, {counts['invalid']} invalid"
                  + (f", {counts['skipped']} skipped" if counts["skipped"] else ""))
-    return "\n".join(lines) + "\n"
+    # a line each: a line break in a layer's or a file's name must not start a line of its own,
+    # which a CI log would read as a workflow command (`::error …`), nor an escape reach the terminal
+    return "\n".join(printable(line) for line in lines) + "\n"
 
 
 def _annotations(f) -> str:

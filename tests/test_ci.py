@@ -322,3 +322,42 @@ def test_every_warning_code_is_documented():
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert all(f"`{code}`" in readme for code in WARNING_CODES)
+
+
+def test_a_line_break_in_a_name_cannot_start_a_workflow_command(tmp_path, monkeypatch):
+    """A CI log reads a line that starts `::error` or `::warning` as a command: a layer's or a
+    file's name with a line break stays on its line (shown as ↵), in the text and on stderr."""
+    monkeypatch.chdir(tmp_path)
+    Path("inj.yaml").write_text('name: t\ninput: {shape: [8, 8, 3], layout: HWC}\nlayers:\n'
+                                '  - conv: {name: "a\\n::warning::injected", filters: 4, kernel: 3, expect: {params: 1}}\n'
+                                '  - relu: {from: "a\\n::warning::injecte"}\n')
+    Path("models").mkdir()
+    Path("models/a\n::error title=x::b.yaml").write_text("x: 1\n")
+    result = CliRunner().invoke(cli, ["check", "inj.yaml", "models/*.yaml"])
+    lines = result.output.splitlines()
+    assert result.exit_code == 2 and not any(line.startswith("::") for line in lines), result.output
+    assert "did you mean 'a\\n::warning::injected'?" in result.output
+    assert "models/a↵::error title=x::b.yaml: invalid" in result.output
+    Path("inj.yaml").write_text('name: t\ninput: {shape: [8, 8, 3], layout: HWC}\nlayers:\n'
+                                '  - conv: {name: "a\\n::warning::injected", filters: 4, kernel: 3, expect: {params: 1}}\n')
+    result = CliRunner().invoke(cli, ["check", "inj.yaml"])
+    assert result.exit_code == 1 and "inj.yaml:4: a↵::warning::injected params: expected 1, computed 112" in result.output
+    assert not any(line.startswith("::") for line in result.output.splitlines())
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links")
+def test_a_glob_does_not_follow_links_to_folders(tmp_path, monkeypatch):
+    """`check 'models/**/*.yaml'` over a folder with two links to itself: glob.glob followed them
+    and ran for ever; as `check models` does, links to folders are not walked."""
+    monkeypatch.chdir(tmp_path)
+    Path("models/sub").mkdir(parents=True)
+    for path in ("models/a.yaml", "models/sub/b.yaml"):
+        shutil.copy(Path(__file__).parents[1] / "architectures" / "lenet5.yaml", path)
+    Path("models/x").symlink_to(".")
+    Path("models/y").symlink_to(".")
+    result = CliRunner().invoke(cli, ["check", "models/**/*.yaml"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["models/a.yaml: passed", "models/sub/b.yaml: passed",
+                                          "2 files: 2 passed, 0 failed, 0 invalid"]
+    result = CliRunner().invoke(cli, ["check", str(tmp_path / "models" / "*.yaml")])
+    assert result.output.splitlines()[0] == f"{tmp_path / 'models' / 'a.yaml'}: passed"
