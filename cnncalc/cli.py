@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import functools
+import math
 import os
 import sys
 
 import click
 
 from .errors import CnnCalcError, shown
-from .limits import MAX_BATCH, MAX_NUMBER_DIGITS
+from .limits import MAX_BATCH, MAX_NUMBER_DIGITS, MAX_SWEEP
 
 MAX_SOLVE_SIZE = 100_000  # solve tries every combination: a size, not a network
 from .render import FORMATS
@@ -427,10 +428,17 @@ def sweep(network, grid, inputs, fmt, layout, dtype):
         key, sep, text = item.partition("=")
         if not sep or not key.strip() or not text.strip():
             raise CnnCalcError(f"--set takes KEY=V1,V2,…, like alpha=1,0.5, but saw {shown(item)}", "--set")
+        if key.strip() in values:
+            raise CnnCalcError(f"{shown(key.strip())} is given twice; give its values once, "
+                               f"like {key.strip()}=1,0.5", "--set")
         values[key.strip()] = [api._setting_value(v.strip()) for v in text.split(",")]
     shapes = [s.strip() for s in inputs.split(",")] if inputs else []
     if len(values) > 8 or any(len(v) > 100 for v in values.values()) or len(shapes) > 100:
         raise CnnCalcError("a sweep takes at most 8 parameters and 100 values each", "--set")
+    combinations = math.prod(len(v) for v in values.values()) * max(len(shapes), 1)
+    if combinations > MAX_SWEEP:
+        raise CnnCalcError(f"a sweep computes at most {MAX_SWEEP:,} combinations of values and inputs, "
+                           f"but this one has {combinations:,}", "--set")
     _emit(render_listing(api.sweep(network, values, shapes, layout, dtype), fmt))
 
 

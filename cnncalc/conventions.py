@@ -65,8 +65,8 @@ def apply(report, convention: str):
         return report
     from .engine import output_totals
 
-    peers = report.conventions()
+    peers = {"ours": [row.macs for row in report.layers], **report.conventions()}  # ours kept beside them
     layers = tuple(row._replace(macs=macs) for row, macs in zip(report.layers, peers[convention]))
     totals = Totals.of(layers)
     outputs = output_totals(layers, [(o.name, o.node) for o in report.outputs], totals)
-    return report._replace(layers=layers, totals=totals, peer_counts=peers, outputs=outputs)
+    return report._replace(layers=layers, totals=totals, peer_counts=peers, outputs=outputs, convention=convention)

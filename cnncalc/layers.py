@@ -409,7 +409,11 @@ class ConvTranspose(Kind):
         _check_groups(a["groups"], xs[0][0], a["filters"])
         sp, k, s, d = _geometry(a, xs[0], self.name)
         op = per_dim(a["output_padding"], len(sp), "output_padding")
-        if a["padding"] == "same":  # Keras Conv2DTranspose: out = n · stride
+        if a["padding"] == "same":  # Keras Conv2DTranspose without output_padding: out = n · stride
+            if any(op):  # Keras's rule with one, (n − 1)·s + k − 2·⌊k/2⌋ + op, is not this one: refused
+                raise LayerError(f"output_padding is for a numeric padding (PyTorch's rule); with padding 'same' "
+                                 f"the output is n·stride and output_padding must be 0, but saw "
+                                 f"{shown(a['output_padding'])}")
             return (a["filters"], *(n * si for n, si in zip(sp, s))), []
         out = []
         for n, ki, si, di, opi, p in zip(sp, k, s, d, op, explicit_padding(a["padding"], len(sp))):

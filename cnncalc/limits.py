@@ -24,5 +24,6 @@ MAX_ROUND_DIGITS = 15            # round(x, n) takes |n| up to this
 MAX_EXPRESSIONS_PER_VALUE = 100  # ${…} in one text value, such as a name
 
 # output
+MAX_SWEEP = 1_000                # combinations of values and inputs one `cnncalc sweep` computes
 MAX_TABLE_ROWS = 2_000           # rows of the human table; past it, --depth or a machine format
 MAX_ECHO = 80                    # characters of a user's value repeated in an error message

@@ -70,7 +70,8 @@ def summary_lines(report: Report, layout: str = "hwc") -> list[str]:
         lines += [f"Total params: {t.params + t.non_trainable_params:,}",
                   f"Trainable params: {t.params:,}",
                   f"Non-trainable params: {t.non_trainable_params:,}"]
-    lines.append(f"MACs: {t.macs:,} ({human(t.macs)})   FLOPs: {t.flops:,} ({human(t.flops)})")
+    whose = "" if report.convention == "ours" else f" (counted as {report.convention} counts them)"
+    lines.append(f"MACs: {t.macs:,} ({human(t.macs)})   FLOPs: {t.flops:,} ({human(t.flops)}){whose}")
     if len(report.outputs) > 1:  # each output with what it depends on, a shared trunk in each
         lines += [f"Output {one_line(o.name)} ({shape_text(o.output_shape, layout)}): params {o.totals.params:,}, "
                   f"MACs {o.totals.macs:,} ({human(o.totals.macs)})" for o in report.outputs]

@@ -70,8 +70,8 @@ class OutputTotals(namedtuple("OutputTotals", "name node output_shape totals")):
 
 
 class Report(namedtuple("Report", "name layout input_shape layers totals batch dtype params_set description source "
-                                  "param_dtype optimizer roofline peer_counts outputs",
-                        defaults=(1, "float32", (), "", "", None, "sgd", None, None, ()))):
+                                  "param_dtype optimizer roofline peer_counts outputs convention",
+                        defaults=(1, "float32", (), "", "", None, "sgd", None, None, (), "ours"))):
     """A whole analysis. layout: the input layout as written in the file (HWC);
     input_shape: channels-first; params_set: the network's parameters (alpha, resolution…)
     as (name, value) pairs, not to be confused with totals.params, a parameter count;
@@ -160,6 +160,7 @@ class Report(namedtuple("Report", "name layout input_shape layers totals batch d
             "batch": self.batch,
             "dtype": self.dtype,
             "params_set": dict(self.params_set),
+            "convention": self.convention,  # whose count `macs` and `flops` hold: ours, torchinfo or fvcore
         }
 
     def layer_dict(self, x: LayerReport, layout: str = "hwc", traffic=None, conventions=None) -> dict:

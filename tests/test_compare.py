@@ -60,3 +60,16 @@ def test_compare_gives_ratios_to_the_first():
 def test_compare_errors():
     assert run("compare", "vgg16[alpha=0.5]").exit_code == 2
     assert run("compare", "vgg16[nonsense]").exit_code == 2
+
+
+def test_a_sweep_is_bounded_and_names_a_key_once():
+    from click.testing import CliRunner
+
+    from cnncalc.cli import cli
+
+    hundred = ",".join(["1"] * 100)
+    result = CliRunner().invoke(cli, ["sweep", "mobilenet_v1", "--set", f"alpha={hundred}",
+                                      "--input", ",".join(["224"] * 100)])
+    assert result.exit_code == 2 and "at most 1,000 combinations" in result.output and "10,000" in result.output
+    result = CliRunner().invoke(cli, ["sweep", "mobilenet_v1", "--set", "alpha=1", "--set", "alpha=0.5"])
+    assert result.exit_code == 2 and "'alpha' is given twice" in result.output

@@ -87,8 +87,14 @@ def test_the_differences_as_arithmetic(analyzed):
 def test_the_cli_shows_a_convention_and_the_json_says_what_each_counts():
     out = json.loads(CliRunner().invoke(cli, ["summary", "resnet50", "--convention", "fvcore", "--format", "json"]).output)
     assert out["totals"]["macs"] == MEASURED["resnet50"][1] and out["totals"]["flops"] == 2 * MEASURED["resnet50"][1]
-    assert out["totals"]["conventions"] == dict(zip(("torchinfo", "fvcore"), MEASURED["resnet50"]))
+    # whose count `macs` holds is said, and ours is kept beside the peers' (torchvision's 4.09 GMACs)
+    assert out["convention"] == "fvcore"
+    assert out["totals"]["conventions"] == {"ours": 4_089_184_256, **dict(zip(("torchinfo", "fvcore"),
+                                                                             MEASURED["resnet50"]))}
+    text = CliRunner().invoke(cli, ["summary", "resnet50", "--convention", "fvcore"]).output
+    assert f"MACs: {MEASURED['resnet50'][1]:,}" in text and "(counted as fvcore counts them)" in text
     ours = json.loads(CliRunner().invoke(cli, ["summary", "resnet50", "--format", "json"]).output)
+    assert ours["convention"] == "ours" and "counted as" not in CliRunner().invoke(cli, ["summary", "resnet50"]).output
     bn1 = next(x for x in ours["layers"] if x["name"] == "bn1")
     assert bn1["macs"] == 0 and bn1["conventions"] == {"torchinfo": 2 * 64, "fvcore": 2 * 112 * 112 * 64}
     assert cnncalc.analyze("resnet50").totals.macs == 4_089_184_256  # the default stays ours

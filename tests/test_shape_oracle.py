@@ -297,3 +297,13 @@ def test_torchvisions_resnets_pass_check_strict():
     report = cnncalc.analyze("resnet18")
     codes = [w.code for row in report.layers for w in row.warnings]
     assert "stride-gap" in codes and "inexact-division" not in codes
+
+
+def test_a_transposed_same_refuses_output_padding():
+    """Keras's 'same' gives n·stride only without output_padding; with one its rule is another
+    ((n − 1)·s + k − 2·⌊k/2⌋ + op): refused, never silently n·stride."""
+    net = ("input: {shape: [8, 8, 4], layout: HWC}\nlayers:\n"
+           "  - conv_transpose: {filters: 2, kernel: 4, stride: 2, padding: same, output_padding: %s}\n")
+    assert cnncalc.analyze(cnncalc.loads(net % 0)).layers[-1].output_shape == (2, 16, 16)
+    with pytest.raises(CnnCalcError, match="output_padding must be 0, but saw 1"):
+        cnncalc.analyze(cnncalc.loads(net % 1))
