@@ -128,7 +128,7 @@ def test_keras_summary_chollet():
     assert sum(x.params for x in conv_part) == 55744  # the first summary() in the book
 
 
-# --- the CS231n notes (and 001): AlexNet's shapes ---------------------------------------------
+# --- the CS231n notes and Ng's course: AlexNet's shapes ---------------------------------------------
 def test_alexnet_shapes_cs231n():
     r = cnncalc.analyze("alexnet")
     shapes = [hwc(x) for x in r.layers if x.kind not in ("dropout", "flatten")]
