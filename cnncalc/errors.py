@@ -125,7 +125,8 @@ WARNING_CODES = {
     "dead-end": "no layer reads this layer's output and it is not a declared output; its params and MACs still count",
     "shared-weights": "a note: the layer reuses another layer's weights (share:); its params are counted there",
 }
-NOTE_CODES = ("padding-only", "stride-gap", "unaligned-field", "field-limit", "shared-weights")  # shown by --explain and -v; in JSON with their code
+# shown by --explain and -v, not as warnings; in JSON with their code
+NOTE_CODES = ("padding-only", "stride-gap", "unaligned-field", "field-limit", "shared-weights")
 
 
 def is_note(warning) -> bool:
