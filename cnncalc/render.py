@@ -53,14 +53,11 @@ def bar(fraction: float, width: int = 10) -> str:
     return ("█" * (eighths // 8) + (_EIGHTHS[eighths % 8] if eighths % 8 else "")).ljust(width)
 
 
-_VISIBLE = str.maketrans({"\n": "↵", "\t": "⇥"})
-
-
 def one_line(text) -> str:
     """A user's name as one line of a table or heading: the line breaks and tabs that YAML text
-    may hold (the only controls it may) shown as ↵ and ⇥, so that a row stays one line, its
-    width is what it shows, and `a⇥b` is not mistaken for `a b`."""
-    return str(text).translate(_VISIBLE)
+    may hold (the only controls it may) shown as ↵ and ⇥ (errors.printable), so that a row stays
+    one line, its width is what it shows, and `a⇥b` is not mistaken for `a b`."""
+    return printable(str(text))
 
 
 def summary_lines(report: Report, layout: str = "hwc") -> list[str]:
