@@ -73,15 +73,14 @@ def test_attack_file(path, tmp_path):
 NET = "input: {shape: [8, 8, 3], layout: HWC}\nlayers:\n  - conv: {filters: 4, kernel: 3}\n"
 
 
-def test_25000_open_brackets_do_not_crash_the_interpreter(tmp_path):
-    # libyaml's composer recurses in C: this used to end in SIGSEGV
-    (tmp_path / "deep.yaml").write_text("name: " + "[" * 25_000 + "\n")
-    check(*run_cli(["summary", "deep.yaml"], tmp_path), 2, "deep.yaml:1: YAML collections nest more than 100 deep")
-
-
-def test_25000_open_braces(tmp_path):
-    (tmp_path / "deep.yaml").write_text("name: " + "{a: " * 25_000 + "\n")
-    check(*run_cli(["summary", "deep.yaml"], tmp_path), 2, "YAML collections nest more than 100 deep")
+@pytest.mark.parametrize("opener", ["[", "{a: "], ids=["brackets", "braces"])
+def test_25000_open_collections_do_not_crash_the_interpreter(opener, tmp_path):
+    # libyaml's composer recurses in C: this used to end in SIGSEGV. Whether cnncalc's depth
+    # bound or libyaml's own (PyYAML 6.0.4's scanner looks ahead past it) speaks first depends
+    # on the PyYAML version, so the promise is asserted, not either wording: exit 2, the file
+    # and line 1, no traceback, bounded memory.
+    (tmp_path / "deep.yaml").write_text("name: " + opener * 25_000 + "\n")
+    check(*run_cli(["summary", "deep.yaml"], tmp_path), 2, "Error: deep.yaml:1")
 
 
 def test_a_huge_value_is_not_echoed_whole(tmp_path):
