@@ -72,7 +72,7 @@ def written_flat(text: str) -> str:
     the cost per written layer. The bench checks that the totals are unchanged."""
     import yaml
 
-    from cnncalc.layers import KINDS
+    from cnncalc.kinds import KINDS
     from cnncalc.layout import in_layout
 
     net = cnncalc.loads(text)

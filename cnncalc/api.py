@@ -247,9 +247,8 @@ def builtin_listing(layout: str | None = None):
 def kind_listing():
     """The layer kinds with their options (defaults shown) and what they do, from the
     registry; kinds that share options and description (the activations) share a row."""
-    from .layers import KINDS
+    from .kinds import KINDS, REQUIRED
     from .report import Listing
-    from .spec import REQUIRED
 
     def option_text(name, opt):
         if opt.default is REQUIRED or opt.default is None:
@@ -277,7 +276,7 @@ def one_layer(kind: str, inputs, options: dict, layout: str | None = None, expla
     same rules (engine.evaluate), so `cnncalc layer` agrees with `cnncalc summary`."""
     from .engine import evaluate
     from .errors import Loc
-    from .layers import KINDS
+    from .kinds import KINDS
     from .layout import LAYOUTS, channels_last
     from .spec import check_kind, check_options
 

@@ -241,7 +241,7 @@ def layer_options(kind: str, args: list) -> dict:
     """--filters 10 --kernel 3x5 --bias false -> {'filters': 10, 'kernel': [3, 5], 'bias': False},
     each value read as the kind's option type declares; unknown names get a suggestion."""
     from .errors import did_you_mean
-    from .layers import KINDS
+    from .kinds import KINDS
     from .spec import LAYER_KEYS
 
     known = KINDS.get(kind)

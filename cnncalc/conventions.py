@@ -1,6 +1,6 @@
 """Why the peers disagree: the counting conventions of torchinfo and fvcore, written as rules
 on a report's rows, so that each tool's total is reproduced exactly (checked against torchinfo
-1.8 and fvcore 0.1.5 on torchvision's models, eval mode, batch 1). Standard library only.
+1.8 and fvcore 0.1.5 on torchvision's models, eval mode, batch 1).
 
 - ours: the multiplications by conv, dense and locally-connected weights (the papers' count).
 - torchinfo ("Total mult-adds"): for a convolution, its weights and biases × the output
@@ -11,47 +11,28 @@ on a report's rows, so that each tool's total is reproduced exactly (checked aga
   affine), a group, layer or instance norm 5 per input element (4 without affine), an adaptive
   or global average pool 1 per input element, a 2-D nearest upsample 1 per output element and
   a bilinear one 4; nothing else (other upsampling modes, prelu, shuffles: 0).
+
+Each kind declares its own two counts (kinds.base lists them), next to its other rules;
+this module only applies them to a report's rows. Standard library only.
 """
 
 from __future__ import annotations
 
-from math import prod
-
 CONVENTIONS = ("ours", "torchinfo", "fvcore")
-_CONVS = ("conv", "depthwise_conv", "separable_conv", "conv_transpose", "locally_connected")
-
-
-def torchinfo(row, input_sizes, source=None) -> int:
-    """source: the row whose weights this one reuses (torchinfo counts every call of a module)."""
-    params = (source or row).weights + (source or row).biases
-    if row.kind in _CONVS:
-        return params * prod(row.output_shape[1:])
-    return params
-
-
-def fvcore(row, input_sizes) -> int:
-    if row.kind in _CONVS or row.kind == "dense":
-        return row.macs
-    if row.kind == "batch_norm":
-        return (2 if row.weights else 1) * sum(input_sizes)
-    if row.kind in ("group_norm", "layer_norm", "instance_norm"):
-        return (5 if row.weights else 4) * sum(input_sizes)
-    if row.kind in ("adaptive_avg_pool", "global_avg_pool"):
-        return sum(input_sizes)
-    if row.kind == "upsample" and len(row.output_shape) == 3:  # fvcore handles only the 2-D ops
-        return {"nearest": 1, "bilinear": 4}.get(row.hyperparameters.get("mode"), 0) * row.activation_size
-    return 0
 
 
 def counted(report, convention: str) -> list[int]:
     """Each layer's MACs under a convention, in the report's order."""
     if convention == "ours":
         return [row.macs for row in report.layers]
+    from .kinds import KINDS
+
     sizes = {row.name: row.activation_size for row in report.layers}
     if convention == "fvcore":
-        return [fvcore(row, [sizes[i] for i in row.inputs]) for row in report.layers]
+        return [KINDS[row.kind].fvcore(row, [sizes[i] for i in row.inputs]) for row in report.layers]
     rows = {row.name: row for row in report.layers}
-    return [torchinfo(row, [sizes[i] for i in row.inputs], rows.get(row.shares)) for row in report.layers]
+    return [KINDS[row.kind].torchinfo(row, [sizes[i] for i in row.inputs], rows.get(row.shares))
+            for row in report.layers]
 
 
 def apply(report, convention: str):

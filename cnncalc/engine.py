@@ -7,7 +7,7 @@ from math import prod
 
 from .errors import CnnCalcError, CodedWarning, LayerError, shown
 from .expand import Network
-from .layers import IDENTITY, KINDS
+from .kinds import IDENTITY, KINDS
 from .layout import shape_text
 from .limits import MAX_BATCH, MAX_OUTPUT_SIZE
 from .memory import OPTIMIZER_COPIES

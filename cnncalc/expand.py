@@ -12,7 +12,7 @@ from functools import partial
 
 from .errors import CnnCalcError, Loc, did_you_mean, shown
 from .expr import substitute
-from .layers import KINDS
+from .kinds import KINDS
 from .layout import channels_last
 from .limits import MAX_EXPANSION_STEPS, MAX_NESTING, MAX_NODES, MAX_OUTPUTS
 from .spec import (

@@ -7,15 +7,16 @@ The inference model, one rule each:
 - a layer's output is allocated when it runs and freed after its last consumer runs
   (so a merge keeps its branches' outputs alive until it runs, and a shortcut its input);
 - the network's outputs (the declared ones, and the layers nobody consumes) stay to the end;
-- with in-place activations, an element-wise activation (relu and the others) whose input
-  has no later consumer overwrites that input instead of allocating, as frameworks do.
+- with in-place activations, a kind that declares in_place (the activations: relu and the
+  others) whose input has no later consumer overwrites that input instead of allocating, as
+  frameworks do.
 """
 
 from __future__ import annotations
 
 from collections import namedtuple
 
-from .layers import ACTIVATIONS
+from .kinds import KINDS
 
 Peak = namedtuple("Peak", "elements layer alive")
 Peak.__doc__ = "The peak: elements alive at once (batch excluded), the layer running then, and what is alive."
@@ -39,7 +40,7 @@ def _run(layers, in_place: bool, stop: int | None = None, kept=()):
     for i, row in enumerate(layers[:None if stop is None else stop + 1]):
         needed = last_use.get(row.name, end)
         source = owner.get(row.inputs[0]) if row.inputs else None
-        if in_place and row.kind in ACTIVATIONS and len(row.inputs) == 1 and until.get(source) == i:
+        if in_place and row.kind in KINDS and KINDS[row.kind].in_place and len(row.inputs) == 1 and until.get(source) == i:
             owner[row.name] = source  # overwrite the input: its buffer lives on as this output
             until[source] = needed
         else:

@@ -42,7 +42,7 @@ class LayerReport(_Counts, namedtuple("LayerReport", "name kind label output_sha
     (conv 3×3/1 p1 ×64); output_shape: channels-first, batch excluded; activation_size:
     elements of the output; scope: enclosing blocks / branches, outermost first; field: the
     receptive field (engine.Field: size, jump and start per spatial dimension) or None; steps:
-    the worked arithmetic (layers.Step), when the analysis was asked to explain; shares: the
+    the worked arithmetic (kinds.Step), when the analysis was asked to explain; shares: the
     layer whose weights it reuses (`share:`), whose params it does not count again."""
 
     __slots__ = ()

@@ -7,10 +7,10 @@ kind is therefore taken as a block call; cnncalc itself reports an unknown name.
 
 from __future__ import annotations
 
-from .layers import KINDS
+from .kinds import KINDS, REQUIRED
 from .layout import LAYOUTS
 from .limits import MAX_NODES, MAX_SIZE
-from .spec import EXPECTED, REQUIRED
+from .spec import EXPECTED
 
 EXPRESSION = {"type": "string", "pattern": r"\$\{[^}]*\}", "description": "arithmetic such as ${round(64 * alpha)}"}
 NAME = {"anyOf": [{"type": "string", "minLength": 1}, {"type": "integer", "minimum": 0}],

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-from .layers import pool_padding_limit
-from .shape import effective_kernel, out_size, out_size_formula
+from .kinds import pool_padding_limit
+from .kinds.sliding import effective_kernel, out_size, out_size_formula
 
 MAX_KERNEL, MAX_STRIDE, MAX_DILATION = 11, 4, 4
 
@@ -86,7 +86,7 @@ def adaptive(n: int, wanted: int) -> tuple[int, int, bool, list]:
     """Adaptive pooling n -> wanted: the stride ⌊n/t⌋ and window n − (t − 1)·s of the course
     formula, whether PyTorch's windows [⌊i·n/t⌋, ⌈(i+1)·n/t⌉) are exactly those, and its first
     windows (at most 13: the rest follow)."""
-    from .layers import AdaptivePool
+    from .kinds import AdaptivePool
 
     s = n // wanted
     f = n - (wanted - 1) * s

@@ -14,11 +14,11 @@ no tags that build objects, no code."""
 from __future__ import annotations
 
 import math
-from collections import namedtuple
 from functools import cache, partial
 
 from .errors import CnnCalcError, Loc, did_you_mean, shown
 from .expr import substitute
+from .kinds import REQUIRED, Opt, alias_of
 from .layout import LAYOUTS, Shape, to_channels_first
 from .limits import (
     MAX_FILE_BYTES,
@@ -37,13 +37,6 @@ BLOCK_KEYS = ("params", "layers", "description")
 LAYER_KEYS = ("name", "repeat", "expect", "from", "share", "when")
 # what `expect:` and an answer key may state of a layer
 EXPECTED = ("shape", "params", "weights", "biases", "non_trainable_params", "macs", "flops", "activation_size")
-REQUIRED = object()
-
-# namedtuples rather than dataclasses: cheap to import, and start-up time matters
-Opt = namedtuple("Opt", "type default help low high choices", defaults=(REQUIRED, "", None, None, ()))
-Opt.__doc__ = ("One YAML option of a kind. type: int, ints, padding, bool, float, choice (one of "
-               "`choices`) or name (another layer's name); low/high: inclusive bounds of a number "
-               "(each value of a list).")
 
 
 class YMap(dict):
@@ -779,28 +772,10 @@ def check_repeat(repeat, where) -> int:
     return repeat
 
 
-# What people write from PyTorch and Keras, by its lower-case name without the module prefix.
-FRAMEWORK_KINDS = {
-    "conv1d": "conv", "conv2d": "conv", "conv3d": "conv", "convolution2d": "conv",
-    "convtranspose1d": "conv_transpose", "convtranspose2d": "conv_transpose", "convtranspose3d": "conv_transpose",
-    "conv2dtranspose": "conv_transpose", "deconv": "conv_transpose", "deconvolution": "conv_transpose",
-    "linear": "dense", "fullyconnected": "dense", "fc": "dense",
-    "maxpool1d": "max_pool", "maxpool2d": "max_pool", "maxpool3d": "max_pool", "maxpooling2d": "max_pool",
-    "avgpool2d": "avg_pool", "averagepooling2d": "avg_pool", "batchnorm1d": "batch_norm",
-    "batchnorm2d": "batch_norm", "batchnorm3d": "batch_norm", "batchnormalization": "batch_norm",
-    "adaptiveavgpool2d": "adaptive_avg_pool", "adaptivemaxpool2d": "adaptive_max_pool",
-    "globalaveragepooling2d": "global_avg_pool", "globalmaxpooling2d": "global_max_pool",
-    "depthwiseconv2d": "depthwise_conv", "separableconv2d": "separable_conv", "zeropadding2d": "zero_pad",
-    "concatenate": "concat", "cat": "concat", "localresponsenorm": "lrn", "locallyconnected2d": "locally_connected",
-}
 # PyTorch's and Keras's option names, and ours
 FRAMEWORK_OPTIONS = {"kernel_size": "kernel", "strides": "stride", "out_channels": "filters",
                      "out_features": "units", "dilation_rate": "dilation", "output_size": "output_size",
                      "pool_size": "kernel", "eps": "epsilon", "p": "rate", "depth_multiplier": "depth_multiplier"}
-
-
-def _framework_name(word) -> str:
-    return str(word).lower().split(".")[-1].replace("_", "")
 
 
 def check_kind(key: str, kinds: dict, blocks, loc, list_all: bool = True):
@@ -808,7 +783,7 @@ def check_kind(key: str, kinds: dict, blocks, loc, list_all: bool = True):
     kind = kinds.get(key)
     if kind is None or key == "input":
         known = [k for k in kinds if k != "input"] + list(blocks)
-        alias = FRAMEWORK_KINDS.get(_framework_name(key))
+        alias = alias_of(key)
         hint = f"; did you mean '{alias}'?" if alias else did_you_mean(key, known)
         listed = f" (the kinds: {', '.join(known)})" if list_all else " (see `cnncalc kinds`)"
         raise CnnCalcError(f"unknown layer kind {shown(key)}{hint}{listed}", loc)

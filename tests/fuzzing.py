@@ -12,7 +12,7 @@ import signal
 from pathlib import Path
 
 import cnncalc
-from cnncalc.layers import KINDS
+from cnncalc.kinds import KINDS
 from cnncalc.render import render_csv, render_json, render_markdown, render_table
 
 ARCHITECTURES = sorted((Path(__file__).parent.parent / "architectures").glob("*.yaml"))

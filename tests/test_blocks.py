@@ -202,7 +202,7 @@ def test_a_builtin_written_flat_gives_the_same_rows(name):
     flat = _bench().written_flat(text)
     assert "blocks:" not in flat and "repeat" not in flat and "branches" not in flat
 
-    from cnncalc.layers import KINDS
+    from cnncalc.kinds import KINDS
 
     def rows(report):  # the options that name a layer (upsample's like) name it flat: left out
         return [(r.kind, r.output_shape, r.weights, r.biases, r.non_trainable_params, r.macs, r.field,

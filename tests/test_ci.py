@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 import cnncalc
 from cnncalc.cli import cli
-from cnncalc.layers import KINDS
+from cnncalc.kinds import KINDS
 from cnncalc.spec import parse_amount
 
 ROOT = Path(__file__).parent.parent

@@ -155,7 +155,7 @@ def test_bad_columns_variable_falls_back_to_the_pipe_width(columns):
 
 
 def test_kinds_lists_every_registered_kind():
-    from cnncalc.layers import KINDS
+    from cnncalc.kinds import KINDS
 
     data = json.loads(run("kinds", "--format", "json").output)["kinds"]
     listed = [name for row in data for name in row["kinds"].split(", ")]

@@ -17,7 +17,7 @@ from test_shape_oracle import oracle_count
 import cnncalc
 from cnncalc.api import one_layer
 from cnncalc.cli import cli
-from cnncalc.layers import KINDS
+from cnncalc.kinds import KINDS
 
 
 def run(*args, input=None):

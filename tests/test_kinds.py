@@ -25,7 +25,7 @@ import pytest
 from helpers import network_yaml
 
 import cnncalc
-from cnncalc.layers import ACTIVATIONS, KINDS
+from cnncalc.kinds import ACTIVATIONS, KINDS
 
 # (id, layer or [helper layers..., layer], (input shape, layout), out shape (C, *spatial),
 #  params, non_trainable_params, macs)
@@ -329,7 +329,7 @@ def test_every_registered_kind_has_a_case_row():
 
 # --- safe defaults: no rule is inherited silently -----------------------------------------
 
-from cnncalc.layers import RULES, Elementwise, Kind, NoWeights, declares  # noqa: E402
+from cnncalc.kinds import ALIASES, FACTS, RULES, Elementwise, Kind, NoWeights, declares, fold, register, undeclared  # noqa: E402
 
 
 @pytest.mark.parametrize("name", sorted(set(KINDS) - {"input"}))
@@ -355,7 +355,12 @@ def test_a_kind_without_rules_fails_loudly_and_has_no_receptive_field():
 
     kind = Upsample()
     assert not declares(kind, "window")  # what test_every_kind_declares_its_rules would flag
-    KINDS["experimental_upsample"] = kind
+    # the one way into the registry refuses it, and says what it lacks
+    with pytest.raises(TypeError, match="kind 'experimental_upsample' does not declare window, explain, fvcore, "
+                                        "in_place, aliases"):
+        register(kind)
+    assert "experimental_upsample" not in KINDS
+    KINDS["experimental_upsample"] = kind  # behind register's back, to see what the engine does
     try:
         net = cnncalc.loads(network_yaml([{"conv": {"filters": 2, "kernel": 3}}, "experimental_upsample",
                                           {"conv": {"filters": 2, "kernel": 3}}], [8, 8, 1], "HWC"))
@@ -367,7 +372,58 @@ def test_a_kind_without_rules_fails_loudly_and_has_no_receptive_field():
     assert report.layers[2].receptive_field is None and report.layers[3].receptive_field is None
     with pytest.raises(NotImplementedError, match="no shape rule"):
         Kind().shape({}, [(1, 4, 4)])
-    assert set(RULES) == {"shape", "params", "macs", "window", "explain"}
+    assert set(RULES) == {"shape", "params", "macs", "window", "explain", "torchinfo", "fvcore"}
+    assert set(FACTS) == {"in_place", "aliases"}
+
+
+@pytest.mark.parametrize("name", list(KINDS))
+def test_every_kind_declares_its_peer_counts_in_place_and_aliases(name):
+    # each in the kind's own class (or its family's base), never inherited from Kind
+    kind = KINDS[name]
+    assert undeclared(kind) == []
+    assert isinstance(kind.in_place, bool) and isinstance(kind.aliases, tuple)
+    assert all(isinstance(alias, str) and alias for alias in kind.aliases)
+
+
+def test_only_the_activations_run_in_place():
+    # the in-place inference peak overwrites an activation's input, as ReLU(inplace=True) does
+    from cnncalc.kinds import ACTIVATIONS
+
+    assert {name for name, kind in KINDS.items() if kind.in_place} == set(ACTIVATIONS)
+
+
+def test_aliases_name_one_kind_each_and_point_home():
+    owners: dict = {}
+    for name, kind in KINDS.items():
+        for alias in kind.aliases:
+            owners.setdefault(fold(alias), set()).add(name)
+    assert {alias: names for alias, names in owners.items() if len(names) > 1} == {}
+    assert ALIASES == {alias: names.pop() for alias, names in owners.items()}
+    # folded as people write them: nn.Conv2d, Conv2D and conv_2d are one alias
+    assert ALIASES[fold("nn.Conv2d")] == ALIASES[fold("Conv2D")] == ALIASES[fold("conv_2d")] == "conv"
+
+
+def test_register_refuses_a_taken_name_or_alias():
+    class Twin(NoWeights):
+        name, prefix, in_place, aliases = "relu", "twin", False, ()
+        fvcore = staticmethod(lambda row, sizes: 0)
+
+        def shape(self, a, xs):
+            return xs[0], []
+
+        def window(self, a, xs):
+            return None
+
+        def explain(self, a, xs, y):
+            return []
+
+    with pytest.raises(TypeError, match="kind 'relu' is registered twice"):
+        register(Twin())
+    twin = Twin()
+    twin.name, twin.aliases = "twin", ("Conv2d",)
+    with pytest.raises(TypeError, match="the alias 'Conv2d' is 'conv''s already"):
+        register(twin)
+    assert "twin" not in KINDS
 
 
 def test_an_elementwise_kind_is_one_class():

@@ -15,7 +15,7 @@ import pytest
 
 import cnncalc
 from cnncalc.errors import CnnCalcError
-from cnncalc.shape import (
+from cnncalc.kinds.sliding import (
     effective_kernel,
     inexact_warning,
     out_size,
@@ -240,7 +240,7 @@ def test_dilation_behaves_like_a_kernel_of_d_times_k_minus_1_plus_1():
 
 
 def test_adaptive_window_sizes_and_fixed_windows_by_arithmetic_match_enumeration():
-    from cnncalc.layers import AdaptivePool
+    from cnncalc.kinds import AdaptivePool
 
     for n in range(1, 61):
         for t in range(1, 61):
@@ -256,7 +256,7 @@ def test_a_stride_gap_note_only_where_no_larger_input_reads_the_dropped_rows():
     (past the right padding) is at most the gap a stride longer than the window leaves between
     windows, no input of any larger size reads the dropped positions: a note (`stride-gap`), not
     a warning. Otherwise some larger input does read them (undilated): the warning stays."""
-    from cnncalc.shape import inexact_warnings
+    from cnncalc.kinds.sliding import inexact_warnings
 
     notes = warnings = 0
     for n in range(1, 20):

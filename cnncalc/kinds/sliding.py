@@ -1,10 +1,14 @@
-"""The output-size rule shared by every sliding-window layer (convolution and pooling),
-and the padding forms. Pure arithmetic, standard library only."""
+"""The sliding window shared by every convolution and pooling kind, as ONNX shares
+convPoolShapeInference: the output-size rule, the padding forms, the worked arithmetic of
+both, and the Sliding base class whose hyperparameters and receptive-field window follow
+from them. Pure arithmetic, standard library only."""
 
 from __future__ import annotations
 
-from .errors import CodedWarning, LayerError, shown
-from .layout import DIM_NAMES
+from ..errors import CodedWarning, LayerError, shown
+from ..layout import DIM_NAMES
+from .base import Kind, Step, Window, spatial_of
+
 
 # What one step along each spatial dimension is called.
 _STEP_WORD = {"T": ("step", "steps"), "D": ("frame", "frames"), "H": ("row", "rows"), "W": ("column", "columns")}
@@ -209,3 +213,47 @@ def window_steps(spatial, kernel, stride, padding, dilation, ceil_mode=False) ->
     texts = [out_size_formula(n, k, s, p, d, ceil_mode)
              for n, k, s, p, d in zip(spatial, kernel, stride, pads, dilation)]
     return steps + [("output", where, text) for where, text in grouped(dims, texts)]
+
+
+# --- the window of a layer, resolved per dimension -------------------------------------
+
+def geometry(a, x, kind, stride_default=None):
+    """Spatial sizes, then kernel, stride and dilation per dimension; the stride defaults
+    to stride_default or, failing that, to the kernel (pooling)."""
+    sp = spatial_of(x, kind)
+    rank = len(sp)
+    k = per_dim(a["kernel"], rank, "kernel")
+    stride = a.get("stride")
+    s = per_dim(stride if stride is not None else (stride_default or k), rank, "stride")
+    d = per_dim(a.get("dilation", 1), rank, "dilation")
+    return sp, k, s, d
+
+
+_LAST_SLIDING: list = [None, None, None]  # the attributes and input of the last call, and its result
+
+
+def sliding(a, x, kind):
+    """Kernel, stride, dilation, padding per dimension and the output spatial size, with warnings.
+    A layer asks three times (shape, hyperparameters, window): the last answer is kept, for the
+    same attribute dict (held here, so its id cannot be reused) and the same input."""
+    if _LAST_SLIDING[0] is a and _LAST_SLIDING[1] == x:
+        return _LAST_SLIDING[2]
+    sp, k, s, d = geometry(a, x, kind)
+    out, pads, warnings = window_out(sp, k, s, a.get("padding", 0), d, a.get("ceil_mode", False))
+    _LAST_SLIDING[:] = a, x, (k, s, d, pads, out, warnings)
+    return _LAST_SLIDING[2]
+def sliding_steps(a, x, kind) -> list:
+    sp, k, s, d = geometry(a, x, kind)
+    return [Step(q, dims, text) for q, dims, text in
+            window_steps(sp, k, s, a.get("padding", 0), d, a.get("ceil_mode", False))]
+class Sliding(Kind):
+    """A kind whose window slides over the spatial dimensions (convolutions, pooling)."""
+
+    def hyperparameters(self, a, xs):
+        k, s, d, pads, _, _ = sliding(a, xs[0], self.name)
+        return {**super().hyperparameters(a, xs), "kernel": list(k), "stride": list(s), "dilation": list(d),
+                "padding": [list(p) for p in pads]}
+
+    def window(self, a, xs):
+        k, s, d, pads, _, _ = sliding(a, xs[0], self.name)
+        return [Window(effective_kernel(ki, di), si, p[0]) for ki, si, di, p in zip(k, s, d, pads)]
