@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import math
 import os
 import re
 
@@ -149,28 +150,13 @@ def loads(text: str, params: dict | None = None, file: str = "<string>") -> Netw
 
 def parse_shape(text) -> tuple[int, ...]:
     """'224x224x3' (also 224,224,3 or 224×224×3, or a tuple of ints) -> (224, 224, 3)."""
-    if isinstance(text, int) and not isinstance(text, bool):
-        parts = [text]
-    elif isinstance(text, (tuple, list)):
-        parts = list(text)
-    elif isinstance(text, str) and len(text) <= 200:
-        parts = re.split(r"\s*[x×,]\s*", text.strip().lower())
-    else:
-        parts = [None]
-    shape = tuple(_size(p) for p in parts)
-    if not shape or None in shape:
+    from .layout import sizes_of
+
+    shape = sizes_of(text, 1, MAX_SIZE, MAX_NUMBER_DIGITS)
+    if shape is None:
         raise CnnCalcError(f"a shape is sizes from 1 to {MAX_SIZE:,} joined by x, like 224x224x3, but saw "
                            f"{shown(text)}", "--input")
     return shape
-
-
-def _size(part):
-    """One size of a shape, or None when it is not a whole number from 1 to MAX_SIZE."""
-    if isinstance(part, str) and part.isdigit() and len(part) <= MAX_NUMBER_DIGITS:
-        part = int(part)
-    if isinstance(part, int) and not isinstance(part, bool) and 1 <= part <= MAX_SIZE:
-        return part
-    return None
 
 
 def input_override(net: Network, shape, layout: str = "hwc") -> tuple[int, ...]:
@@ -307,65 +293,11 @@ def one_layer(kind: str, inputs, options: dict, layout: str | None = None, expla
     return evaluate(kind, attrs, xs, explain=explain), xs, layout
 
 
-def parse_value(text: str):
-    """A --set value: true or false, a whole number or a finite number when it reads as one,
-    else the text (an expression or a word). ValueError for a number of more than
-    MAX_NUMBER_DIGITS digits and for inf and nan."""
-    import math
-    import re
-
-    if text.lower() in ("true", "false"):
-        return text.lower() == "true"
-    if re.fullmatch(r"[-+]?[0-9_]+|[-+]?[0-9.]+(e[-+]?[0-9]+)?|[-+]?(inf|infinity|nan)", text, re.I):
-        if len(text) > MAX_NUMBER_DIGITS:
-            raise ValueError(f"a number of {len(text):,} characters; numbers are limited to "
-                             f"{MAX_NUMBER_DIGITS} digits")
-        try:
-            return int(text)
-        except ValueError:
-            pass
-        try:
-            value = float(text)
-        except ValueError:
-            return text
-        if not math.isfinite(value):
-            raise ValueError(f"{text} is not a finite number")
-        return value
-    return text
-
-
-def _setting_value(text: str):
-    """A value in compare's NAME[key=value] or sweep's --set key=v1,v2, read as --set reads it."""
-    try:
-        return parse_value(text)
-    except ValueError as e:
-        raise CnnCalcError(str(e)) from None
-
-
-def parse_operand(text: str) -> tuple[str, dict, str | None]:
-    """compare's operand: NAME, or NAME[key=value,…,input=SHAPE] -> (name, params, input)."""
-    import re
-
-    match = re.fullmatch(r"\s*([^\[\]]+?)\s*(?:\[([^\[\]]*)\])?\s*", str(text))
-    if not match:
-        raise CnnCalcError(f"a network to compare is NAME or NAME[key=value,…], like mobilenet_v1[alpha=0.5], "
-                           f"but saw {shown(text)}")
-    params, shape = {}, None
-    for item in filter(None, (part.strip() for part in (match.group(2) or "").split(","))):
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip() or not value.strip():
-            raise CnnCalcError(f"a setting is key=value, like alpha=0.5 or input=160x160, but saw {shown(item)}")
-        if key.strip() == "input":
-            shape = value.strip()
-        else:
-            params[key.strip()] = _setting_value(value.strip())
-    return match.group(1), params, shape
-
-
 def comparison(operands, layout: str | None = None, dtype: str = "float32"):
     """Networks side by side (compare): each operand a NAME[settings]; ratios to the first."""
     from .layout import display_layout, in_layout
     from .report import Listing
+    from .settings import parse_operand
 
     records, first = [], None
     for operand in operands:
@@ -405,12 +337,26 @@ def _ratio(value: int, reference: int) -> str:
 
 
 def sweep(source, grid: dict, inputs=(), layout: str | None = None, dtype: str = "float32"):
-    """Every combination of the values of network parameters (and inputs): params, MACs, memory."""
+    """Every combination of the values of network parameters (and inputs): params, MACs, memory.
+    grid: {parameter: [values]}; inputs: shapes. At most MAX_SWEEP_PARAMS parameters of
+    MAX_SWEEP_VALUES values each, as many inputs, and MAX_SWEEP combinations in all."""
     import itertools
 
     from .layout import display_layout, in_layout
+    from .limits import MAX_SWEEP, MAX_SWEEP_PARAMS, MAX_SWEEP_VALUES
     from .report import Listing
 
+    if not isinstance(grid, dict) or not all(isinstance(v, (list, tuple)) for v in grid.values()):
+        raise CnnCalcError(f"a sweep's grid is {{parameter: [values]}}, but saw {shown(grid)}", "--set")
+    inputs = list(inputs)
+    if len(grid) > MAX_SWEEP_PARAMS or any(len(v) > MAX_SWEEP_VALUES for v in grid.values()) \
+            or len(inputs) > MAX_SWEEP_VALUES:
+        raise CnnCalcError(f"a sweep takes at most {MAX_SWEEP_PARAMS} parameters and {MAX_SWEEP_VALUES} values "
+                           f"each", "--set")
+    combinations = math.prod(len(v) for v in grid.values()) * max(len(inputs), 1)
+    if combinations > MAX_SWEEP:
+        raise CnnCalcError(f"a sweep computes at most {MAX_SWEEP:,} combinations of values and inputs, "
+                           f"but this one has {combinations:,}", "--set")
     keys = list(grid)
     records = []
     for values in itertools.product(*(grid[k] for k in keys)):

@@ -220,7 +220,7 @@ def check_file(source: str, limits=(), answers=None, params=None, input=None, st
     answers (`expect:` and an answer key), and with strict, its warnings. Never raises for the
     file's faults: an invalid file is a result with its error."""
     from . import api
-    from .report import DTYPE_BYTES
+    from .units import DTYPE_BYTES
 
     try:
         if only_networks and not _is_network(source):

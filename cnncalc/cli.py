@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import functools
-import math
 import os
 import sys
 
 import click
 
 from .errors import CnnCalcError, shown
-from .limits import MAX_BATCH, MAX_NUMBER_DIGITS, MAX_SWEEP
-
-MAX_SOLVE_SIZE = 100_000  # solve tries every combination: a size, not a network
+from .limits import MAX_BATCH, MAX_NUMBER_DIGITS, MAX_SOLVE_SIZE
 from .render import FORMATS
-from .report import DTYPE_BYTES
+from .units import DTYPE_BYTES
 
 
 class UserError(click.ClickException):
@@ -61,15 +58,12 @@ class AssignType(click.ParamType):
     name = "key=value"
 
     def convert(self, value, param, ctx):
-        key, sep, text = value.partition("=")
-        if not sep or not key.strip() or not text.strip():
-            self.fail(f"expected KEY=VALUE such as alpha=0.5, but saw {shown(value)}", param, ctx)
-        from .api import parse_value
+        from .settings import parse_assignment
 
         try:
-            return key.strip(), parse_value(text.strip())
+            return parse_assignment(value)
         except ValueError as e:
-            self.fail(f"{key.strip()}: {e}", param, ctx)
+            self.fail(str(e), param, ctx)
 
 
 def output_options(func):
@@ -271,16 +265,18 @@ def option_value(text: str, kind: str):
     a number, or a YAML list such as [[0,1],[2,1]] (padding pairs)."""
     import re
 
+    from .layout import SIZE_SEPARATOR, split_sizes
+
     text = text.strip()
     if text.startswith("["):
         from .spec import load_yaml
 
         return load_yaml(text, "--option")
-    if kind in ("ints", "padding") and re.fullmatch(r"-?\d+(\s*[x×,]\s*-?\d+)+", text):
-        return [int(v) for v in re.split(r"\s*[x×,]\s*", text) if len(v) <= MAX_NUMBER_DIGITS] or text
+    if kind in ("ints", "padding") and re.fullmatch(rf"-?\d+({SIZE_SEPARATOR}-?\d+)+", text):
+        return [int(v) for v in split_sizes(text) if len(v) <= MAX_NUMBER_DIGITS] or text
     if kind != "bool" and text.lower() in ("true", "false"):
         return text  # a word where a number is meant: the option's check names it
-    from .api import parse_value
+    from .settings import parse_value
 
     try:
         return parse_value(text)
@@ -423,22 +419,10 @@ def sweep(network, grid, inputs, fmt, layout, dtype):
     from . import api
     from .render import render_listing
 
-    values = {}
-    for item in grid:
-        key, sep, text = item.partition("=")
-        if not sep or not key.strip() or not text.strip():
-            raise CnnCalcError(f"--set takes KEY=V1,V2,…, like alpha=1,0.5, but saw {shown(item)}", "--set")
-        if key.strip() in values:
-            raise CnnCalcError(f"{shown(key.strip())} is given twice; give its values once, "
-                               f"like {key.strip()}=1,0.5", "--set")
-        values[key.strip()] = [api._setting_value(v.strip()) for v in text.split(",")]
+    from .settings import parse_grid
+
+    values = parse_grid(grid)
     shapes = [s.strip() for s in inputs.split(",")] if inputs else []
-    if len(values) > 8 or any(len(v) > 100 for v in values.values()) or len(shapes) > 100:
-        raise CnnCalcError("a sweep takes at most 8 parameters and 100 values each", "--set")
-    combinations = math.prod(len(v) for v in values.values()) * max(len(shapes), 1)
-    if combinations > MAX_SWEEP:
-        raise CnnCalcError(f"a sweep computes at most {MAX_SWEEP:,} combinations of values and inputs, "
-                           f"but this one has {combinations:,}", "--set")
     _emit(render_listing(api.sweep(network, values, shapes, layout, dtype), fmt))
 
 

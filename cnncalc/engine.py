@@ -11,7 +11,8 @@ from .kinds import IDENTITY, KINDS
 from .layout import shape_text
 from .limits import MAX_BATCH, MAX_OUTPUT_SIZE
 from .memory import OPTIMIZER_COPIES
-from .report import DTYPE_BYTES, LayerReport, OutputTotals, Report, Totals
+from .report import LayerReport, OutputTotals, Report, Totals
+from .units import DTYPE_BYTES
 
 
 class Field(namedtuple("Field", "size jump start")):

@@ -1,4 +1,5 @@
-"""Layouts: the order of a shape's dimensions, and the one way shapes and sizes are spelled.
+"""Layouts: the order of a shape's dimensions, and the one way shapes and sizes are spelled
+and read (224x224x3, 224×224×3 or 224,224,3).
 
 Inside cnncalc every shape is channels-first without batch: (C, *spatial), a flat vector
 is (N,). Files and displays may be channels-last (HWC) or channels-first (CHW); this module
@@ -66,3 +67,41 @@ def layout_name(file_layout: str, display: str) -> str:
         return file_layout.upper()
     spatial = file_layout.upper().replace("C", "")
     return spatial + "C" if channels_last(display) else "C" + spatial
+
+
+# --- shapes as people write them -----------------------------------------------------------
+
+# what separates the sizes of a shape written as text: x, × or a comma, with spaces around
+SIZE_SEPARATOR = r"\s*[x×,]\s*"
+_MAX_SHAPE_TEXT = 200  # characters: a longer text is no shape, and is not split
+
+
+def split_sizes(text: str) -> list[str]:
+    """'224x224x3', '224 × 224 × 3', '224,224,3' -> ['224', '224', '3'] (as written)."""
+    import re
+
+    return re.split(SIZE_SEPARATOR, text.strip().lower())
+
+
+def sizes_of(value, low: int, high: int, digits: int) -> tuple[int, ...] | None:
+    """A shape as text (224x224x3), an int, or a list or tuple of them -> the sizes, each a whole
+    number from low to high of at most `digits` digits (a float that is exactly one counts);
+    None when it is not such a shape. Callers say what they expected."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        parts = [value]
+    elif isinstance(value, (tuple, list)):
+        parts = list(value)
+    elif isinstance(value, str) and len(value) <= _MAX_SHAPE_TEXT:
+        parts = split_sizes(value)
+    else:
+        return None
+    sizes = []
+    for part in parts:
+        if isinstance(part, str) and part.isdigit() and len(part) <= digits:
+            part = int(part)
+        elif isinstance(part, float) and part.is_integer() and abs(part) <= 2**53:
+            part = int(part)  # 28.0 from YAML; above 2**53 a float is no whole number to trust
+        if not (isinstance(part, int) and not isinstance(part, bool) and low <= part <= high):
+            return None
+        sizes.append(part)
+    return tuple(sizes) or None

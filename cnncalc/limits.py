@@ -25,5 +25,8 @@ MAX_EXPRESSIONS_PER_VALUE = 100  # ${…} in one text value, such as a name
 
 # output
 MAX_SWEEP = 1_000                # combinations of values and inputs one `cnncalc sweep` computes
+MAX_SWEEP_PARAMS = 8             # parameters one sweep varies
+MAX_SWEEP_VALUES = 100           # values of one parameter, and inputs, in one sweep
+MAX_SOLVE_SIZE = 100_000         # `cnncalc solve`'s sizes: it tries every combination for one size
 MAX_TABLE_ROWS = 2_000           # rows of the human table; past it, --depth or a machine format
 MAX_ECHO = 80                    # characters of a user's value repeated in an error message

@@ -98,24 +98,16 @@ def bytes_moved(row, input_sizes, batch: int, element: int, param_bytes: int) ->
 def parse_roofline(text: str) -> Roofline:
     """'312T,2TB/s' -> 312·10^12 FLOP/s and 2·10^12 bytes/s: FLOP/s in K, M, G, T, P (powers of
     1000); bandwidth in B/s, KB/s … PB/s (1000) or KiB/s … PiB/s (1024)."""
-    import re
-    from decimal import Decimal
-
     from .errors import CnnCalcError, shown
+    from .units import parse_rates
 
-    counts = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15}
-    rates = {"B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "PB": 10**15,
-             "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40, "PIB": 2**50}
-    match = re.fullmatch(r"\s*([0-9]{1,20}(?:\.[0-9]{1,20})?)\s*([KMGTP]?)\s*(?:FLOPS|FLOP/S)?\s*,"
-                         r"\s*([0-9]{1,20}(?:\.[0-9]{1,20})?)\s*([KMGTP]?I?B)\s*/\s*S\s*", str(text).upper())
-    if not match or match.group(2) not in counts or match.group(4) not in rates:
+    rates = parse_rates(text)
+    if rates is None:
         raise CnnCalcError(f"--roofline is PEAK_FLOPS,BANDWIDTH like 312T,2TB/s (FLOP/s in K, M, G, T, P; "
                            f"bandwidth in B/s, KB/s … PB/s or KiB/s … PiB/s), but saw {shown(text)}", "--roofline")
-    peak = Decimal(match.group(1)) * counts[match.group(2)]
-    bandwidth = Decimal(match.group(3)) * rates[match.group(4)]
-    if peak <= 0 or bandwidth <= 0:
+    if min(rates) <= 0:
         raise CnnCalcError("--roofline needs a peak and a bandwidth above 0", "--roofline")
-    return Roofline(float(peak), float(bandwidth))
+    return Roofline(*rates)
 
 
 def roofline_time(flops: int, moved: int, machine: Roofline) -> tuple[float, str]:

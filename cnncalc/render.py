@@ -6,46 +6,11 @@ from __future__ import annotations
 from .errors import NOTE_CODES, is_note, printable
 from .layout import display_layout, layout_name, shape_text
 from .limits import MAX_TABLE_ROWS
-from .report import DTYPE_BYTES, SCHEMA_VERSION, Listing, Report, collapse, group_totals
+from .report import SCHEMA_VERSION, Listing, Report, collapse, group_totals
+from .units import DTYPE_BYTES, human, human_bytes
 
 FORMATS = ("table", "json", "csv", "markdown")
-_UNITS = ((10**18, "E"), (10**15, "P"), (10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K"))
-_BYTE_UNITS = ((2**60, "EiB"), (2**50, "PiB"), (2**40, "TiB"), (2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB"))
 _EIGHTHS = " ▏▎▍▌▋▊▉█"
-
-
-def _scaled(n: int, units, sep: str = "") -> str | None:
-    """n in the largest unit that keeps it at 1.0 or more, to one decimal, rounded half up in
-    integer arithmetic (floats would print 1000.0K for 999,950, and overflow past 10**308)."""
-    sign, n = ("-" if n < 0 else ""), abs(n)
-    for i, (size, unit) in enumerate(units):
-        if n >= size:
-            tenths = (20 * n + size) // (2 * size)
-            if tenths >= 10_000 and i > 0:  # 999,950 -> 1000.0K: say 1.0M instead
-                size, unit = units[i - 1]
-                tenths = (20 * n + size) // (2 * size)
-            return f"{sign}{tenths // 10:,}.{tenths % 10}{sep}{unit}"
-    return None
-
-
-def human(n: int) -> str:
-    """61,100,840 -> 61.1M (SI units, one decimal); past 1000E, 1.23e+21E reads worse than 1.23e+39."""
-    if abs(n) >= 1000 * _UNITS[0][0]:
-        return _scientific(n)
-    return _scaled(n, _UNITS) or str(n)
-
-
-def _scientific(n: int) -> str:
-    digits = len(str(abs(n))) if n.bit_length() < 10_000 else int(n.bit_length() * 0.30103) + 1
-    lead = str(abs(n))[:3] if n.bit_length() < 10_000 else "1"
-    return f"{'-' if n < 0 else ''}{lead[0]}.{lead[1:3] or '0'}e+{digits - 1}"
-
-
-def human_bytes(n: int) -> str:
-    """47,360 -> 46.2 KiB (binary units, one decimal)."""
-    if abs(n) >= 1024 * _BYTE_UNITS[0][0]:
-        return _scientific(n) + " B"
-    return _scaled(n, _BYTE_UNITS, " ") or f"{n} B"
 
 
 def bar(fraction: float, width: int = 10) -> str:

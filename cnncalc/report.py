@@ -8,9 +8,9 @@ from operator import attrgetter
 
 from .errors import CnnCalcError, CodedWarning
 from .layout import display_layout, in_layout
+from .units import DTYPE_BYTES
 
 SCHEMA_VERSION = 1
-DTYPE_BYTES = {"float64": 8, "float32": 4, "float16": 2, "bfloat16": 2, "int32": 4, "int8": 1, "uint8": 1}
 
 
 class UnknownLayer(CnnCalcError, KeyError):

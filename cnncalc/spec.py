@@ -845,19 +845,12 @@ def check_expect(expect, where) -> dict:
 
 
 def _expected_shape(value, where) -> tuple:
-    import re
+    from .layout import sizes_of
 
-    if is_int(value):
-        parts = [value]
-    elif isinstance(value, list):
-        parts = [as_int(v) for v in value]
-    elif isinstance(value, str) and len(value) <= 200:
-        parts = [int(p) if p.isdigit() else p for p in re.split(r"\s*[x×,]\s*", value.strip())]
-    else:
-        parts = [None]
-    if not parts or not all(is_int(p) and 1 <= p <= MAX_SIZE for p in parts):
+    shape = sizes_of(value, 1, MAX_SIZE, MAX_NUMBER_DIGITS)
+    if shape is None:
         raise CnnCalcError(f"expect.shape is sizes like 28x28x6 or [28, 28, 6], but saw {shown(value)}", where)
-    return tuple(parts)
+    return shape
 
 
 # --- budgets (cnncalc check) --------------------------------------------------------------
@@ -866,37 +859,13 @@ def _expected_shape(value, where) -> tuple:
 COUNTS = ("params", "macs", "flops")
 MEMORY = ("activation_memory", "param_memory", "peak_memory")
 BUDGET_KEYS = tuple(f"{side}_{what}" for what in COUNTS + MEMORY for side in ("max", "min"))
-COUNT_UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
-BYTE_UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
-              "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
 
 
 def parse_amount(text, key: str, where=None) -> int:
-    """'5M' -> 5,000,000; '1.5G' -> 1,500,000,000; '100MiB' -> 104,857,600; 42 -> 42. Counts take
-    K, M, G, T; memory takes B, KB, MB, GB, TB (powers of 1000) and KiB, MiB, GiB, TiB (1024)."""
-    import re
-    from decimal import Decimal, InvalidOperation
+    """A budget's bound: a count (K, M, G, T) or, for a memory key, bytes (see units)."""
+    from .units import parse_amount as amount
 
-    memory = key.split("_", 1)[1] in MEMORY
-    units = BYTE_UNITS if memory else COUNT_UNITS
-    allowed = "B, KB, MB, GB, TB, KiB, MiB, GiB, TiB" if memory else "K, M, G, T"
-    if isinstance(text, int) and not isinstance(text, bool) and text >= 0:
-        return text
-    if isinstance(text, float) and math.isfinite(text):
-        text = repr(text)  # 1.5e9 from YAML: Decimal reads its exact digits
-    match = re.fullmatch(r"\s*([0-9]{1,30}(?:\.[0-9]{1,30})?(?:[eE][+-]?[0-9]{1,2})?)\s*([A-Za-z]{0,3})\s*", text) \
-        if isinstance(text, str) else None
-    unit = match.group(2).upper() if match else ""
-    if not match or unit not in units:
-        raise CnnCalcError(f"{key} must be a whole number or a number with a unit ({allowed}), like "
-                           f"{'100MB' if memory else '5M'}, but saw {shown(text)}", where)
-    try:
-        value = Decimal(match.group(1)) * units[unit]
-    except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
-        raise CnnCalcError(f"{key}: {shown(text)} is not a number", where) from None
-    if value != value.to_integral_value():
-        raise CnnCalcError(f"{key} must come to a whole number, but {shown(text)} is {value}", where)
-    return int(value)
+    return amount(text, key, key.split("_", 1)[1] in MEMORY, where)
 
 
 def check_budget_section(budget, where) -> list[tuple[str, int, Loc]]:
