@@ -218,7 +218,7 @@ def targets(repeat: int) -> None:
 
     import yaml
 
-    from cnncalc.api import resolve
+    from cnncalc.sources.library import read_source as resolve
 
     print("speed targets (ratios measured in this run; lower is better)")
     floor, table, as_json, rich_alone = walls([[sys.executable, "-c", "import click, yaml, rich.table"],

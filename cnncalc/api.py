@@ -7,106 +7,13 @@ import functools
 import gc
 import math
 import os
-import re
 
-from .errors import CnnCalcError, did_you_mean, shown
+from .errors import CnnCalcError, shown
 from .expand import Network, build
 from .layout import DISPLAY_LAYOUTS, display_layout, to_channels_first
 from .limits import MAX_NUMBER_DIGITS, MAX_SIZE
 from .report import Report
-
-_HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def _library() -> str:
-    """The built-in library's folder: shipped inside the wheel, or the checkout's architectures/."""
-    for candidate in (os.path.join(_HERE, "architectures"), os.path.join(os.path.dirname(_HERE), "architectures")):
-        if os.path.isdir(candidate):
-            return candidate
-    raise CnnCalcError("the built-in architectures folder is missing from this installation")
-
-
-def architectures_dir():
-    """The built-in library, as a pathlib.Path (imported only here: start-up matters)."""
-    from pathlib import Path
-
-    return Path(_library())
-
-
-def _stems() -> list[str]:
-    return [f[:-5] for f in os.listdir(_library()) if f.endswith(".yaml")]
-
-
-def builtins() -> list[str]:
-    """Names of the built-in architectures: the files, and the variants that files name."""
-    def natural(name):  # resnet18 before resnet101
-        return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
-
-    return sorted(set(_stems()) - set(builtin_variants().values()) | set(builtin_variants()), key=natural)
-
-
-@functools.lru_cache(maxsize=None)
-def builtin_variants() -> dict[str, str]:
-    """Variant name -> the built-in file that defines it (efficientnet_b3 -> efficientnet). Only
-    files with a top-level `variants:` are parsed."""
-    from .spec import load_yaml, read_file
-
-    found = {}
-    for stem in sorted(_stems()):
-        text = read_file(os.path.join(_library(), stem + ".yaml"))
-        if "\nvariants:" in text:
-            for name in load_yaml(text, stem + ".yaml").get("variants") or {}:
-                found[name] = stem
-    return found
-
-
-def _builtin(name: str):
-    """(file label, text, variant or None) of a built-in name, or None. A file of its own name
-    is read without looking at the others (a file that names variants is not one itself)."""
-    from .spec import read_file
-
-    if name + ".yaml" in os.listdir(_library()):
-        text = read_file(os.path.join(_library(), name + ".yaml"))
-        if "\nvariants:" not in text or name not in builtin_variants().values():
-            return f"{name}.yaml", text, None
-    stem = builtin_variants().get(name)
-    return (f"{stem}.yaml", read_file(os.path.join(_library(), stem + ".yaml")), name) if stem else None
-
-
-def resolve(source) -> tuple[str, str]:
-    """A built-in name, a file path or '-' for standard input -> (file label, YAML text).
-
-    A bare name (no / and no .yaml or .yml ending) is always a built-in, so a file or folder
-    that happens to be called vgg16 never shadows the built-in; write ./vgg16 to read it."""
-    return _resolve(source)[:2]
-
-
-def _resolve(source) -> tuple[str, str, str | None]:
-    """resolve(), and the variant a built-in name stands for (or None)."""
-    from .spec import read_file, read_stream
-
-    if not isinstance(source, (str, os.PathLike)):
-        raise CnnCalcError(f"a network is a built-in name, a file path or '-', but saw {type(source).__name__}")
-    text = os.fspath(source)
-    if isinstance(text, bytes):
-        raise CnnCalcError(f"a file path must be text, but saw bytes {shown(text)}")
-    if text == "-":
-        import sys
-
-        return "<stdin>", read_stream(sys.stdin), None
-    if not text.strip():
-        raise CnnCalcError("the network is empty: give a built-in name (see `cnncalc list`), a file or -")
-    if isinstance(source, os.PathLike) or text.endswith((".yaml", ".yml")) or "/" in text or os.sep in text:
-        return text, read_file(text), None
-    found = _builtin(text)
-    if found:
-        return found
-    hint = did_you_mean(text, builtins())
-    if os.path.lexists(text):
-        hint += f"; to read the file {shown(text)}, write ./{text}"
-    raise CnnCalcError(f"{shown(text)} is not a built-in architecture{hint} (see `cnncalc list`; a file "
-                       f"is named with a / or a .yaml ending)")
-
+from .sources.library import builtins, read_source
 
 def _gc_paused(fn):
     """Run fn with the cyclic garbage collector paused (reference counting frees as usual).
@@ -128,9 +35,9 @@ def _gc_paused(fn):
 @_gc_paused
 def load(source, params: dict | None = None) -> Network:
     """Read and expand a network (a built-in name or a YAML path) into a graph."""
-    from .spec import load_yaml
+    from .sources.yaml_text import load_yaml
 
-    label, text, variant = _resolve(source)
+    label, text, variant = read_source(source)
     base = os.path.basename(label)
     dot = base.rfind(".")
     stem = base[:dot] if 0 < dot < len(base) - 1 else base  # as pathlib's stem: net. stays net.
@@ -140,7 +47,7 @@ def load(source, params: dict | None = None) -> Network:
 @_gc_paused
 def loads(text: str, params: dict | None = None, file: str = "<string>") -> Network:
     """Expand a network given as YAML text (str, or UTF-8 bytes)."""
-    from .spec import decode, load_yaml
+    from .sources.yaml_text import decode, load_yaml
 
     file = file if isinstance(file, str) else shown(file)
     if isinstance(text, (bytes, bytearray)):
@@ -264,7 +171,8 @@ def one_layer(kind: str, inputs, options: dict, layout: str | None = None, expla
     from .errors import Loc
     from .kinds import KINDS
     from .layout import LAYOUTS, channels_last
-    from .spec import check_kind, check_options
+    from .sources.document import check_kind
+    from .sources.options import check_options
 
     spec_kind = check_kind(kind, KINDS, (), "layer", list_all=True)
     inputs = [parse_shape(shape) for shape in (inputs if isinstance(inputs, (list, tuple)) and inputs

@@ -33,7 +33,8 @@ def read_answers(path: str) -> list[Expectation]:
 
 
 def _read_answers(path: str) -> list[Expectation]:
-    from .spec import check_expect, line_of, load_yaml, read_file
+    from .sources.document import check_expect
+    from .sources.yaml_text import line_of, load_yaml, read_file
 
     text = read_file(path)
     if str(path).lower().endswith(".csv"):
@@ -54,7 +55,7 @@ def _csv_answers(text: str, path: str) -> list[Expectation]:
     import csv
     import io
 
-    from .spec import check_expect
+    from .sources.document import check_expect
 
     try:  # strict: an unterminated quote is an error, not the rest of the file in one cell
         rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), strict=True))
@@ -116,7 +117,8 @@ Failure = namedtuple("Failure", "check limit value message code", defaults=(None
 
 def file_budget(net) -> list[Limit]:
     """The `budget:` section of a network file (spec has checked it)."""
-    from .spec import check_budget_section, line_of
+    from .sources.document import check_budget_section
+    from .sources.yaml_text import line_of
 
     budget = (net.doc or {}).get("budget")
     if budget is None:
@@ -247,7 +249,8 @@ def _is_network(source: str) -> bool:
     skipped; a file that does not even parse is checked, so that its error is reported."""
     import os
 
-    from .spec import TOP_KEYS, plain_yaml
+    from .sources.document import TOP_KEYS
+    from .sources.yaml_text import plain_yaml
 
     if not source.endswith((".yaml", ".yml")) or not os.path.isfile(source):
         return True  # a built-in, or a file that will fail on its own

@@ -236,7 +236,7 @@ def layer_options(kind: str, args: list) -> dict:
     each value read as the kind's option type declares; unknown names get a suggestion."""
     from .errors import did_you_mean
     from .kinds import KINDS
-    from .spec import LAYER_KEYS
+    from .sources.options import LAYER_KEYS
 
     known = KINDS.get(kind)
     declared = known.options if known is not None else {}
@@ -269,7 +269,7 @@ def option_value(text: str, kind: str):
 
     text = text.strip()
     if text.startswith("["):
-        from .spec import load_yaml
+        from .sources.yaml_text import load_yaml
 
         return load_yaml(text, "--option")
     if kind in ("ints", "padding") and re.fullmatch(rf"-?\d+({SIZE_SEPARATOR}-?\d+)+", text):
@@ -299,7 +299,7 @@ def _json_error(e: CnnCalcError):
 
 def budget_options(func):
     """--max-params 5M, --min-macs 600M, --max-activation-memory 100MB, …: one option per limit."""
-    from .spec import BUDGET_KEYS, MEMORY
+    from .sources.document import BUDGET_KEYS, MEMORY
 
     for key in reversed(BUDGET_KEYS):
         side, what = key.split("_", 1)
@@ -335,7 +335,7 @@ def check(files, answers, strict, only_networks, input_shape, assignments, dtype
     wrong answer with the arithmetic that gives the right one), 2 when any file is invalid."""
     from . import check as checks
     from .render import check_output
-    from .spec import parse_amount
+    from .sources.document import parse_amount
 
     try:
         limits = [checks.Limit(key, parse_amount(value, key, "--" + key.replace("_", "-")),

@@ -15,25 +15,9 @@ from .expr import substitute
 from .kinds import KINDS
 from .layout import channels_last
 from .limits import MAX_EXPANSION_STEPS, MAX_NESTING, MAX_NODES, MAX_OUTPUTS
-from .spec import (
-    as_int,
-    block_args,
-    block_params,
-    branch_keys,
-    check_document,
-    check_expect,
-    check_kind,
-    check_name,
-    check_options,
-    check_param,
-    check_repeat,
-    check_source,
-    check_when,
-    is_int,
-    line_of,
-    parse_input,
-    read_entry,
-)
+from .sources.document import block_args, block_params, branch_keys, check_document, check_expect, check_kind, check_name, check_param, check_repeat, check_source, check_when, parse_input, read_entry
+from .sources.options import as_int, check_options, is_int
+from .sources.yaml_text import line_of
 
 
 # namedtuples rather than dataclasses: cheap to import, and start-up time matters

@@ -10,7 +10,7 @@ from __future__ import annotations
 from .kinds import KINDS, REQUIRED
 from .layout import LAYOUTS
 from .limits import MAX_NODES, MAX_SIZE
-from .spec import EXPECTED
+from .sources.document import EXPECTED
 
 EXPRESSION = {"type": "string", "pattern": r"\$\{[^}]*\}", "description": "arithmetic such as ${round(64 * alpha)}"}
 NAME = {"anyOf": [{"type": "string", "minLength": 1}, {"type": "integer", "minimum": 0}],
@@ -86,7 +86,7 @@ def kind_schema(name: str, kind) -> dict:
 
 
 def network_schema() -> dict:
-    from .spec import BUDGET_KEYS, MEMORY
+    from .sources.document import BUDGET_KEYS, MEMORY
 
     kinds = {name: kind for name, kind in KINDS.items() if name != "input"}
     number = r"^\s*[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?\s*"

@@ -196,9 +196,9 @@ def test_a_builtin_written_flat_gives_the_same_rows(name):
     inputs, no default option written), a built-in gives the same rows, receptive fields
     included: nothing of a layer's result hangs on how the file wrote it, such as the memos
     that read a repeated entry once or share one dict of options among layers written alike."""
-    from cnncalc.api import resolve
+    from cnncalc.sources.library import read_source
 
-    text = resolve(name)[1]
+    text = read_source(name)[1]
     flat = _bench().written_flat(text)
     assert "blocks:" not in flat and "repeat" not in flat and "branches" not in flat
 

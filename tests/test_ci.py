@@ -16,7 +16,7 @@ from click.testing import CliRunner
 import cnncalc
 from cnncalc.cli import cli
 from cnncalc.kinds import KINDS
-from cnncalc.spec import parse_amount
+from cnncalc.sources.document import parse_amount
 
 ROOT = Path(__file__).parent.parent
 # mobilenet_v1: 4,231,976 params and 568,740,352 MACs (the MobileNet paper's Table 6: 4.2M, 569M)
@@ -199,7 +199,7 @@ def schema_errors(validator, text: str) -> list[str]:
 
 
 def test_the_schema_lists_exactly_the_kinds(validator):
-    from cnncalc.spec import TOP_KEYS
+    from cnncalc.sources.document import TOP_KEYS
 
     assert set(validator.schema["$defs"]["kinds"]) == set(KINDS) - {"input"}
     assert set(validator.schema["properties"]) == set(TOP_KEYS)

@@ -189,7 +189,7 @@ outputs: [fc, aux]
 
 def test_a_file_of_variants_is_listed_and_run_by_variant_name(tmp_path):
     from cnncalc.expand import build
-    from cnncalc.spec import load_yaml
+    from cnncalc.sources.yaml_text import load_yaml
 
     doc = load_yaml(HEAD + """params: {width: 4}
 variants: {narrow: {width: 2}, wide: {width: 16}}

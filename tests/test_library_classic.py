@@ -15,7 +15,7 @@ from helpers import analyzed as report
 from helpers import hwc
 
 import cnncalc
-from cnncalc.api import architectures_dir
+from cnncalc.sources.library import architectures_dir
 
 FILES = ["googlenet", "googlenet-torchvision", "resnet18", "resnet34", "resnet50", "resnet101",
          "resnet152", "vgg11", "vgg13", "vgg19", "vgg16_bn", "alexnet-torchvision", "zfnet"]
@@ -35,7 +35,7 @@ def block_output(r, prefix):
 def test_every_builtin_has_a_header_and_a_source(name):
     """Every built-in (each file, and each variant a file names) says in its opening comment
     where it comes from and where it departs, and names its source."""
-    from cnncalc.api import builtin_variants
+    from cnncalc.sources.library import builtin_variants
 
     stem = builtin_variants().get(name, name)
     text = (architectures_dir() / f"{stem}.yaml").read_text(encoding="utf-8")
@@ -471,6 +471,6 @@ def test_zfnet_params_and_macs_by_hand():
 
 def test_no_variant_has_the_name_of_a_file():
     """A bare name finds its file first; a variant of the same name would never be reached."""
-    from cnncalc.api import _stems, builtin_variants
+    from cnncalc.sources.library import _stems, builtin_variants
 
     assert not set(builtin_variants()) & set(_stems())

@@ -28,7 +28,8 @@ def test_every_bound_is_in_the_readme():
 
 def test_the_limits_are_the_ones_in_force():
     # each bound is imported where it is enforced, not copied
-    from cnncalc import expand, expr, spec
+    from cnncalc import expand, expr
+    from cnncalc.sources import yaml_text as spec
 
     assert spec.MAX_FILE_BYTES is limits.MAX_FILE_BYTES and expand.MAX_NODES is limits.MAX_NODES
     assert expr.MAX_MAGNITUDE is limits.MAX_MAGNITUDE

@@ -1,4 +1,4 @@
-"""The YAML reader (spec.load_yaml builds values straight from libyaml's parser events) against
+"""The YAML reader (sources.yaml_text.load_yaml builds values straight from libyaml's parser events) against
 PyYAML's own yaml.safe_load as the oracle: the same values of the same types for every built-in
 file and for random documents with anchors, aliases, merge keys and explicit tags; and the
 lines it records, and the errors of what safe_load would build but a network file refuses."""
@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from cnncalc.errors import CnnCalcError
-from cnncalc.spec import load_yaml
+from cnncalc.sources.yaml_text import load_yaml
 
 ROOT = Path(__file__).parent.parent
 
@@ -140,7 +140,7 @@ def test_a_document_that_safe_load_reads_as_null_or_text():
 
 
 def test_the_scalar_cache_keeps_only_short_values_and_stays_bounded():
-    from cnncalc import spec
+    from cnncalc.sources import yaml_text as spec
 
     long_text = "x" * (spec._SCALAR_CACHE_LENGTH + 1)
     doc = load_yaml(f"a: {long_text}\nb: short\n" + "".join(f"k{i}: {i}\n" for i in range(3000)), "f.yaml")
