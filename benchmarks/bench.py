@@ -191,7 +191,7 @@ def _scaling(sizes, runs: int = 5) -> list[tuple[float, int]]:
 
     def output(n, code):
         head = (f"import os, sys, time, tracemalloc; sys.path.insert(0, {here!r}); import bench, cnncalc; "
-                f"from cnncalc.render import json_chunks; text = bench.residual({n} // 7); ")
+                f"from cnncalc.render.json import json_chunks; text = bench.residual({n} // 7); ")
         return subprocess.run([sys.executable, "-c", head + code], check=True, capture_output=True, text=True,
                               env=ENV).stdout
 

@@ -93,14 +93,26 @@ def input_override(net: Network, shape, layout: str = "hwc") -> tuple[int, ...]:
 
 @_gc_paused
 def analyze(source, *, input=None, layout: str | None = None, batch: int = 1, dtype: str = "float32",
-            params: dict | None = None, explain: bool = False, param_dtype: str | None = None,
-            optimizer: str = "sgd", roofline=None) -> Report:
+            params: dict | None = None, explain=False, param_dtype: str | None = None,
+            optimizer: str = "sgd", roofline=None, convention: str = "ours") -> Report:
     """Analyze a network: a built-in name, a YAML path, or a Network from load()/loads().
+
+    explain: True for every layer's worked arithmetic (LayerReport.steps), or the names of the
+    layers to explain (an unknown name is an error naming the closest); convention: count MACs
+    as cnncalc does ('ours', the papers' count), or as 'torchinfo' or 'fvcore' does.
 
     >>> analyze("vgg16").totals.params
     138357544
     """
+    from .conventions import CONVENTIONS
     from .engine import run
+
+    if convention not in CONVENTIONS:
+        raise CnnCalcError(f"convention must be one of {', '.join(CONVENTIONS)}, but saw {shown(convention)}",
+                           "--convention")
+    names = () if isinstance(explain, bool) else tuple(explain)
+    if not all(isinstance(name, str) for name in names):
+        raise CnnCalcError(f"explain is true, false or layer names, but saw {shown(explain)}", "--layer")
 
     if layout is not None and layout not in DISPLAY_LAYOUTS:
         raise CnnCalcError(f"layout must be one of {', '.join(DISPLAY_LAYOUTS)}, but saw {shown(layout)}",
@@ -115,8 +127,29 @@ def analyze(source, *, input=None, layout: str | None = None, batch: int = 1, dt
         from .memory import parse_roofline
 
         roofline = parse_roofline(roofline)
-    return run(net, shape, batch, dtype, explain=explain, param_dtype=param_dtype, optimizer=optimizer,
-               roofline=roofline)
+    report = run(net, shape, batch, dtype, explain=bool(explain), param_dtype=param_dtype, optimizer=optimizer,
+                 roofline=roofline)
+    if names:
+        for name in names:
+            report.layer(name)  # an unknown name is an error that suggests the closest
+        report = report._replace(layers=tuple(row if row.name in names else row._replace(steps=())
+                                              for row in report.layers))
+    return counted_as(report, convention)
+
+
+def counted_as(report: Report, convention: str) -> Report:
+    """The report with each layer's MACs counted under `convention` (FLOPs stay 2 × MACs), its
+    totals and outputs summed again, and ours kept beside the peers' (Report.conventions)."""
+    from .engine import output_totals
+    from .report import Totals
+
+    if convention == "ours":
+        return report
+    peers = {"ours": [row.macs for row in report.layers], **report.conventions()}
+    layers = tuple(row._replace(macs=macs) for row, macs in zip(report.layers, peers[convention]))
+    totals = Totals.of(layers)
+    outputs = output_totals(layers, [(o.name, o.node) for o in report.outputs], totals)
+    return report._replace(layers=layers, totals=totals, peer_counts=peers, outputs=outputs, convention=convention)
 
 
 def builtin_listing(layout: str | None = None):
@@ -280,3 +313,29 @@ def sweep(source, grid: dict, inputs=(), layout: str | None = None, dtype: str =
         ("input_shape", "input", "shape"), ("params", "params", "count"), ("macs", "MACs", "count"),
         ("activation_bytes", "activations (B)", "count"), ("peak_bytes", "peak (B)", "count")]
     return Listing(f"sweep of {source}", "grid", columns, records)
+
+
+def solve(n: int, wanted: int, mode: str = "conv", kernel=None, stride=None, dilation=None, padding=None):
+    """The settings that take size n to size `wanted` (see cnncalc.solve): mode conv, pool,
+    transpose or adaptive; kernel, stride, dilation, padding fix one each. A Solved record:
+    its solutions best first, or the nearest sizes reached when none is; for adaptive pooling,
+    (stride, window, exact, PyTorch's windows). Sizes from 1 to MAX_SOLVE_SIZE, as the CLI takes."""
+    from . import solve as solver
+    from .limits import MAX_SOLVE_DILATION, MAX_SOLVE_KERNEL, MAX_SOLVE_SIZE, MAX_SOLVE_STRIDE
+
+    for what, value, high in (("--input", n, MAX_SOLVE_SIZE), ("--output", wanted, MAX_SOLVE_SIZE),
+                              ("--kernel", kernel, MAX_SOLVE_KERNEL), ("--stride", stride, MAX_SOLVE_STRIDE),
+                              ("--dilation", dilation, MAX_SOLVE_DILATION), ("--padding", padding, MAX_SOLVE_KERNEL)):
+        low = 0 if what == "--padding" else 1
+        if (value is not None or what in ("--input", "--output")) and (
+                not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high):
+            raise CnnCalcError(f"{what[2:]} must be a whole number from {low} to {high:,}, but saw {shown(value)}",
+                               what)
+    if mode not in ("conv", "pool", "transpose", "adaptive"):
+        raise CnnCalcError(f"mode must be one of conv, pool, transpose, adaptive, but saw {shown(mode)}")
+    if mode == "adaptive":
+        return solver.Solved(n, wanted, mode, adaptive=solver.adaptive(n, wanted))
+    fixed = dict(kernel=kernel, stride=stride, dilation=dilation, padding=padding)
+    found = solver.solutions(n, wanted, mode=mode, **fixed)
+    return solver.Solved(n, wanted, mode, solutions=found,
+                         nearest=() if found else solver.nearest(n, wanted, mode=mode, **fixed))

@@ -9,7 +9,14 @@ import sys
 import click
 
 from .errors import CnnCalcError, shown
-from .limits import MAX_BATCH, MAX_NUMBER_DIGITS, MAX_SOLVE_SIZE
+from .limits import (
+    MAX_BATCH,
+    MAX_NUMBER_DIGITS,
+    MAX_SOLVE_DILATION,
+    MAX_SOLVE_KERNEL,
+    MAX_SOLVE_SIZE,
+    MAX_SOLVE_STRIDE,
+)
 from .render import FORMATS
 from .units import DTYPE_BYTES
 
@@ -160,26 +167,19 @@ def summary(network, input_shape, batch, dtype, assignments, param_dtype, optimi
     """Per-layer table of NETWORK: a built-in name (see `cnncalc list`), a YAML file, or -
     for standard input."""
     from . import api
-    from .render import RENDERERS, explain_text, render_table
+    from .render import RENDERERS
+    from .render.table import render_table
+    from .render.text import explain_text
 
     explain = explain or bool(layer_names)
     try:
         report = api.analyze(network, input=input_shape, layout=layout, batch=batch, dtype=dtype,
-                             params=dict(assignments), explain=explain, param_dtype=param_dtype, optimizer=optimizer,
-                             roofline=roofline)
+                             params=dict(assignments), explain=layer_names or explain, param_dtype=param_dtype,
+                             optimizer=optimizer, roofline=roofline, convention=convention)
     except CnnCalcError as e:
         if fmt != "json":
             raise
         _json_error(e)
-    if convention != "ours":
-        from .conventions import apply
-
-        report = apply(report, convention)
-    for name in layer_names:
-        report.layer(name)  # an unknown name is an error that suggests the closest
-    if layer_names:  # the steps of the layers named, in every format
-        report = report._replace(layers=tuple(row if row.name in layer_names else row._replace(steps=())
-                                              for row in report.layers))
     if explain and fmt == "csv":
         raise CnnCalcError("--explain and --layer need --format table, markdown or json: CSV has no place "
                            "for the arithmetic")
@@ -193,7 +193,7 @@ def summary(network, input_shape, batch, dtype, assignments, param_dtype, optimi
             click.echo("\n" + explain_text(report, layout, set(layer_names) or None), nl=False)
         return
     if fmt == "json":
-        from .render import json_chunks
+        from .render.json import json_chunks
 
         _emit(json_chunks(report, layout, depth))  # streamed: its size grows with the layers
     else:
@@ -218,13 +218,13 @@ def layer(ctx, kind, inputs, layout, fmt):
     --name value, the names of the YAML keys with - for _ (--filters 10 --kernel 3
     --padding same --ceil-mode true). Per-dimension values read 3x5 or 3,5."""
     from . import api
-    from .render import layer_text
+    from .render.text import layer_text
 
     report, xs, layout = api.one_layer(kind, list(inputs), layer_options(kind, ctx.args), layout)
     if fmt == "json":
         import json
 
-        from .report import layer_json
+        from .render.json import layer_json
 
         click.echo(json.dumps(layer_json(report, xs, layout), indent=2, ensure_ascii=False))
     else:
@@ -334,7 +334,7 @@ def check(files, answers, strict, only_networks, input_shape, assignments, dtype
     their warnings. Every file is checked. Exit 0 when all pass, 1 when any check fails (each
     wrong answer with the arithmetic that gives the right one), 2 when any file is invalid."""
     from . import check as checks
-    from .render import check_output
+    from .render.text import check_output
     from .sources.document import parse_amount
 
     try:
@@ -357,10 +357,10 @@ def check(files, answers, strict, only_networks, input_shape, assignments, dtype
 @cli.command()
 @click.option("--input", "n", type=CountType(1, MAX_SOLVE_SIZE), required=True, help="the input size n (one dimension)")
 @click.option("--output", "wanted", type=CountType(1, MAX_SOLVE_SIZE), required=True, help="the wanted output size")
-@click.option("--kernel", type=CountType(1, 11), default=None, help="fix the kernel")
-@click.option("--stride", type=CountType(1, 4), default=None, help="fix the stride")
-@click.option("--dilation", type=CountType(1, 4), default=None, help="fix the dilation")
-@click.option("--padding", type=CountType(0, 11), default=None, help="fix the padding (on each side)")
+@click.option("--kernel", type=CountType(1, MAX_SOLVE_KERNEL), default=None, help="fix the kernel")
+@click.option("--stride", type=CountType(1, MAX_SOLVE_STRIDE), default=None, help="fix the stride")
+@click.option("--dilation", type=CountType(1, MAX_SOLVE_DILATION), default=None, help="fix the dilation")
+@click.option("--padding", type=CountType(0, MAX_SOLVE_KERNEL), default=None, help="fix the padding (on each side)")
 @click.option("--pool", "mode", flag_value="pool", help="pooling: floor and ceil mode, padding ≤ half the kernel")
 @click.option("--transpose", "mode", flag_value="transpose", help="a transposed convolution (upsampling)")
 @click.option("--adaptive", "mode", flag_value="adaptive", help="adaptive pooling: its stride and window")
@@ -371,10 +371,11 @@ def solve(n, wanted, kernel, stride, dilation, padding, mode, show_all):
     every combination with kernel ≤ 11, stride ≤ 4, dilation ≤ 4 and padding ≤ kernel, symmetric
     padding first, then the least padding, then the smallest kernel; the first few with their
     arithmetic."""
-    from .render import solve_text
+    from . import api
+    from .render.text import solve_text
 
-    click.echo(solve_text(n, wanted, mode or "conv", dict(kernel=kernel, stride=stride, dilation=dilation,
-                                                           padding=padding), show_all), nl=False)
+    found = api.solve(n, wanted, mode or "conv", kernel=kernel, stride=stride, dilation=dilation, padding=padding)
+    click.echo(solve_text(found, show_all), nl=False)
 
 
 @cli.command()

@@ -33,21 +33,3 @@ def counted(report, convention: str) -> list[int]:
     rows = {row.name: row for row in report.layers}
     return [KINDS[row.kind].torchinfo(row, [sizes[i] for i in row.inputs], rows.get(row.shares))
             for row in report.layers]
-
-
-def apply(report, convention: str):
-    """The report with each layer's MACs counted under `convention` (FLOPs stay 2 × MACs)."""
-    from .errors import CnnCalcError
-    from .report import Totals
-
-    if convention not in CONVENTIONS:
-        raise CnnCalcError(f"convention must be one of {', '.join(CONVENTIONS)}, but saw {convention!r}")
-    if convention == "ours":
-        return report
-    from .engine import output_totals
-
-    peers = {"ours": [row.macs for row in report.layers], **report.conventions()}  # ours kept beside them
-    layers = tuple(row._replace(macs=macs) for row, macs in zip(report.layers, peers[convention]))
-    totals = Totals.of(layers)
-    outputs = output_totals(layers, [(o.name, o.node) for o in report.outputs], totals)
-    return report._replace(layers=layers, totals=totals, peer_counts=peers, outputs=outputs, convention=convention)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import namedtuple
 
 from .kinds import KINDS
+from .units import DTYPE_BYTES
 
 Peak = namedtuple("Peak", "elements layer alive")
 Peak.__doc__ = "The peak: elements alive at once (batch excluded), the layer running then, and what is alive."
@@ -115,3 +116,42 @@ def roofline_time(flops: int, moved: int, machine: Roofline) -> tuple[float, str
     side bounds it. A bound, not a prediction: real kernels are slower."""
     compute, memory = flops / machine.peak_flops, moved / machine.bandwidth
     return max(compute, memory), "compute" if compute >= memory else "memory"
+
+
+def traffic(report) -> list:
+    """Per layer of a report: (bytes moved, arithmetic intensity in FLOPs per byte, and with a
+    roofline machine its time bound and bound side), at the report's batch and dtypes."""
+    sizes = {row.name: row.activation_size for row in report.layers}
+    element, param = DTYPE_BYTES[report.dtype], DTYPE_BYTES[report.param_dtype or report.dtype]
+    rows = []
+    for row in report.layers:
+        moved = bytes_moved(row, [sizes[i] for i in row.inputs], report.batch, element, param)
+        flops = row.flops * report.batch
+        bound = roofline_time(flops, moved, report.roofline) if report.roofline else (None, None)
+        rows.append((moved, flops / moved if moved else 0.0, *bound))
+    return rows
+
+
+def memory_figures(report) -> dict:
+    """A report's parameter memory, the peak of an inference (without and with in-place
+    activations) and a training estimate, in bytes."""
+    element, param = DTYPE_BYTES[report.dtype] * report.batch, DTYPE_BYTES[report.param_dtype or report.dtype]
+    kept = {o.node for o in report.outputs}  # declared outputs stay to the end
+    top, top_in_place = peak(report.layers, kept=kept), peak(report.layers, in_place=True, kept=kept)
+    return {
+        "param_bytes": report.totals.params * param,
+        "peak_activation_bytes": top.elements * element,
+        "peak_layer": top.layer,
+        "peak_alive": list(top.alive),
+        "peak_activation_bytes_in_place": top_in_place.elements * element,
+        "training": {"optimizer": report.optimizer, **training_bytes(
+            report.totals.activation_size, report.totals.params, report.batch, DTYPE_BYTES[report.dtype], param,
+            report.optimizer)},
+    }
+
+
+def roofline_summary(report) -> tuple[float, int, int]:
+    """The roofline's lower bound on a batch (the sum of the layers' bounds, in seconds), how
+    many layers are memory-bound, and of how many."""
+    rows = traffic(report)
+    return sum(t[2] for t in rows), sum(1 for t in rows if t[3] == "memory" and t[2]), len(rows)

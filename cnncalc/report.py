@@ -1,5 +1,8 @@
-"""The report: pure data, no formatting. Renderers turn it into text; the JSON form is
-a stable interface (schema_version 1)."""
+"""The report: the records of an analysis (a row per layer, the totals, the outputs) and
+their JSON form as data (schema_version 1, a stable interface), with the folding of rows into
+blocks. No formatting: renderers turn records into text. The figures derived from the rows,
+memory and traffic (cnncalc.memory) and the peers' counts (cnncalc.conventions), are computed
+by those modules when a report is asked for them."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from collections import namedtuple
 from operator import attrgetter
 
 from .errors import CnnCalcError, CodedWarning
-from .layout import display_layout, in_layout
+from .layout import in_layout
 from .units import DTYPE_BYTES
 
 SCHEMA_VERSION = 1
@@ -84,36 +87,23 @@ class Report(namedtuple("Report", "name layout input_shape layers totals batch d
     def traffic(self) -> list:
         """Per layer: (bytes moved, arithmetic intensity in FLOPs per byte, and with a roofline
         machine its time bound and bound side), at the batch and dtypes of the report."""
-        from .memory import bytes_moved, roofline_time
+        from .memory import traffic
 
-        sizes = {row.name: row.activation_size for row in self.layers}
-        element, param = DTYPE_BYTES[self.dtype], DTYPE_BYTES[self.param_dtype or self.dtype]
-        rows = []
-        for row in self.layers:
-            moved = bytes_moved(row, [sizes[i] for i in row.inputs], self.batch, element, param)
-            flops = row.flops * self.batch
-            bound = roofline_time(flops, moved, self.roofline) if self.roofline else (None, None)
-            rows.append((moved, flops / moved if moved else 0.0, *bound))
-        return rows
+        return traffic(self)
 
     def memory(self) -> dict:
         """Parameter memory, the peak of an inference (without and with in-place activations)
         and a training estimate, in bytes (see cnncalc.memory for the rules)."""
-        from .memory import peak, training_bytes
+        from .memory import memory_figures
 
-        element, param = DTYPE_BYTES[self.dtype] * self.batch, DTYPE_BYTES[self.param_dtype or self.dtype]
-        kept = {o.node for o in self.outputs}  # declared outputs stay to the end
-        top, top_in_place = peak(self.layers, kept=kept), peak(self.layers, in_place=True, kept=kept)
-        return {
-            "param_bytes": self.totals.params * param,
-            "peak_activation_bytes": top.elements * element,
-            "peak_layer": top.layer,
-            "peak_alive": list(top.alive),
-            "peak_activation_bytes_in_place": top_in_place.elements * element,
-            "training": {"optimizer": self.optimizer, **training_bytes(
-                self.totals.activation_size, self.totals.params, self.batch, DTYPE_BYTES[self.dtype], param,
-                self.optimizer)},
-        }
+        return memory_figures(self)
+
+    def roofline_summary(self) -> tuple[float, int, int]:
+        """With a roofline machine: the bound on a batch in seconds, the memory-bound layers,
+        and the layers (see cnncalc.memory)."""
+        from .memory import roofline_summary
+
+        return roofline_summary(self)
 
     @property
     def activation_bytes(self) -> int:
@@ -207,7 +197,7 @@ class Report(namedtuple("Report", "name layout input_shape layers totals batch d
             "activation_bytes": self.activation_bytes,
             **self.memory(),
             **({"roofline": {"peak_flops": self.roofline.peak_flops, "bandwidth": self.roofline.bandwidth,
-                             "time_s": sum(t[2] for t in self.traffic())}} if self.roofline else {}),
+                             "time_s": self.roofline_summary()[0]}} if self.roofline else {}),
             "conventions": {name: sum(values) for name, values in self.conventions().items()},
         }
 
@@ -270,37 +260,3 @@ class Listing:
     def __init__(self, title: str, key: str, columns, records, note: str = ""):
         self.title, self.key, self.columns, self.records = title, key, tuple(columns), list(records)
         self.note = note  # a sentence for people, under the table and the Markdown
-
-
-def layer_json(row: LayerReport, inputs, layout: str) -> dict:
-    """`cnncalc layer --format json`: the layer's entry as in summary's JSON (with its steps),
-    and its input shape(s) in the layout used."""
-    display = display_layout(layout)
-    entry = Report(name=row.name, layout=layout, input_shape=inputs[0], layers=(row,), totals=Totals.of([row]))
-    return {"schema_version": SCHEMA_VERSION, "layout": layout.lower(),
-            "input_shape": in_layout(inputs[0], display) if len(inputs) == 1 else None,
-            "input_shapes": [in_layout(x, display) for x in inputs],
-            "layer": entry.layer_dict(row, display)}
-
-
-def _where(where) -> dict:
-    """A location as data, as errors give it: file, line and YAML path."""
-    return {"file": getattr(where, "file", str(where)), "line": getattr(where, "line", None),
-            "path": getattr(where, "path", None) or None}
-
-
-def check_json(files) -> dict:
-    """`cnncalc check --format json`: one object per file."""
-    def value(v):
-        return list(v) if isinstance(v, tuple) else v
-
-    return {"schema_version": SCHEMA_VERSION, "files": [{
-        "file": f.source, "name": f.name or None, "status": f.status,
-        "failed_checks": [{"check": x.check, "limit": x.limit, "value": x.value, "message": x.message,
-                           **({"code": x.code} if x.code else {})} for x in f.failures],
-        "answers": [{"layer": r.expectation.layer, "quantity": r.expectation.quantity,
-                     "expected": value(r.expectation.expected), "computed": value(r.computed), "ok": r.ok,
-                     "where": _where(r.expectation.where), "arithmetic": list(r.arithmetic)} for r in f.answers],
-        "errors": [f.error] if f.error else [],
-        "warnings": [{"layer": layer, "code": code, "message": text} for layer, code, text in f.warnings],
-    } for f in files]}

@@ -8,9 +8,14 @@ from __future__ import annotations
 from collections import namedtuple
 
 from .kinds import pool_padding_limit
+from .limits import MAX_SOLVE_DILATION, MAX_SOLVE_KERNEL, MAX_SOLVE_STRIDE
 from .kinds.sliding import effective_kernel, out_size, out_size_formula
 
-MAX_KERNEL, MAX_STRIDE, MAX_DILATION = 11, 4, 4
+
+Solved = namedtuple("Solved", "n wanted mode solutions nearest adaptive", defaults=((), (), None))
+Solved.__doc__ = ("What `solve` found for n -> wanted in a mode: the solutions, best first; the nearest sizes "
+                  "reached, (size, Solution), when there is none; for adaptive pooling (stride, window, exact, "
+                  "PyTorch's windows).")
 
 Solution = namedtuple("Solution", "kernel stride dilation padding ceil_mode output_padding formula",
                       defaults=(False, 0, ""))
@@ -52,9 +57,9 @@ def nearest(n: int, wanted: int, kernel=None, stride=None, dilation=None, paddin
 
 def _settings(n, kernel, stride, dilation, padding, mode):
     """(output size, Solution) for every setting within the bounds (and the fixed values)."""
-    for k in _range(kernel, MAX_KERNEL):
-        for d in _range(dilation, MAX_DILATION if k > 1 else 1):
-            for s in _range(stride, MAX_STRIDE):
+    for k in _range(kernel, MAX_SOLVE_KERNEL):
+        for d in _range(dilation, MAX_SOLVE_DILATION if k > 1 else 1):
+            for s in _range(stride, MAX_SOLVE_STRIDE):
                 limit = pool_padding_limit(k) if mode == "pool" else k
                 if padding is not None and padding > limit:
                     continue  # the bound holds for a fixed padding too

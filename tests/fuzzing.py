@@ -13,7 +13,9 @@ from pathlib import Path
 
 import cnncalc
 from cnncalc.kinds import KINDS
-from cnncalc.render import render_csv, render_json, render_markdown, render_table
+from cnncalc.render.json import render_json
+from cnncalc.render.table import render_table
+from cnncalc.render.tabular import render_csv, render_markdown
 
 ARCHITECTURES = sorted((Path(__file__).parent.parent / "architectures").glob("*.yaml"))
 KIND_NAMES = sorted(KINDS)

@@ -363,7 +363,7 @@ def test_a_block_row_is_bold_on_a_terminal_and_a_layer_row_is_not():
     carries the bold style, a layer's does not (the plain text is checked by the goldens)."""
     from rich.console import Console
 
-    from cnncalc.render import render_table
+    from cnncalc.render.table import render_table
 
     out = io.StringIO()
     Console(file=out, width=200, force_terminal=True, color_system="standard").print(

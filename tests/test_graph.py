@@ -336,7 +336,8 @@ def test_two_merges_in_one_scope_with_the_same_branch_names_keep_apart():
 
 
 def test_per_output_counts_follow_the_convention():
-    from cnncalc.conventions import apply, counted
+    from cnncalc.api import counted_as
+    from cnncalc.conventions import counted
 
     report = analyzed(HEAD + """params: {aux: true}
 layers:
@@ -348,7 +349,7 @@ layers:
   - dense: {name: fc, units: 10}
 outputs: [fc, aux]
 """)
-    peer = apply(report, "fvcore")
+    peer = counted_as(report, "fvcore")
     fvcore = dict(zip([row.name for row in report.layers], counted(report, "fvcore")))
     fc, aux = peer.outputs
     # fvcore: the batch norm 2 per element and each average pool 1 per input element count too

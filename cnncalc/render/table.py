@@ -1,0 +1,150 @@
+"""The table for people (rich): a row per layer, a header row per block with its totals, the
+totals and warnings below; columns that do not fit the terminal give way in DROP_ORDER, and a
+line says which. Also the rich form of a listing. rich is imported only here, inside the
+functions, so a machine-readable run never loads it."""
+
+from __future__ import annotations
+
+from ..layout import layout_name, shape_text
+from ..limits import MAX_TABLE_ROWS
+from ..report import Listing, Report, collapse, group_totals
+from ..units import human
+from .text import bar, one_line, summary_lines, warning_lines
+
+
+# The table's columns, and the order in which they give way when the terminal is too narrow:
+# the share bar first, then FLOPs (2 × MACs, also in the totals), then the activation size,
+# then the layer label. Names, output shapes and params are never dropped, cut or wrapped.
+COLUMNS = (("name", "left"), ("layer", "left"), ("output", "right"), ("activation", "right"),
+           ("params", "right"), ("MACs", "right"), ("FLOPs", "right"), ("MAC share", "left"), ("RF", "right"))
+
+
+DROP_ORDER = ("MAC share", "FLOPs", "activation", "RF", "layer")
+
+
+def _fit(widths: dict, width: int | None, shown: list) -> list[str]:
+    """The columns that fit in `width` characters (all of them when width is None), dropping
+    them in DROP_ORDER. A column takes its widest cell, 1 of padding each side and 1 divider."""
+    shown = list(shown)
+    if width is None:
+        return shown
+    for name in DROP_ORDER:
+        if name not in shown:
+            continue
+        if sum(widths[c] + 3 for c in shown) - 1 <= width:
+            break
+        shown.remove(name)
+    return shown
+
+
+def rf_text(field) -> str:
+    """A receptive field in a cell: 212 s32 p90 (size, effective stride and padding), per
+    dimension where the dimensions differ; — where it is undefined."""
+    if field is None:
+        return "—"
+    parts = (field.size, field.jump, tuple(-s for s in field.start))
+    return " ".join(prefix + ("×".join(map(str, v)) if len(set(v)) > 1 else str(v[0]))
+                    for prefix, v in zip(("", "s", "p"), parts))
+
+
+def render_table(report: Report, layout: str = "hwc", depth: int | None = None, width: int | None = None,
+                 exact: bool = False, notes: bool = False, rf: bool = False):
+    """A rich Table plus the totals and warnings below it, as one renderable group. width: the
+    terminal's, to drop columns that do not fit (None keeps all: --wide); exact: every number
+    in full (by default params are exact and the other counts human: 1.2M)."""
+    from rich import box
+    from rich.cells import cell_len
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    rows = collapse(report, depth)
+    title = (f"{one_line(report.name)}  (input {shape_text(report.input_shape, layout)}, "
+             f"{layout_name(report.layout, layout)})")
+    if len(rows) > MAX_TABLE_ROWS:
+        # rich lays out every row before printing: 100,000 rows take minutes and help no one
+        return Group(Text(title), Text(
+            f"{len(rows):,} rows are more than a table of {MAX_TABLE_ROWS:,} can usefully show: fold blocks "
+            f"with --depth N, or use --format csv or json for every layer."),
+            Text("\n".join(summary_lines(report, layout))))
+    count = (lambda n: f"{n:,}") if exact else human
+    total_macs = report.totals.macs or 1
+
+    def cells(name, label, shape, totals, macs_share, field=None):
+        return {"name": one_line(name), "layer": label, "output": shape_text(shape, layout),
+                "activation": count(totals.activation_size), "params": f"{totals.params:,}",
+                "MACs": count(totals.macs), "FLOPs": count(totals.flops), "MAC share": bar(macs_share),
+                "RF": rf_text(field) if label else ""}
+
+    # a header row for each block or branch of two or more rows, with its totals; a row under
+    # headers shows its name after theirs (conv1 under layer1.bottleneck1), so names stay whole
+    # without growing with the depth: the full names are in every machine format
+    lines, groups, headers = [], group_totals(rows), []
+
+    def relative(name):
+        return name[len(headers[-1]) + 1:] if headers else name
+
+    for row in rows:
+        headers = [h for h in headers if row.name.startswith(h + ".")]
+        for i in range(len(row.scope)):
+            key = ".".join(row.scope[:i + 1])
+            totals, last, members = groups[key]
+            if members >= 2 and key not in headers and (not headers or key.startswith(headers[-1] + ".")):
+                lines.append((cells("  " * len(headers) + relative(key), "", last.output_shape, totals,
+                                    totals.macs / total_macs), "bold"))
+                headers.append(key)
+        lines.append((cells("  " * len(headers) + relative(row.name), row.label, row.output_shape, row,
+                            row.macs / total_macs, row.field), None))
+    t = report.totals
+    footer = {"name": "total", "layer": "", "output": "", "activation": count(t.activation_size),
+              "params": f"{t.params:,}", "MACs": count(t.macs), "FLOPs": count(t.flops),
+              "MAC share": bar(1.0 if t.macs else 0.0), "RF": ""}
+    widths = {name: max([cell_len(name), cell_len(footer[name])] + [cell_len(c[name]) for c, _ in lines])
+              for name, _ in COLUMNS}
+    requested = [name for name, _ in COLUMNS if rf or name != "RF"]
+    shown = _fit(widths, width, requested)
+    # names, labels and the title are the user's text: Text() shows them as they are, where a
+    # plain string would be read as rich markup ([/x] would raise, [bold] would vanish)
+    table = Table(title=Text(title), show_footer=True, title_justify="left", box=box.SIMPLE_HEAD,
+                  show_edge=False, pad_edge=False)
+    for name, justify in COLUMNS:
+        if name in shown:
+            table.add_column(name, justify=justify, footer=footer[name], no_wrap=True)
+    # one row whose cells hold every line: rich lays out and justifies each line of a cell as it
+    # would a row of its own, at a small part of the cost of 200 cells (a bold row is bold text;
+    # names are one_line, as a line break in one would split its row)
+    start_of = dict.fromkeys(shown, 0)
+    columns = {name: Text("\n".join(c[name] for c, _ in lines)) for name in shown}
+    for c, style in lines:
+        for name in shown:
+            if style:
+                columns[name].stylize(style, start_of[name], start_of[name] + len(c[name]))
+            start_of[name] += len(c[name]) + 1
+    if lines:
+        table.add_row(*columns.values())
+    parts = [table]
+    hidden = [name for name in requested if name not in shown]
+    if hidden:
+        parts.append(Text(f"(hidden at {width} columns: {', '.join(hidden)}; --wide shows them)"))
+    parts.append(Text("\n".join(summary_lines(report, layout))))
+    warnings = warning_lines(rows, notes)
+    if warnings:
+        parts.append(Text("Warnings:\n" + "\n".join(f"  {w}" for w in warnings)))
+    return Group(*parts)
+
+
+def listing_table(listing: Listing):
+    """A Listing as a rich Table, its note under it."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    from .tabular import _listed
+
+    table = Table(title=listing.title, title_justify="left")
+    for _, head, kind in listing.columns:
+        table.add_column(head, justify="left" if kind == "text" else "right")
+    for r in listing.records:
+        table.add_row(*(human(r[key]) if kind == "count" else Text(_listed(r[key], kind))
+                        for key, _, kind in listing.columns))
+    return Group(table, Text(listing.note)) if listing.note else table
