@@ -111,7 +111,7 @@ def test_merged_keys_keep_their_own_lines_and_order():
     ("a: =\n", "the tag !!value is not allowed"),
     ("a: !!str {b: 1}\n", "f.yaml:1: the tag !!str needs text"),
     ("a: !!seq {b: 1}\n", "f.yaml:1: the tag !!seq needs a list"),
-    ("a: !!null [1]\n", "YAML syntax error: expected a scalar node, but found sequence"),
+    ("a: !!null [1]\n", "f.yaml:1:4: YAML syntax error: "),  # the rest is PyYAML's own wording
     ("!!set {a}\n", "the tag !!set is not allowed"),
     ("? [a]\n: 1\n", "f.yaml:1: mapping keys must be words, but saw ['a']"),
     ("on: 1\n", "quote it: in YAML 1.1, yes, no, on and off are booleans"),
