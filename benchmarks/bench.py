@@ -59,8 +59,7 @@ def walls(cmds, repeat):
 
 
 def chain(n: int) -> str:
-    layers = "\n".join("  - conv: {filters: 8, kernel: 3, padding: 1}" if i % 2 == 0 else "  - relu"
-                       for i in range(n))
+    layers = "\n".join("  - conv: {filters: 8, kernel: 3, padding: 1}" if i % 2 == 0 else "  - relu" for i in range(n))
     return f"input: {{shape: [16, 16, 8], layout: HWC}}\nlayers:\n{layers}\n"
 
 
@@ -84,9 +83,12 @@ def written_flat(text: str) -> str:
     for node in net.nodes:
         if node.kind != "input":
             options = KINDS[node.kind].options
-            attrs = {k: list(v) if isinstance(v, tuple) else v for k, v in node.attrs.items()
-                     if not k.startswith("_") and not (k in options and type(options[k].default) is type(v)
-                                                       and options[k].default == v)}
+            attrs = {
+                k: list(v) if isinstance(v, tuple) else v
+                for k, v in node.attrs.items()
+                if not k.startswith("_")
+                and not (k in options and type(options[k].default) is type(v) and options[k].default == v)
+            }
             for key in KINDS[node.kind].references:  # options naming a layer: upsample's like
                 if attrs.get(key) is not None:
                     attrs[key] = flat_name(attrs[key])
@@ -99,8 +101,12 @@ def written_flat(text: str) -> str:
             layers.append({node.kind: attrs})
         above = flat_name(node.name)
     shape = in_layout(net.input_shape, net.layout)  # as resolved: a parameter's value written out
-    flat = yaml.safe_dump({"name": net.name, "input": {"shape": shape, "layout": net.layout}, "layers": layers},
-                          sort_keys=False, default_flow_style=None, width=1000)
+    flat = yaml.safe_dump(
+        {"name": net.name, "input": {"shape": shape, "layout": net.layout}, "layers": layers},
+        sort_keys=False,
+        default_flow_style=None,
+        width=1000,
+    )
     if cnncalc.analyze(cnncalc.loads(flat)).totals != cnncalc.analyze(net).totals:
         raise AssertionError("the flat form of the network does not give its totals")
     return flat
@@ -169,11 +175,13 @@ def best_of(fn, repeat: int) -> float:
 
 def residual(n_blocks: int) -> str:
     """A residual network of about 7·n_blocks layers: conv, bn, relu, conv, bn, add, relu."""
-    block = ("blocks:\n  res:\n    layers:\n      - add:\n          branches:\n            main:\n"
-             "              - conv: {filters: 8, kernel: 3, padding: 1, bias: false}\n"
-             "              - batch_norm\n              - relu\n"
-             "              - conv: {filters: 8, kernel: 3, padding: 1, bias: false}\n"
-             "              - batch_norm\n            shortcut: []\n      - relu\n")
+    block = (
+        "blocks:\n  res:\n    layers:\n      - add:\n          branches:\n            main:\n"
+        "              - conv: {filters: 8, kernel: 3, padding: 1, bias: false}\n"
+        "              - batch_norm\n              - relu\n"
+        "              - conv: {filters: 8, kernel: 3, padding: 1, bias: false}\n"
+        "              - batch_norm\n            shortcut: []\n      - relu\n"
+    )
     return block + "input: {shape: [16, 16, 8], layout: HWC}\nlayers:\n" + "  - res\n" * n_blocks
 
 
@@ -186,14 +194,19 @@ def _scaling(sizes, runs: int = 5) -> list[tuple[float, int]]:
     here = os.path.dirname(os.path.abspath(__file__))
     # written as the CLI writes it, chunk by chunk to a file (os.devnull here): an io.StringIO
     # would add the whole text (60 MB at 100,000 layers) and its reallocations to the peak
-    run = ("r = cnncalc.analyze(cnncalc.loads(text)); out = open(os.devnull, 'w', encoding='utf-8'); "
-           "[out.write(c) for c in json_chunks(r)]; out.close(); ")
+    run = (
+        "r = cnncalc.analyze(cnncalc.loads(text)); out = open(os.devnull, 'w', encoding='utf-8'); "
+        "[out.write(c) for c in json_chunks(r)]; out.close(); "
+    )
 
     def output(n, code):
-        head = (f"import os, sys, time, tracemalloc; sys.path.insert(0, {here!r}); import bench, cnncalc; "
-                f"from cnncalc.render.json import json_chunks; text = bench.residual({n} // 7); ")
-        return subprocess.run([sys.executable, "-c", head + code], check=True, capture_output=True, text=True,
-                              env=ENV).stdout
+        head = (
+            f"import os, sys, time, tracemalloc; sys.path.insert(0, {here!r}); import bench, cnncalc; "
+            f"from cnncalc.render.json import json_chunks; text = bench.residual({n} // 7); "
+        )
+        return subprocess.run(
+            [sys.executable, "-c", head + code], check=True, capture_output=True, text=True, env=ENV
+        ).stdout
 
     seconds = {n: [] for n in sizes}
     for _ in range(runs):
@@ -205,12 +218,14 @@ def _scaling(sizes, runs: int = 5) -> list[tuple[float, int]]:
 
 # what rich itself costs a table run over the import floor: importing the console and printing
 # a table of VGG-16's size, one row of 23-line cells as render_table lays it out
-RICH_ALONE = ("import click, yaml, rich.table; from rich.console import Console; from rich.table import Table; "
-              "from rich.text import Text; from rich import box; "
-              "t = Table(title=Text('vgg16'), show_footer=True, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False); "
-              "[t.add_column(f'c{c}', footer='x', no_wrap=True, justify='right') for c in range(8)]; "
-              "t.add_row(*[Text(chr(10).join(f'{r * 1000 + c:,}' for r in range(23))) for c in range(8)]); "
-              "Console(width=160).print(t)")
+RICH_ALONE = (
+    "import click, yaml, rich.table; from rich.console import Console; from rich.table import Table; "
+    "from rich.text import Text; from rich import box; "
+    "t = Table(title=Text('vgg16'), show_footer=True, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False); "
+    "[t.add_column(f'c{c}', footer='x', no_wrap=True, justify='right') for c in range(8)]; "
+    "t.add_row(*[Text(chr(10).join(f'{r * 1000 + c:,}' for r in range(23))) for c in range(8)]); "
+    "Console(width=160).print(t)"
+)
 
 
 def targets(repeat: int) -> None:
@@ -221,34 +236,71 @@ def targets(repeat: int) -> None:
     from cnncalc.sources.library import read_source as resolve
 
     print("speed targets (ratios measured in this run; lower is better)")
-    floor, table, as_json, rich_alone = walls([[sys.executable, "-c", "import click, yaml, rich.table"],
-                                               script("summary", "vgg16"), script("summary", "vgg16", "--format", "json"),
-                                               [sys.executable, "-c", RICH_ALONE]], 2 * repeat)
+    floor, table, as_json, rich_alone = walls(
+        [
+            [sys.executable, "-c", "import click, yaml, rich.table"],
+            script("summary", "vgg16"),
+            script("summary", "vgg16", "--format", "json"),
+            [sys.executable, "-c", RICH_ALONE],
+        ],
+        2 * repeat,
+    )
     row("summary vgg16 (table) / import floor", table / floor, "≤ 1.25", f"{table * 1000:.0f} / {floor * 1000:.0f} ms")
-    row("  rich alone: the floor, a Console, a 23-line table", rich_alone / floor, "-", "the least a rich table run costs")
+    row(
+        "  rich alone: the floor, a Console, a 23-line table",
+        rich_alone / floor,
+        "-",
+        "the least a rich table run costs",
+    )
     row("summary vgg16 --format json / import floor", as_json / floor, "≤ 1.00", f"{as_json * 1000:.0f} ms")
 
     texts = {"vgg16": resolve("vgg16")[1], "resnet50": resolve("resnet50")[1], "10,000-layer chain": chain(10_000)}
     ours = {}
     for name, text in texts.items():
-        parse, ours[name] = best_in_turn([lambda: yaml.load(text, Loader=yaml.CSafeLoader),
-                                          lambda: cnncalc.analyze(cnncalc.loads(text))], repeat)
-        row(f"load + analyze {name} / CSafeLoader parse", ours[name] / parse, "≤ 2.00",
-            f"{ours[name] * 1000:.1f} / {parse * 1000:.1f} ms")
+        parse, ours[name] = best_in_turn(
+            [
+                lambda text=text: yaml.load(text, Loader=yaml.CSafeLoader),
+                lambda text=text: cnncalc.analyze(cnncalc.loads(text)),
+            ],
+            repeat,
+        )
+        row(
+            f"load + analyze {name} / CSafeLoader parse",
+            ours[name] / parse,
+            "≤ 2.00",
+            f"{ours[name] * 1000:.1f} / {parse * 1000:.1f} ms",
+        )
     for name in ("vgg16", "resnet50"):  # not a target: where the time goes, per written layer
         text = written_flat(texts[name])
-        parse, flat = best_in_turn([lambda: yaml.load(text, Loader=yaml.CSafeLoader),
-                                    lambda: cnncalc.analyze(cnncalc.loads(text))], repeat)
-        row(f"  {name} written flat, a line a layer / its parse", flat / parse, "-",
-            f"{flat * 1000:.1f} / {parse * 1000:.1f} ms, {text.count(chr(10))} lines")
+        parse, flat = best_in_turn(
+            [
+                lambda text=text: yaml.load(text, Loader=yaml.CSafeLoader),
+                lambda text=text: cnncalc.analyze(cnncalc.loads(text)),
+            ],
+            repeat,
+        )
+        row(
+            f"  {name} written flat, a line a layer / its parse",
+            flat / parse,
+            "-",
+            f"{flat * 1000:.1f} / {parse * 1000:.1f} ms, {text.count(chr(10))} lines",
+        )
     chain_time = ours["10,000-layer chain"]
     row("10,000-layer chain in-process / 0.3 s", chain_time / 0.3, "≤ 1.00", f"{chain_time:.3f} s")
 
     small, large = _scaling((10_000, 99_995))  # within the node limit
-    row("100,000 / 10,000 layers, load + analyze + JSON, time", large[0] / small[0], "≤ 11",
-        f"{large[0]:.2f} / {small[0]:.2f} s")
-    row("100,000 / 10,000 layers, load + analyze + JSON, peak memory", large[1] / small[1], "≤ 11",
-        f"{large[1] / 2**20:.0f} / {small[1] / 2**20:.0f} MiB traced")
+    row(
+        "100,000 / 10,000 layers, load + analyze + JSON, time",
+        large[0] / small[0],
+        "≤ 11",
+        f"{large[0]:.2f} / {small[0]:.2f} s",
+    )
+    row(
+        "100,000 / 10,000 layers, load + analyze + JSON, peak memory",
+        large[1] / small[1],
+        "≤ 11",
+        f"{large[1] / 2**20:.0f} / {small[1] / 2**20:.0f} MiB traced",
+    )
 
     with tempfile.TemporaryDirectory() as folder:
         vgg = resolve("vgg16")[1]
@@ -258,12 +310,22 @@ def targets(repeat: int) -> None:
         bulk = wall(script("check", folder), max(1, repeat // 3))
         start = wall(script("--help"), repeat)
         parses = 1000 * best_of(lambda: yaml.load(vgg, Loader=yaml.CSafeLoader), repeat)
-        row("check 1,000 vgg16 files / (their parses + one start-up)", bulk / (parses + start), "≤ 1.50",
-            f"{bulk:.2f} / ({parses:.2f} + {start:.2f}) s")
+        row(
+            "check 1,000 vgg16 files / (their parses + one start-up)",
+            bulk / (parses + start),
+            "≤ 1.50",
+            f"{bulk:.2f} / ({parses:.2f} + {start:.2f}) s",
+        )
 
     net = cnncalc.load("vgg16")
-    base, big, batch = best_in_turn([lambda: cnncalc.analyze(net), lambda: cnncalc.analyze(net, input=[8192, 8192, 3]),
-                                     lambda: cnncalc.analyze(net, batch=1024)], repeat)
+    base, big, batch = best_in_turn(
+        [
+            lambda: cnncalc.analyze(net),
+            lambda: cnncalc.analyze(net, input=[8192, 8192, 3]),
+            lambda: cnncalc.analyze(net, batch=1024),
+        ],
+        repeat,
+    )
     row("analyze vgg16 at 8192×8192 / at 224×224", big / base, "≤ 1.10")
     row("analyze vgg16 at batch 1,024 / batch 1", batch / base, "≤ 1.10")
     torchinfo_ratios(repeat)
@@ -278,22 +340,33 @@ def torchinfo_ratios(repeat: int) -> None:
         print("torchinfo: skipped (set CNNCALC_TORCH_PYTHON to a python with torch, torchvision, torchinfo)")
         return
     for name in ("vgg16", "resnet50"):
-        code = (f"import torchvision, torchinfo; torchinfo.summary(torchvision.models.{name}(weights=None), "
-                f"input_size=(1, 3, 224, 224), verbose=0)")
+        code = (
+            f"import torchvision, torchinfo; torchinfo.summary(torchvision.models.{name}(weights=None), "
+            f"input_size=(1, 3, 224, 224), verbose=0)"
+        )
         theirs, ours = walls([[other, "-c", code], script("summary", name)], max(3, repeat // 3))
         their_rss, our_rss = _peak_rss([other, "-c", code]), _peak_rss(script("summary", name))
         row(f"torchinfo / cnncalc, {name}, wall", theirs / ours, "≥ 50", f"{theirs:.2f} / {ours:.3f} s")
-        row(f"torchinfo / cnncalc, {name}, peak memory", their_rss / our_rss, "≥ 30",
-            f"{their_rss / 1024:.0f} / {our_rss / 1024:.0f} MiB")
+        row(
+            f"torchinfo / cnncalc, {name}, peak memory",
+            their_rss / our_rss,
+            "≥ 30",
+            f"{their_rss / 1024:.0f} / {our_rss / 1024:.0f} MiB",
+        )
 
 
 def _peak_rss(cmd) -> int:
     """A command's peak resident memory in KiB, read by a fresh wrapper process whose only
     child is the command (RUSAGE_CHILDREN keeps the maximum of all)."""
-    wrapper = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, "
-               "stderr=subprocess.DEVNULL, check=True); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-    return int(subprocess.run([sys.executable, "-c", wrapper, *cmd], check=True, capture_output=True, text=True,
-                              env=ENV).stdout)
+    wrapper = (
+        "import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, "
+        "stderr=subprocess.DEVNULL, check=True); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    return int(
+        subprocess.run(
+            [sys.executable, "-c", wrapper, *cmd], check=True, capture_output=True, text=True, env=ENV
+        ).stdout
+    )
 
 
 def main():
@@ -306,17 +379,21 @@ def main():
     py = sys.executable
     base = wall([py, "-c", "pass"], repeat)
     print(f"reference: python -c pass                        {base * 1000:7.1f} ms  (1.00×)")
-    for label, args in (("python -c 'import cnncalc'", ["-c", "import cnncalc"]),
-                        ("python -m cnncalc --help", ["-m", "cnncalc", "--help"]),
-                        ("summary lenet5 --format json", ["-m", "cnncalc", "summary", "lenet5", "--format", "json"]),
-                        ("summary vgg16 (table)", ["-m", "cnncalc", "summary", "vgg16"])):
+    for label, args in (
+        ("python -c 'import cnncalc'", ["-c", "import cnncalc"]),
+        ("python -m cnncalc --help", ["-m", "cnncalc", "--help"]),
+        ("summary lenet5 --format json", ["-m", "cnncalc", "summary", "lenet5", "--format", "json"]),
+        ("summary vgg16 (table)", ["-m", "cnncalc", "summary", "vgg16"]),
+    ):
         t = wall([py, *args], repeat)
         print(f"{label:<48} {t * 1000:7.1f} ms  ({t / base:.2f}× the interpreter)")
     small = per_layer(1000, 3)
     large = per_layer(10000, 3)
     print(f"load+analyze, per layer at N=1,000:              {small * 1e6:7.1f} µs")
-    print(f"load+analyze, per layer at N=10,000:             {large * 1e6:7.1f} µs  "
-          f"({large / small:.2f}× the N=1,000 cost per layer; 1.0 is linear)")
+    print(
+        f"load+analyze, per layer at N=10,000:             {large * 1e6:7.1f} µs  "
+        f"({large / small:.2f}× the N=1,000 cost per layer; 1.0 is linear)"
+    )
     vgg16 = min(analyze_time("vgg16") for _ in range(3))
     print(f"reference: analyze vgg16 in-process              {vgg16 * 1000:7.1f} ms  (1.00×)")
     for label, text in limit_attacks().items():
@@ -341,7 +418,10 @@ def hostile(repeat: int):
     print(f"reference: summary vgg16 (table)                 {base * 1000:7.1f} ms  (1.00×)")
     for t, name in times[:5]:
         print(f"hostile {name:<40} {t * 1000:7.1f} ms  ({t / base:.2f}× vgg16)")
-    print(f"hostile inputs: {len(times)}, slowest {times[0][0]:.2f} s, median {statistics.median(t for t, _ in times):.2f} s")
+    print(
+        f"hostile inputs: {len(times)}, slowest {times[0][0]:.2f} s, "
+        f"median {statistics.median(t for t, _ in times):.2f} s"
+    )
 
 
 def analyze_time(name: str) -> float:

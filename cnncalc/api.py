@@ -15,11 +15,13 @@ from .limits import MAX_NUMBER_DIGITS, MAX_SIZE
 from .report import Report
 from .sources.library import builtins, read_source
 
+
 def _gc_paused(fn):
     """Run fn with the cyclic garbage collector paused (reference counting frees as usual).
     Reading and analyzing a network allocates many objects that all stay alive to the end, so
     the collector's passes over them find nothing to free; at 10,000 layers they cost a fifth
     of the time, and more as the network grows."""
+
     @functools.wraps(fn)
     def paused(*args, **kwargs):
         if not gc.isenabled():
@@ -29,6 +31,7 @@ def _gc_paused(fn):
             return fn(*args, **kwargs)
         finally:
             gc.enable()
+
     return paused
 
 
@@ -61,8 +64,9 @@ def parse_shape(text) -> tuple[int, ...]:
 
     shape = sizes_of(text, 1, MAX_SIZE, MAX_NUMBER_DIGITS)
     if shape is None:
-        raise CnnCalcError(f"a shape is sizes from 1 to {MAX_SIZE:,} joined by x, like 224x224x3, but saw "
-                           f"{shown(text)}", "--input")
+        raise CnnCalcError(
+            f"a shape is sizes from 1 to {MAX_SIZE:,} joined by x, like 224x224x3, but saw {shown(text)}", "--input"
+        )
     return shape
 
 
@@ -80,21 +84,38 @@ def input_override(net: Network, shape, layout: str = "hwc") -> tuple[int, ...]:
         channels = net.input_shape[0]
         mirror = "chw" if layout == "hwc" else "hwc"
         if first[0] != channels and to_channels_first(shape, mirror)[0] == channels:
-            raise CnnCalcError(f"{'x'.join(map(str, shape))} read in {layout} order has {first[0]} channels where "
-                               f"{net.name} has {channels}; did you mean --layout {mirror}?", "--input")
+            raise CnnCalcError(
+                f"{'x'.join(map(str, shape))} read in {layout} order has {first[0]} channels where "
+                f"{net.name} has {channels}; did you mean --layout {mirror}?",
+                "--input",
+            )
         return first
     if rank and len(shape) in (1, rank):
         spatial = shape * rank if len(shape) == 1 else shape
         return (net.input_shape[0], *spatial)
-    raise CnnCalcError(f"{net.name} takes a {rank + 1}-D input ({net.layout}); give all {rank + 1} "
-                       f"sizes in {layout} order, or the {rank} spatial sizes, but saw "
-                       f"{'x'.join(map(str, shape))}", "--input")
+    raise CnnCalcError(
+        f"{net.name} takes a {rank + 1}-D input ({net.layout}); give all {rank + 1} "
+        f"sizes in {layout} order, or the {rank} spatial sizes, but saw "
+        f"{'x'.join(map(str, shape))}",
+        "--input",
+    )
 
 
 @_gc_paused
-def analyze(source, *, input=None, layout: str | None = None, batch: int = 1, dtype: str = "float32",
-            params: dict | None = None, explain=False, param_dtype: str | None = None,
-            optimizer: str = "sgd", roofline=None, convention: str = "ours") -> Report:
+def analyze(
+    source,
+    *,
+    input=None,
+    layout: str | None = None,
+    batch: int = 1,
+    dtype: str = "float32",
+    params: dict | None = None,
+    explain=False,
+    param_dtype: str | None = None,
+    optimizer: str = "sgd",
+    roofline=None,
+    convention: str = "ours",
+) -> Report:
     """Analyze a network: a built-in name, a YAML path, or a Network from load()/loads().
 
     explain: True for every layer's worked arithmetic (LayerReport.steps), or the names of the
@@ -108,15 +129,15 @@ def analyze(source, *, input=None, layout: str | None = None, batch: int = 1, dt
     from .engine import run
 
     if convention not in CONVENTIONS:
-        raise CnnCalcError(f"convention must be one of {', '.join(CONVENTIONS)}, but saw {shown(convention)}",
-                           "--convention")
+        raise CnnCalcError(
+            f"convention must be one of {', '.join(CONVENTIONS)}, but saw {shown(convention)}", "--convention"
+        )
     names = () if isinstance(explain, bool) else tuple(explain)
     if not all(isinstance(name, str) for name in names):
         raise CnnCalcError(f"explain is true, false or layer names, but saw {shown(explain)}", "--layer")
 
     if layout is not None and layout not in DISPLAY_LAYOUTS:
-        raise CnnCalcError(f"layout must be one of {', '.join(DISPLAY_LAYOUTS)}, but saw {shown(layout)}",
-                           "--layout")
+        raise CnnCalcError(f"layout must be one of {', '.join(DISPLAY_LAYOUTS)}, but saw {shown(layout)}", "--layout")
     if isinstance(source, Network):
         net = build(source.doc, source.file, params, source.name, source.variant) if params else source
     else:
@@ -127,13 +148,15 @@ def analyze(source, *, input=None, layout: str | None = None, batch: int = 1, dt
         from .memory import parse_roofline
 
         roofline = parse_roofline(roofline)
-    report = run(net, shape, batch, dtype, explain=bool(explain), param_dtype=param_dtype, optimizer=optimizer,
-                 roofline=roofline)
+    report = run(
+        net, shape, batch, dtype, explain=bool(explain), param_dtype=param_dtype, optimizer=optimizer, roofline=roofline
+    )
     if names:
         for name in names:
             report.layer(name)  # an unknown name is an error that suggests the closest
-        report = report._replace(layers=tuple(row if row.name in names else row._replace(steps=())
-                                              for row in report.layers))
+        report = report._replace(
+            layers=tuple(row if row.name in names else row._replace(steps=()) for row in report.layers)
+        )
     return counted_as(report, convention)
 
 
@@ -161,13 +184,29 @@ def builtin_listing(layout: str | None = None):
     for name in builtins():
         report = analyze(name)
         shown_in = layout or display_layout(report.layout)
-        records.append({"name": name, "input_shape": in_layout(report.input_shape, shown_in),
-                        "params": report.totals.params, "macs": report.totals.macs, "source": report.source})
-    return Listing("built-in architectures", "architectures",
-                   (("name", "name", "text"), ("input_shape", "input", "shape"), ("params", "params", "count"),
-                    ("macs", "MACs", "count"), ("source", "source", "text")), records,
-                   note="A bare name is always a built-in, even where a file or folder of that name exists; "
-                        "a file is named with a / or a .yaml ending (./vgg16, net.yaml).")
+        records.append(
+            {
+                "name": name,
+                "input_shape": in_layout(report.input_shape, shown_in),
+                "params": report.totals.params,
+                "macs": report.totals.macs,
+                "source": report.source,
+            }
+        )
+    return Listing(
+        "built-in architectures",
+        "architectures",
+        (
+            ("name", "name", "text"),
+            ("input_shape", "input", "shape"),
+            ("params", "params", "count"),
+            ("macs", "MACs", "count"),
+            ("source", "source", "text"),
+        ),
+        records,
+        note="A bare name is always a built-in, even where a file or folder of that name exists; "
+        "a file is named with a / or a .yaml ending (./vgg16, net.yaml).",
+    )
 
 
 def kind_listing():
@@ -188,10 +227,16 @@ def kind_listing():
             continue
         options = [option_text(k, opt) for k, opt in kind.options.items()] + (["branches"] if kind.merge else [])
         rows.setdefault((", ".join(options) or "—", kind.help), []).append(name)
-    records = [{"kinds": ", ".join(names), "options": options, "description": help_text}
-               for (options, help_text), names in rows.items()]
-    return Listing("layer kinds", "kinds", (("kinds", "kind", "text"), ("options", "options (defaults)", "text"),
-                                            ("description", "description", "text")), records)
+    records = [
+        {"kinds": ", ".join(names), "options": options, "description": help_text}
+        for (options, help_text), names in rows.items()
+    ]
+    return Listing(
+        "layer kinds",
+        "kinds",
+        (("kinds", "kind", "text"), ("options", "options (defaults)", "text"), ("description", "description", "text")),
+        records,
+    )
 
 
 def one_layer(kind: str, inputs, options: dict, layout: str | None = None, explain: bool = True):
@@ -199,8 +244,8 @@ def one_layer(kind: str, inputs, options: dict, layout: str | None = None, expla
     and its options as a file would give them -> (LayerReport, channels-first inputs, layout).
 
     The options go through the same checks as a network file's, and the numbers through the
-    same rules (engine.evaluate), so `cnncalc layer` agrees with `cnncalc summary`."""
-    from .engine import evaluate
+    same rules (engine.layer_row), so `cnncalc layer` agrees with `cnncalc summary`."""
+    from .engine import layer_row
     from .errors import Loc
     from .kinds import KINDS
     from .layout import LAYOUTS, channels_last
@@ -208,21 +253,29 @@ def one_layer(kind: str, inputs, options: dict, layout: str | None = None, expla
     from .sources.options import check_options
 
     spec_kind = check_kind(kind, KINDS, (), "layer", list_all=True)
-    inputs = [parse_shape(shape) for shape in (inputs if isinstance(inputs, (list, tuple)) and inputs
-                                               and not isinstance(inputs[0], int) else [inputs])]
+    inputs = [
+        parse_shape(shape)
+        for shape in (
+            inputs if isinstance(inputs, (list, tuple)) and inputs and not isinstance(inputs[0], int) else [inputs]
+        )
+    ]
     rank = len(inputs[0])
     default = {1: "C", 2: "TC", 3: "HWC", 4: "DHWC"}.get(rank, "HWC")
     layout = (layout or default).upper()
     if layout in ("HWC", "CHW") and rank != 3:  # the display names: channels last or first
         layout = default if layout == "HWC" else "C" + default[:-1]
     if LAYOUTS.get(layout, -1) != rank - 1 or any(len(x) != rank for x in inputs):
-        raise CnnCalcError(f"--input must have as many sizes as the layout {layout} has letters, "
-                           f"but saw {' and '.join('x'.join(map(str, x)) for x in inputs)}", "--input")
+        raise CnnCalcError(
+            f"--input must have as many sizes as the layout {layout} has letters, "
+            f"but saw {' and '.join('x'.join(map(str, x)) for x in inputs)}",
+            "--input",
+        )
     if len(inputs) > 1 and not spec_kind.merge:
         raise CnnCalcError(f"{kind} takes one input, but saw {len(inputs)}", "--input")
     if spec_kind.merge and len(inputs) < 2:
         raise CnnCalcError(f"{kind} joins branches: give two --input or more", "--input")
     xs = [to_channels_first(x, layout) if channels_last(layout) else x for x in inputs]
+
     def flag(key):
         return "--" + key.replace("_", "-")
 
@@ -231,7 +284,7 @@ def one_layer(kind: str, inputs, options: dict, layout: str | None = None, expla
         attrs["_branches"] = tuple(f"input{i + 1}" for i in range(len(xs)))
     if spec_kind.layout_aware:
         attrs["_channels_last"] = channels_last(layout)
-    return evaluate(kind, attrs, xs, explain=explain), xs, layout
+    return layer_row(kind, attrs, xs, explain=explain), xs, layout
 
 
 def comparison(operands, layout: str | None = None, dtype: str = "float32"):
@@ -245,28 +298,45 @@ def comparison(operands, layout: str | None = None, dtype: str = "float32"):
         name, params, shape = parse_operand(operand)
         report = analyze(name, params=params or None, input=shape, layout=layout, dtype=dtype)
         memory = report.memory()
-        record = {"network": str(operand).strip(), "input_shape": in_layout(report.input_shape, layout or
-                                                                               display_layout(report.layout)),
-                  "params": report.totals.params, "macs": report.totals.macs, "flops": report.totals.flops,
-                  "activation_bytes": report.activation_bytes, "peak_bytes": memory["peak_activation_bytes"]}
+        record = {
+            "network": str(operand).strip(),
+            "input_shape": in_layout(report.input_shape, layout or display_layout(report.layout)),
+            "params": report.totals.params,
+            "macs": report.totals.macs,
+            "flops": report.totals.flops,
+            "activation_bytes": report.activation_bytes,
+            "peak_bytes": memory["peak_activation_bytes"],
+        }
         first = first or record
         for key in ("params", "macs"):
             record[f"{key}_ratio"] = _ratio(record[key], first[key])
         records.append(record)
-    return Listing("comparison", "networks", (
-        ("network", "network", "text"), ("input_shape", "input", "shape"), ("params", "params", "count"),
-        ("params_ratio", "params ×", "value"), ("macs", "MACs", "count"), ("macs_ratio", "MACs ×", "value"),
-        ("flops", "FLOPs", "count"), ("activation_bytes", "activations (B)", "count"),
-        ("peak_bytes", "peak (B)", "count")), records,
-        note=_ratio_note(records))
+    return Listing(
+        "comparison",
+        "networks",
+        (
+            ("network", "network", "text"),
+            ("input_shape", "input", "shape"),
+            ("params", "params", "count"),
+            ("params_ratio", "params ×", "value"),
+            ("macs", "MACs", "count"),
+            ("macs_ratio", "MACs ×", "value"),
+            ("flops", "FLOPs", "count"),
+            ("activation_bytes", "activations (B)", "count"),
+            ("peak_bytes", "peak (B)", "count"),
+        ),
+        records,
+        note=_ratio_note(records),
+    )
 
 
 def _ratio_note(records) -> str:
     """What the ratios are to, read with the table's first fraction: '1/32.7 is 32.7 times fewer'."""
     if not records:
         return ""
-    fraction = next((r[key] for r in records for key in ("params_ratio", "macs_ratio") if r[key].startswith("1/")),
-                    None)
+    fraction = next(
+        (r[key] for r in records for key in ("params_ratio", "macs_ratio") if r[key].startswith("1/")), None
+    )
     how = f": {fraction} is {fraction[2:]} times fewer" if fraction else ""
     return f"Ratios are to the first network, {records[0]['network']}{how}."
 
@@ -290,28 +360,44 @@ def sweep(source, grid: dict, inputs=(), layout: str | None = None, dtype: str =
     if not isinstance(grid, dict) or not all(isinstance(v, (list, tuple)) for v in grid.values()):
         raise CnnCalcError(f"a sweep's grid is {{parameter: [values]}}, but saw {shown(grid)}", "--set")
     inputs = list(inputs)
-    if len(grid) > MAX_SWEEP_PARAMS or any(len(v) > MAX_SWEEP_VALUES for v in grid.values()) \
-            or len(inputs) > MAX_SWEEP_VALUES:
-        raise CnnCalcError(f"a sweep takes at most {MAX_SWEEP_PARAMS} parameters and {MAX_SWEEP_VALUES} values "
-                           f"each", "--set")
+    if (
+        len(grid) > MAX_SWEEP_PARAMS
+        or any(len(v) > MAX_SWEEP_VALUES for v in grid.values())
+        or len(inputs) > MAX_SWEEP_VALUES
+    ):
+        raise CnnCalcError(
+            f"a sweep takes at most {MAX_SWEEP_PARAMS} parameters and {MAX_SWEEP_VALUES} values each", "--set"
+        )
     combinations = math.prod(len(v) for v in grid.values()) * max(len(inputs), 1)
     if combinations > MAX_SWEEP:
-        raise CnnCalcError(f"a sweep computes at most {MAX_SWEEP:,} combinations of values and inputs, "
-                           f"but this one has {combinations:,}", "--set")
+        raise CnnCalcError(
+            f"a sweep computes at most {MAX_SWEEP:,} combinations of values and inputs, "
+            f"but this one has {combinations:,}",
+            "--set",
+        )
     keys = list(grid)
     records = []
     for values in itertools.product(*(grid[k] for k in keys)):
-        for shape in (list(inputs) or [None]):
+        for shape in list(inputs) or [None]:
             params = dict(zip(keys, values))
             report = analyze(source, params=params or None, input=shape, layout=layout, dtype=dtype)
-            records.append({**{k: v for k, v in params.items()},
-                            "input_shape": in_layout(report.input_shape, layout or display_layout(report.layout)),
-                            "params": report.totals.params, "macs": report.totals.macs,
-                            "activation_bytes": report.activation_bytes,
-                            "peak_bytes": report.memory()["peak_activation_bytes"]})
+            records.append(
+                {
+                    **dict(params.items()),
+                    "input_shape": in_layout(report.input_shape, layout or display_layout(report.layout)),
+                    "params": report.totals.params,
+                    "macs": report.totals.macs,
+                    "activation_bytes": report.activation_bytes,
+                    "peak_bytes": report.memory()["peak_activation_bytes"],
+                }
+            )
     columns = [(k, k, "text") for k in keys] + [
-        ("input_shape", "input", "shape"), ("params", "params", "count"), ("macs", "MACs", "count"),
-        ("activation_bytes", "activations (B)", "count"), ("peak_bytes", "peak (B)", "count")]
+        ("input_shape", "input", "shape"),
+        ("params", "params", "count"),
+        ("macs", "MACs", "count"),
+        ("activation_bytes", "activations (B)", "count"),
+        ("peak_bytes", "peak (B)", "count"),
+    ]
     return Listing(f"sweep of {source}", "grid", columns, records)
 
 
@@ -323,19 +409,27 @@ def solve(n: int, wanted: int, mode: str = "conv", kernel=None, stride=None, dil
     from . import solve as solver
     from .limits import MAX_SOLVE_DILATION, MAX_SOLVE_KERNEL, MAX_SOLVE_SIZE, MAX_SOLVE_STRIDE
 
-    for what, value, high in (("--input", n, MAX_SOLVE_SIZE), ("--output", wanted, MAX_SOLVE_SIZE),
-                              ("--kernel", kernel, MAX_SOLVE_KERNEL), ("--stride", stride, MAX_SOLVE_STRIDE),
-                              ("--dilation", dilation, MAX_SOLVE_DILATION), ("--padding", padding, MAX_SOLVE_KERNEL)):
+    for what, value, high in (
+        ("--input", n, MAX_SOLVE_SIZE),
+        ("--output", wanted, MAX_SOLVE_SIZE),
+        ("--kernel", kernel, MAX_SOLVE_KERNEL),
+        ("--stride", stride, MAX_SOLVE_STRIDE),
+        ("--dilation", dilation, MAX_SOLVE_DILATION),
+        ("--padding", padding, MAX_SOLVE_KERNEL),
+    ):
         low = 0 if what == "--padding" else 1
         if (value is not None or what in ("--input", "--output")) and (
-                not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high):
-            raise CnnCalcError(f"{what[2:]} must be a whole number from {low} to {high:,}, but saw {shown(value)}",
-                               what)
+            not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high
+        ):
+            raise CnnCalcError(
+                f"{what[2:]} must be a whole number from {low} to {high:,}, but saw {shown(value)}", what
+            )
     if mode not in ("conv", "pool", "transpose", "adaptive"):
         raise CnnCalcError(f"mode must be one of conv, pool, transpose, adaptive, but saw {shown(mode)}")
     if mode == "adaptive":
         return solver.Solved(n, wanted, mode, adaptive=solver.adaptive(n, wanted))
-    fixed = dict(kernel=kernel, stride=stride, dilation=dilation, padding=padding)
+    fixed = {"kernel": kernel, "stride": stride, "dilation": dilation, "padding": padding}
     found = solver.solutions(n, wanted, mode=mode, **fixed)
-    return solver.Solved(n, wanted, mode, solutions=found,
-                         nearest=() if found else solver.nearest(n, wanted, mode=mode, **fixed))
+    return solver.Solved(
+        n, wanted, mode, solutions=found, nearest=() if found else solver.nearest(n, wanted, mode=mode, **fixed)
+    )

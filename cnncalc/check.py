@@ -17,8 +17,11 @@ Result.__doc__ = "One expectation checked: the computed value, whether it matche
 
 def from_network(net) -> list[Expectation]:
     """The `expect:` entries written on the network's layers, in graph order."""
-    return [Expectation(node.name, quantity, value, where)
-            for node in net.nodes for quantity, (value, where) in node.attrs.get("_expect", {}).items()]
+    return [
+        Expectation(node.name, quantity, value, where)
+        for node in net.nodes
+        for quantity, (value, where) in node.attrs.get("_expect", {}).items()
+    ]
 
 
 def read_answers(path: str) -> list[Expectation]:
@@ -26,9 +29,11 @@ def read_answers(path: str) -> list[Expectation]:
     column per quantity; empty cells say nothing). A key that states no answer is an error."""
     found = _read_answers(path)
     if not found:
-        raise CnnCalcError("the answer key states no answer: give a layer name and at least one of "
-                           "shape, params, weights, biases, non_trainable_params, macs, flops, activation_size",
-                           str(path))
+        raise CnnCalcError(
+            "the answer key states no answer: give a layer name and at least one of "
+            "shape, params, weights, biases, non_trainable_params, macs, flops, activation_size",
+            str(path),
+        )
     return found
 
 
@@ -41,8 +46,10 @@ def _read_answers(path: str) -> list[Expectation]:
         return _csv_answers(text, str(path))
     doc = load_yaml(text, str(path))
     if not isinstance(doc, dict):
-        raise CnnCalcError("an answer key maps layer names to expectations, like conv1: {shape: 28x28x6}, "
-                           f"but saw {shown(doc)}", str(path))
+        raise CnnCalcError(
+            f"an answer key maps layer names to expectations, like conv1: {{shape: 28x28x6}}, but saw {shown(doc)}",
+            str(path),
+        )
     expectations = []
     for layer, expect in doc.items():
         where = Loc(str(path), line_of(doc, layer))
@@ -63,8 +70,11 @@ def _csv_answers(text: str, path: str) -> list[Expectation]:
         raise CnnCalcError(f"not valid CSV: {e}", path) from None
     header = [cell.strip().lower() for cell in rows[0]] if rows else []
     if "name" not in header or len(header) < 2:
-        raise CnnCalcError("an answer key in CSV has a header row with a name column and columns such as "
-                           "shape, params, macs, activation_size", f"{path}:1")
+        raise CnnCalcError(
+            "an answer key in CSV has a header row with a name column and columns such as "
+            "shape, params, macs, activation_size",
+            f"{path}:1",
+        )
     expectations = []
     for number, row in enumerate(rows[1:], start=2):
         cells = {key: cell.strip() for key, cell in zip(header, row) if cell.strip()}
@@ -97,15 +107,23 @@ def check(report, expectations, layout: str) -> list[Result]:
 def arithmetic(row, quantity: str, layout: str) -> list[str]:
     """The steps of the worked arithmetic that give one quantity of a layer."""
     if quantity == "shape":
-        lines = [f"{s.formula}" + (f"   ({s.dims})" if s.dims else "") for s in row.steps
-                 if s.quantity in ("padding", "output")]
+        lines = [
+            f"{s.formula}" + (f"   ({s.dims})" if s.dims else "")
+            for s in row.steps
+            if s.quantity in ("padding", "output")
+        ]
         return lines + [f"shape {'×'.join(map(str, in_layout(row.output_shape, layout)))}"]
     if quantity == "activation_size":
         return [f"{'·'.join(map(str, in_layout(row.output_shape, 'hwc')))} = {row.activation_size:,}"]
     if quantity == "flops":
         return [f"2 × {row.macs:,} MACs = {row.flops:,}"]
-    wanted = {"params": "params", "weights": "params", "biases": "params", "non_trainable_params": "params",
-              "macs": "MACs"}[quantity]
+    wanted = {
+        "params": "params",
+        "weights": "params",
+        "biases": "params",
+        "non_trainable_params": "params",
+        "macs": "MACs",
+    }[quantity]
     return [s.formula for s in row.steps if s.quantity == wanted]
 
 
@@ -123,8 +141,9 @@ def file_budget(net) -> list[Limit]:
     budget = (net.doc or {}).get("budget")
     if budget is None:
         return []
-    return [Limit(*limit) for limit in check_budget_section(budget, Loc(net.file, line_of(net.doc, "budget"),
-                                                                        "budget"))]
+    return [
+        Limit(*limit) for limit in check_budget_section(budget, Loc(net.file, line_of(net.doc, "budget"), "budget"))
+    ]
 
 
 def measured(report, key: str, param_bytes: int) -> int:
@@ -146,8 +165,11 @@ def check_budget(report, limits, param_bytes: int) -> list[Failure]:
         side, what = limit.key.split("_", 1)
         if (side == "max" and value > limit.bound) or (side == "min" and value < limit.bound):
             sign = ">" if side == "max" else "<"
-            failures.append(Failure(limit.key, limit.bound, value,
-                                    f"{what.replace('_', ' ')} {value:,} {sign} {side} {limit.bound:,}"))
+            failures.append(
+                Failure(
+                    limit.key, limit.bound, value, f"{what.replace('_', ' ')} {value:,} {sign} {side} {limit.bound:,}"
+                )
+            )
     return failures
 
 
@@ -160,9 +182,11 @@ def merged_limits(command_line: list[Limit], in_file: list[Limit]) -> list[Limit
 # --- many files -----------------------------------------------------------------------------------
 
 FileResult = namedtuple("FileResult", "source status name failures answers warnings error")
-FileResult.__doc__ = ("The check of one file. status: passed, failed, invalid or skipped; failures: Failure "
-                      "records (budgets, --strict warnings); answers: Result records; warnings: (layer, code, "
-                      "text); error: the invalid file's error as a dict (message, file, line, path).")
+FileResult.__doc__ = (
+    "The check of one file. status: passed, failed, invalid or skipped; failures: Failure "
+    "records (budgets, --strict warnings); answers: Result records; warnings: (layer, code, "
+    "text); error: the invalid file's error as a dict (message, file, line, path)."
+)
 
 
 def sources(patterns) -> list[str]:
@@ -181,8 +205,9 @@ def sources(patterns) -> list[str]:
             else:
                 found.append(pattern)
         except OSError as e:  # a folder that cannot be read while walking it: the input's fault
-            raise CnnCalcError(f"cannot read the files of {shown(pattern)}: {shown(e.filename)}: "
-                               f"{e.strerror or e}") from None
+            raise CnnCalcError(
+                f"cannot read the files of {shown(pattern)}: {shown(e.filename)}: {e.strerror or e}"
+            ) from None
     return found
 
 
@@ -216,8 +241,17 @@ def error_dict(e: CnnCalcError) -> dict:
     return {"message": e.message, "file": file or None, "line": line, "path": None}
 
 
-def check_file(source: str, limits=(), answers=None, params=None, input=None, strict=False,
-               only_networks=False, dtype="float32", batch=1) -> FileResult:
+def check_file(
+    source: str,
+    limits=(),
+    answers=None,
+    params=None,
+    input=None,
+    strict=False,
+    only_networks=False,
+    dtype="float32",
+    batch=1,
+) -> FileResult:
     """Check one network: its budget (the command line's limits win over its `budget:`), its
     answers (`expect:` and an answer key), and with strict, its warnings. Never raises for the
     file's faults: an invalid file is a result with its error."""
@@ -235,8 +269,11 @@ def check_file(source: str, limits=(), answers=None, params=None, input=None, st
         results = check(report, expected, net.layout)
         warnings = [(row.name, getattr(w, "code", ""), str(w)) for row in report.layers for w in row.warnings]
         if strict:  # a note (a floor that drops only padding) is not a warning
-            failures += [Failure("warning", None, None, f"{layer}: {text}", code) for layer, code, text in warnings
-                         if code not in NOTE_CODES]
+            failures += [
+                Failure("warning", None, None, f"{layer}: {text}", code)
+                for layer, code, text in warnings
+                if code not in NOTE_CODES
+            ]
         failed = failures or not all(r.ok for r in results)
         return FileResult(source, "failed" if failed else "passed", report.name, failures, results, warnings, None)
     except CnnCalcError as e:

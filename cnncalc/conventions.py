@@ -31,5 +31,6 @@ def counted(report, convention: str) -> list[int]:
     if convention == "fvcore":
         return [KINDS[row.kind].fvcore(row, [sizes[i] for i in row.inputs]) for row in report.layers]
     rows = {row.name: row for row in report.layers}
-    return [KINDS[row.kind].torchinfo(row, [sizes[i] for i in row.inputs], rows.get(row.shares))
-            for row in report.layers]
+    return [
+        KINDS[row.kind].torchinfo(row, [sizes[i] for i in row.inputs], rows.get(row.shares)) for row in report.layers
+    ]

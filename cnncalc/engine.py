@@ -24,10 +24,10 @@ class Field(namedtuple("Field", "size jump start")):
     __slots__ = ()
 
     @classmethod
-    def of_input(cls, rank: int) -> "Field":
+    def of_input(cls, rank: int) -> Field:
         return cls((1,) * rank, (1,) * rank, (0,) * rank)
 
-    def through(self, window) -> "Field | None":
+    def through(self, window) -> Field | None:
         """rf_out = rf_in + (k_eff − 1)·jump_in, jump_out = jump_in·stride,
         start_out = start_in − pad_before·jump_in (Araujo et al., Distill 2019)."""
         if len(window) != len(self.size):
@@ -77,24 +77,37 @@ def _with_references(kind, attrs: dict, shapes: dict) -> dict:
 
 def _weight_signature(row: LayerReport, xs) -> tuple:
     """What fixes a layer's weight tensors: its kind, channels in and out, kernel and counts."""
-    return (row.kind, xs[0][0] if xs else None, row.output_shape[0],
-            tuple(row.hyperparameters.get("kernel") or ()), row.weights, row.biases, row.non_trainable_params)
+    return (
+        row.kind,
+        xs[0][0] if xs else None,
+        row.output_shape[0],
+        tuple(row.hyperparameters.get("kernel") or ()),
+        row.weights,
+        row.biases,
+        row.non_trainable_params,
+    )
 
 
 def _shared(row: LayerReport, source: LayerReport, xs, source_xs) -> LayerReport:
     """`share: NAME`: the row reuses source's weights, so its params are 0 (counted once, at
     the source) and its MACs stay (counted at every call). The weights must be the same."""
     if not source.weights + source.biases + source.non_trainable_params:
-        raise CnnCalcError(f"layer {shown(row.name)} shares the weights of {shown(source.name)} ({source.label}), "
-                           f"which has none")
+        raise CnnCalcError(
+            f"layer {shown(row.name)} shares the weights of {shown(source.name)} ({source.label}), which has none"
+        )
     if _weight_signature(row, xs) != _weight_signature(source, source_xs):
-        def described(r, x):
-            return (f"{r.label} on {x[0][0] if x else '?'} input channels: "
-                    f"{r.weights + r.biases + r.non_trainable_params:,} params")
 
-        raise CnnCalcError(f"layer {shown(row.name)} shares the weights of {shown(source.name)}, so both need the "
-                           f"same weights, but {shown(source.name)} is {described(source, source_xs)} and "
-                           f"{shown(row.name)} would be {described(row, xs)}")
+        def described(r, x):
+            return (
+                f"{r.label} on {x[0][0] if x else '?'} input channels: "
+                f"{r.weights + r.biases + r.non_trainable_params:,} params"
+            )
+
+        raise CnnCalcError(
+            f"layer {shown(row.name)} shares the weights of {shown(source.name)}, so both need the "
+            f"same weights, but {shown(source.name)} is {described(source, source_xs)} and "
+            f"{shown(row.name)} would be {described(row, xs)}"
+        )
     note = CodedWarning("shared-weights", f"reuses the weights of {shown(source.name)}: its params are counted there")
     return row._replace(weights=0, biases=0, non_trainable_params=0, warnings=(*row.warnings, note), shares=source.name)
 
@@ -123,18 +136,38 @@ def _rules(kind, kind_name: str, attrs: dict, xs, memo, written: str | None = No
     y, warnings = kind.shape(attrs, xs)
     for i, size in enumerate(y):  # sizes that grow without bound (a depth multiplier repeated) stop here
         if size > MAX_OUTPUT_SIZE:
-            raise LayerError(f"the output's {'channels' if i == 0 else f'size {i}'} would be {size:,}, past "
-                             f"the limit of 10^15 on any size of a layer's output")
+            raise LayerError(
+                f"the output's {'channels' if i == 0 else f'size {i}'} would be {size:,}, past "
+                f"the limit of 10^15 on any size of a layer's output"
+            )
     p = kind.params(attrs, xs, y)
-    found = (y, tuple(warnings), p, kind.macs(attrs, xs, y), kind.hyperparameters(attrs, xs), kind.window(attrs, xs),
-             kind.label(attrs, len(xs[0]) - 1 if xs else 2))
+    found = (
+        y,
+        tuple(warnings),
+        p,
+        kind.macs(attrs, xs, y),
+        kind.hyperparameters(attrs, xs),
+        kind.window(attrs, xs),
+        kind.label(attrs, len(xs[0]) - 1 if xs else 2),
+    )
     if key is not None:
         memo[key] = found
     return found
 
 
-def evaluate(kind_name: str, attrs: dict, xs, fields=None, explain: bool = False, name: str = "",
-             loc=None, memo: dict | None = None, inputs=(), scope=(), written: str | None = None) -> LayerReport:
+def layer_row(
+    kind_name: str,
+    attrs: dict,
+    xs,
+    fields=None,
+    explain: bool = False,
+    name: str = "",
+    loc=None,
+    memo: dict | None = None,
+    inputs=(),
+    scope=(),
+    written: str | None = None,
+) -> LayerReport:
     """One layer's row: its rules applied to its input shapes (channels-first) and, for the
     receptive field, its inputs' fields. The engine calls it for every node; `cnncalc layer`
     for a layer alone, so the two cannot disagree. memo: a dict kept through one run, to
@@ -143,27 +176,53 @@ def evaluate(kind_name: str, attrs: dict, xs, fields=None, explain: bool = False
     kind = KINDS[kind_name]
     fields = fields if fields is not None else [Field.of_input(len(x) - 1) if len(x) > 1 else None for x in xs]
     try:
-        y, warnings, p, macs, hyper, window, label = _rules(kind, kind_name, attrs, xs, None if explain else memo,
-                                                            written)
+        y, warnings, p, macs, hyper, window, label = _rules(
+            kind, kind_name, attrs, xs, None if explain else memo, written
+        )
         steps = tuple(kind.explain(attrs, xs, y)) if explain else ()
         field = _receptive(window, fields)
         if field is not None and window != IDENTITY and _beyond_limit(field):
             field = None
-            warnings = (*warnings, CodedWarning(
-                "field-limit", "the receptive field is left undefined here: its size, effective stride or "
-                               "start would pass 10^15 input positions"))
+            warnings = (
+                *warnings,
+                CodedWarning(
+                    "field-limit",
+                    "the receptive field is left undefined here: its size, effective stride or "
+                    "start would pass 10^15 input positions",
+                ),
+            )
         elif kind.merge and field is None and all(f is not None for f in fields):
             jumps = " and ".join(sorted({"×".join(map(str, f.jump)) for f in fields}))
-            warnings = (*warnings, CodedWarning(
-                "unaligned-field", f"the receptive field is undefined here: the branches' fields are not aligned "
-                                   f"(effective strides {jumps})"))
+            warnings = (
+                *warnings,
+                CodedWarning(
+                    "unaligned-field",
+                    f"the receptive field is undefined here: the branches' fields are not aligned "
+                    f"(effective strides {jumps})",
+                ),
+            )
     except LayerError as e:
         given = ", ".join(shape_text(x) for x in xs[:8]) + (f" and {len(xs) - 8:,} more" if len(xs) > 8 else "")
-        raise CnnCalcError(f"layer {shown(name or kind_name)} ({kind_name}) on input {given}: {e.message}", loc) from None
-    return LayerReport(name=name or kind_name, kind=kind_name, label=label, output_shape=y,
-                       activation_size=prod(y), weights=p.weights, biases=p.biases,
-                       non_trainable_params=p.non_trainable, macs=macs, warnings=warnings,
-                       field=field, steps=steps, hyperparameters=hyper, inputs=inputs, scope=scope)
+        raise CnnCalcError(
+            f"layer {shown(name or kind_name)} ({kind_name}) on input {given}: {e.message}", loc
+        ) from None
+    return LayerReport(
+        name=name or kind_name,
+        kind=kind_name,
+        label=label,
+        output_shape=y,
+        activation_size=prod(y),
+        weights=p.weights,
+        biases=p.biases,
+        non_trainable_params=p.non_trainable,
+        macs=macs,
+        warnings=warnings,
+        field=field,
+        steps=steps,
+        hyperparameters=hyper,
+        inputs=inputs,
+        scope=scope,
+    )
 
 
 def _mark_dead_ends(layers: dict, outputs: set) -> tuple:
@@ -171,8 +230,12 @@ def _mark_dead_ends(layers: dict, outputs: set) -> tuple:
     output: a dangling branch is usually a wrong `from`."""
     read = {name for row in layers.values() for name in row.inputs}
     dead = CodedWarning("dead-end", "no layer reads this output and it is not a declared output (outputs:)")
-    return tuple(row._replace(warnings=(*row.warnings, dead)) if name not in read and name not in outputs
-                 and row.kind != "input" else row for name, row in layers.items())
+    return tuple(
+        row._replace(warnings=(*row.warnings, dead))
+        if name not in read and name not in outputs and row.kind != "input"
+        else row
+        for name, row in layers.items()
+    )
 
 
 def output_totals(layers, outputs, totals: Totals) -> tuple:
@@ -195,14 +258,31 @@ def output_totals(layers, outputs, totals: Totals) -> tuple:
         own = [row for row in layers if row.name in seen]
         lent = [rows[name] for name in {row.shares for row in own if row.shares} - seen]
         t, extra = Totals.of(own), Totals.of(lent)
-        found.append(OutputTotals(written, node, rows[node].output_shape, t._replace(
-            weights=t.weights + extra.weights, biases=t.biases + extra.biases,
-            non_trainable_params=t.non_trainable_params + extra.non_trainable_params)))
+        found.append(
+            OutputTotals(
+                written,
+                node,
+                rows[node].output_shape,
+                t._replace(
+                    weights=t.weights + extra.weights,
+                    biases=t.biases + extra.biases,
+                    non_trainable_params=t.non_trainable_params + extra.non_trainable_params,
+                ),
+            )
+        )
     return tuple(found)
 
 
-def run(net: Network, input_shape=None, batch: int = 1, dtype: str = "float32", explain: bool = False,
-        param_dtype: str | None = None, optimizer: str = "sgd", roofline=None) -> Report:
+def run(
+    net: Network,
+    input_shape=None,
+    batch: int = 1,
+    dtype: str = "float32",
+    explain: bool = False,
+    param_dtype: str | None = None,
+    optimizer: str = "sgd",
+    roofline=None,
+) -> Report:
     """Evaluate every node of the network on input_shape (channels-first; default: the file's).
     explain: also write out each layer's arithmetic (LayerReport.steps)."""
     for what, value in (("dtype", dtype), ("param_dtype", param_dtype or dtype)):
@@ -214,8 +294,9 @@ def run(net: Network, input_shape=None, batch: int = 1, dtype: str = "float32", 
         raise CnnCalcError(f"batch must be a whole number from 1 to {MAX_BATCH:,}, but saw {shown(batch)}")
     x0 = tuple(input_shape) if input_shape is not None else net.input_shape
     if len(x0) != len(net.input_shape):
-        raise CnnCalcError(f"the input must have {len(net.input_shape)} dimensions like the file's "
-                           f"{net.layout}, but saw {len(x0)}")
+        raise CnnCalcError(
+            f"the input must have {len(net.input_shape)} dimensions like the file's {net.layout}, but saw {len(x0)}"
+        )
     shapes: dict[str, tuple] = {}
     layers = {}
     memo: dict = {}
@@ -224,11 +305,21 @@ def run(net: Network, input_shape=None, batch: int = 1, dtype: str = "float32", 
     written: dict[int, str] = {}
     for node in net.nodes:
         if node.kind == "input":
-            row = LayerReport(name=node.name, kind="input", label="input", output_shape=x0,
-                              activation_size=prod(x0), weights=0, biases=0, non_trainable_params=0,
-                              macs=0, inputs=(), scope=node.scope,
-                              field=Field.of_input(len(x0) - 1) if len(x0) > 1 else None,
-                              steps=tuple(KINDS["input"].explain({}, [], x0)) if explain else ())
+            row = LayerReport(
+                name=node.name,
+                kind="input",
+                label="input",
+                output_shape=x0,
+                activation_size=prod(x0),
+                weights=0,
+                biases=0,
+                non_trainable_params=0,
+                macs=0,
+                inputs=(),
+                scope=node.scope,
+                field=Field.of_input(len(x0) - 1) if len(x0) > 1 else None,
+                steps=tuple(KINDS["input"].explain({}, [], x0)) if explain else (),
+            )
         else:
             xs = [shapes[i] for i in node.inputs]
             kind, attrs = KINDS[node.kind], node.attrs
@@ -239,8 +330,19 @@ def run(net: Network, input_shape=None, batch: int = 1, dtype: str = "float32", 
                 text = written.get(id(attrs))
                 if text is None:
                     text = written[id(attrs)] = _written(attrs)
-            row = evaluate(node.kind, attrs, xs, [layers[i].field for i in node.inputs], explain, node.name,
-                           node.loc, memo, node.inputs, node.scope, text)
+            row = layer_row(
+                node.kind,
+                attrs,
+                xs,
+                [layers[i].field for i in node.inputs],
+                explain,
+                node.name,
+                node.loc,
+                memo,
+                node.inputs,
+                node.scope,
+                text,
+            )
             if "_share" in node.attrs:
                 source = layers[node.attrs["_share"]]
                 source = layers[source.shares] if source.shares else source  # a layer that shares: its source
@@ -253,7 +355,19 @@ def run(net: Network, input_shape=None, batch: int = 1, dtype: str = "float32", 
     outputs = net.outputs or ((net.nodes[-1].name, net.nodes[-1].name),)
     layers = _mark_dead_ends(layers, {node for _, node in outputs})
     totals = Totals.of(layers)
-    return Report(name=net.name, layout=net.layout, input_shape=x0, layers=layers,
-                  totals=totals, batch=batch, dtype=dtype, outputs=output_totals(layers, outputs, totals),
-                  params_set=tuple(net.params.items()), description=net.description, source=net.source,
-                  param_dtype=param_dtype, optimizer=optimizer, roofline=roofline)
+    return Report(
+        name=net.name,
+        layout=net.layout,
+        input_shape=x0,
+        layers=layers,
+        totals=totals,
+        batch=batch,
+        dtype=dtype,
+        outputs=output_totals(layers, outputs, totals),
+        params_set=tuple(net.params.items()),
+        description=net.description,
+        source=net.source,
+        param_dtype=param_dtype,
+        optimizer=optimizer,
+        roofline=roofline,
+    )

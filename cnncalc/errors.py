@@ -15,7 +15,7 @@ class Loc(namedtuple("Loc", "file line path", defaults=("<input>", None, ""))):
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         return f"{where}: {self.path}" if self.path else where
 
-    def child(self, part: str | int, line: int | None = None) -> "Loc":
+    def child(self, part: str | int, line: int | None = None) -> Loc:
         if isinstance(part, str) and len(part) > 40:  # a key is the user's text: keep paths short
             part = part[:39] + "…"
         if isinstance(part, int):
@@ -60,8 +60,7 @@ def printable(text: str) -> str:
     (a CI log reads a line that starts `::error` as a workflow command)."""
     if text.isprintable():
         return text
-    return "".join(c if c.isprintable() else "↵" if c == "\n" else "⇥" if c == "\t" else ascii(c)[1:-1]
-                   for c in text)
+    return "".join(c if c.isprintable() else "↵" if c == "\n" else "⇥" if c == "\t" else ascii(c)[1:-1] for c in text)
 
 
 def shown(value, limit: int | None = None) -> str:
@@ -73,7 +72,7 @@ def shown(value, limit: int | None = None) -> str:
     limit = limit or MAX_ECHO
     text = _Repr().repr(value)
     if len(text) > limit:
-        text = text[:limit - 1] + "…"
+        text = text[: limit - 1] + "…"
     return printable(text)
 
 

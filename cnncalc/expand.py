@@ -15,7 +15,21 @@ from .expr import substitute
 from .kinds import KINDS
 from .layout import channels_last
 from .limits import MAX_EXPANSION_STEPS, MAX_NESTING, MAX_NODES, MAX_OUTPUTS
-from .sources.document import block_args, block_params, branch_keys, check_document, check_expect, check_kind, check_name, check_param, check_repeat, check_source, check_when, parse_input, read_entry
+from .sources.document import (
+    block_args,
+    block_params,
+    branch_keys,
+    check_document,
+    check_expect,
+    check_kind,
+    check_name,
+    check_param,
+    check_repeat,
+    check_source,
+    check_when,
+    parse_input,
+    read_entry,
+)
 from .sources.options import as_int, check_options, is_int
 from .sources.yaml_text import line_of
 
@@ -29,8 +43,13 @@ class Node(namedtuple("Node", "name kind attrs inputs loc scope", defaults=((),)
     __slots__ = ()
 
 
-class Network(namedtuple("Network", "name layout input_shape nodes params file description source doc outputs "
-                                    "variant", defaults=((), "<input>", "", "", None, (), None))):
+class Network(
+    namedtuple(
+        "Network",
+        "name layout input_shape nodes params file description source doc outputs variant",
+        defaults=((), "<input>", "", "", None, (), None),
+    )
+):
     """An expanded network. layout: the input layout as written (HWC); input_shape:
     channels-first, batch excluded; params: the parameter values it was built with;
     doc: the parsed file, to rebuild with other parameters; outputs: the declared outputs as
@@ -78,7 +97,7 @@ class LazyLoc:
         return Loc, tuple(self())
 
 
-class _Params(dict):
+class _ParameterValues(dict):
     """A scope's parameters (the network's, or a block call's arguments over them), with `key`:
     a number standing for these values, the same for equal values (`known` numbers them), so
     that an entry read once under these values is not read again (None when a value is a list)."""
@@ -105,7 +124,7 @@ class _Scope:
         self.prefix = self.name + "." if self.parts else ""
         self.counters: dict[str, int] = {}
 
-    def child(self, part) -> "_Scope":
+    def child(self, part) -> _Scope:
         return _Scope(self.parts + (str(part),))
 
     def full(self, name: str) -> str:
@@ -117,8 +136,13 @@ class _Scope:
         return f"{stem}{self.counters[stem]}"
 
 
-class _Item(namedtuple("_Item", "key opts values name repeat loc scope env expect source share on memo",
-                       defaults=(None, None, None, True, None))):
+class _Item(
+    namedtuple(
+        "_Item",
+        "key opts values name repeat loc scope env expect source share on memo",
+        defaults=(None, None, None, True, None),
+    )
+):
     """One entry of a layer list, as called: its kind or block name, its raw and resolved
     options, its name and repeat count, where it is written, its scope and parameters, and
     its graph keys: source (`from`: a name, or a merge's list of names), share (the layer
@@ -127,7 +151,7 @@ class _Item(namedtuple("_Item", "key opts values name repeat loc scope env expec
 
     __slots__ = ()
 
-    def called(self, loc, scope, env) -> "_Item":
+    def called(self, loc, scope, env) -> _Item:
         """The same entry read again at another place, scope and parameters (a cached read)."""
         return tuple.__new__(_Item, (*self[:5], loc, scope, env, *self[8:]))  # _replace, at half the cost
 
@@ -171,7 +195,7 @@ class _Expander:
         # values reads the same every time (a ResNet's bottleneck, 16 times): read and checked once
         self._items: dict = {}
         self._attrs: dict = {}
-        self._known: dict = {}  # parameter values seen -> their _Params key
+        self._known: dict = {}  # parameter values seen -> their _ParameterValues key
 
     def add(self, scope, stem, kind, attrs, inputs, loc, explicit=False) -> str:
         if explicit:
@@ -184,13 +208,12 @@ class _Expander:
             self.claim(name, loc, loc)  # taken: the error
         self.where[name] = loc
         if len(self.nodes) >= MAX_NODES:
-            raise CnnCalcError(f"the network expands to more than {MAX_NODES:,} layers; "
-                               f"check repeat counts", loc)
+            raise CnnCalcError(f"the network expands to more than {MAX_NODES:,} layers; check repeat counts", loc)
         self.nodes.append(Node(name, kind, attrs, tuple(inputs), loc, scope.parts))
         self.outputs[name] = name
         return name
 
-    def lookup(self, ref, scope: "_Scope", where: Loc, fallback: str) -> str:
+    def lookup(self, ref, scope: _Scope, where: Loc, fallback: str) -> str:
         """The node a reference names: the innermost enclosing scope first (inside a block,
         `conv1` is the block's own conv1), then outwards to the top level, where full dotted
         names work too. An unknown name is recorded and reported once expansion has ended, so
@@ -209,13 +232,17 @@ class _Expander:
             later = [".".join(parts[:i] + (ref,)) for i in range(len(parts), -1, -1)]
             later = next((name for name in later if name in self.outputs), None)
             if later is not None:
-                raise CnnCalcError(f"{shown(ref)} is not above this layer (it is {shown(later)}, at "
-                                   f"{self.where.get(later) or self.where.get(self.outputs[later])}); a layer reads "
-                                   f"only from layers written before it", where)
+                raise CnnCalcError(
+                    f"{shown(ref)} is not above this layer (it is {shown(later)}, at "
+                    f"{self.where.get(later) or self.where.get(self.outputs[later])}); a layer reads "
+                    f"only from layers written before it",
+                    where,
+                )
             prefix = ".".join(parts) + "." if parts else ""
-            near = [name[len(prefix):] for name in self.outputs if prefix and name.startswith(prefix)]
-            raise CnnCalcError(f"no layer called {shown(ref)} is above this one"
-                               f"{did_you_mean(ref, near + list(self.outputs))}", where)
+            near = [name[len(prefix) :] for name in self.outputs if prefix and name.startswith(prefix)]
+            raise CnnCalcError(
+                f"no layer called {shown(ref)} is above this one{did_you_mean(ref, near + list(self.outputs))}", where
+            )
 
     def claim(self, name, loc, at):
         """Reserve a name for the layer or block call at loc; a clash is reported at `at`."""
@@ -233,8 +260,11 @@ class _Expander:
         for i, item in enumerate(items):
             self.steps += 1
             if self.steps > MAX_EXPANSION_STEPS:
-                raise CnnCalcError(f"expanding the network takes more than {MAX_EXPANSION_STEPS:,} steps "
-                                   f"(list items and block calls); check repeat counts", loc)
+                raise CnnCalcError(
+                    f"expanding the network takes more than {MAX_EXPANSION_STEPS:,} steps "
+                    f"(list items and block calls); check repeat counts",
+                    loc,
+                )
             x = self.layer(self.item(item, LazyLoc(loc, i, items, i), scope, env), x)
         return x
 
@@ -242,8 +272,11 @@ class _Expander:
         """Refuse up front a repeat that must pass MAX_NODES: each instance adds at least
         per_instance layers."""
         if len(self.nodes) + it.repeat * per_instance > MAX_NODES:
-            raise CnnCalcError(f"the network expands to more than {MAX_NODES:,} layers ({it.repeat:,} × at "
-                               f"least {per_instance:,}); check repeat counts", it.where("repeat"))
+            raise CnnCalcError(
+                f"the network expands to more than {MAX_NODES:,} layers ({it.repeat:,} × at "
+                f"least {per_instance:,}); check repeat counts",
+                it.where("repeat"),
+            )
 
     def layers_at_least(self, key: str, loc=None, depth: int = 0) -> int:
         """The fewest layers one instance of block `key` can add: its body's layer kinds each add
@@ -256,8 +289,13 @@ class _Expander:
             count = 0
             body = self.blocks[key].get("layers")
             for item in body if isinstance(body, list) else []:  # not a list: refused when expanded
-                name, opts = (item, {}) if isinstance(item, str) else \
-                    next(iter(item.items())) if isinstance(item, dict) and len(item) == 1 else (None, {})
+                name, opts = (
+                    (item, {})
+                    if isinstance(item, str)
+                    else next(iter(item.items()))
+                    if isinstance(item, dict) and len(item) == 1
+                    else (None, {})
+                )
                 repeat = opts.get("repeat", 1) if isinstance(opts, dict) else 1
                 repeat = repeat if is_int(repeat) and repeat > 0 else 1  # an expression: at least 1
                 if isinstance(opts, dict) and "when" in opts:
@@ -298,8 +336,7 @@ class _Expander:
         repeat = check_repeat(values.pop("repeat", 1), it.at("repeat"))
         expect = check_expect(values.pop("expect"), it.where("expect")) if "expect" in values else None
         source = check_source(values.pop("from"), it.at("from")) if "from" in values else None
-        share = check_source(values.pop("share"), it.at("share"), "share", many=False) \
-            if "share" in values else None
+        share = check_source(values.pop("share"), it.at("share"), "share", many=False) if "share" in values else None
         on = check_when(values.pop("when"), it.at("when")) if "when" in values else True
         return it._replace(values=values, name=name, repeat=repeat, expect=expect, source=source, share=share, on=on)
 
@@ -308,8 +345,11 @@ class _Expander:
         names is its inputs, read in merge())."""
         if isinstance(it.source, list):
             if not merge:
-                raise CnnCalcError(f"from takes one layer name here; only a merge (add, concat, multiply) "
-                                   f"reads a list of them, but saw {shown(it.source)}", it.where("from"))
+                raise CnnCalcError(
+                    f"from takes one layer name here; only a merge (add, concat, multiply) "
+                    f"reads a list of them, but saw {shown(it.source)}",
+                    it.where("from"),
+                )
             return x
         return x if it.source is None else self.lookup(it.source, it.scope, it.at("from"), x)
 
@@ -335,8 +375,11 @@ class _Expander:
         # what this layer adds to its checked options: the layers its options name (upsample's
         # like), the layout, the weights it shares and its answers; without these, layers written
         # alike share one dict of options (nothing changes a node's attrs once it is built)
-        extra = {key: self.lookup(checked[key], it.scope, it.at(key), x)
-                 for key in kind.references if checked[key] is not None}
+        extra = {
+            key: self.lookup(checked[key], it.scope, it.at(key), x)
+            for key in kind.references
+            if checked[key] is not None
+        }
         if kind.layout_aware:
             extra["_channels_last"] = self.channels_last
         if it.share is not None:
@@ -365,8 +408,9 @@ class _Expander:
         branches, bloc = it.values.get("branches"), LazyLoc(it.loc, "branches", it.opts, "branches")
         if isinstance(it.source, list):  # inputs by name: `concat: {from: [up4, down1]}`
             if branches is not None:
-                raise CnnCalcError(f"{it.key} takes its inputs from branches or from a list of names in "
-                                   f"from, not both", bloc)
+                raise CnnCalcError(
+                    f"{it.key} takes its inputs from branches or from a list of names in from, not both", bloc
+                )
             ends = [self.lookup(ref, it.scope, it.at("from"), x) for ref in it.source]
             return self.add(scope, stem, it.key, {**attrs, "_branches": tuple(ends)}, ends, it.loc, explicit)
         keys = branch_keys(it.key, branches, bloc)
@@ -393,12 +437,14 @@ class _Expander:
         if it.share is not None:
             raise CnnCalcError("share is written on a layer, not on a block call", it.where("share"))
         if key in self.active:
-            chain = " → ".join(self.active[self.active.index(key):] + [key])
+            chain = " → ".join(self.active[self.active.index(key) :] + [key])
             raise CnnCalcError(f"block {shown(key)} uses itself ({chain}); blocks must not form a cycle", it.loc)
         if not it.on:  # before the name is claimed: alternatives under complementary `when`s share it
             return self.leave_out(it, x)
-        args = _Params({**self.params, **block_args(key, block_params(block, key, it.loc), it.values, it.where,
-                                                    it.loc)}, self._known)
+        args = _ParameterValues(
+            {**self.params, **block_args(key, block_params(block, key, it.loc), it.values, it.where, it.loc)},
+            self._known,
+        )
         if it.name:
             # a second call with the same name would silently share (and renumber) the
             # first one's layers, merging two blocks into one group
@@ -479,8 +525,11 @@ def build(doc, file="<input>", overrides=None, default_name="network", variant=N
         raise CnnCalcError(f"params must be a dict of name to value, but saw {shown(overrides)}", "--set")
     for key, value in (overrides or {}).items():
         if key not in params:
-            raise CnnCalcError(f"unknown parameter {shown(key)}{did_you_mean(key, params)} "
-                               f"(this network's params: {', '.join(params) or 'none'})", "--set")
+            raise CnnCalcError(
+                f"unknown parameter {shown(key)}{did_you_mean(key, params)} "
+                f"(this network's params: {', '.join(params) or 'none'})",
+                "--set",
+            )
         check_param(key, value, "--set")
         params[key] = value
     for key, value in params.items():
@@ -491,10 +540,26 @@ def build(doc, file="<input>", overrides=None, default_name="network", variant=N
     expander = _Expander(doc, file, params, layout)
     top = _Scope()
     expander.add(top, "input", "input", {}, [], iloc, explicit=True)
-    expander.sequence(doc["layers"], root.child("layers", line_of(doc, "layers")), top, "input",
-                      _Params(params, expander._known))
+    expander.sequence(
+        doc["layers"],
+        root.child("layers", line_of(doc, "layers")),
+        top,
+        "input",
+        _ParameterValues(params, expander._known),
+    )
     expander.check_references()
     outputs = expander.declared_outputs(doc.get("outputs"), root.child("outputs", line_of(doc, "outputs")), params)
     name = variant if variant is not None else str(doc.get("name", default_name))
-    return Network(name, layout, shape, expander.nodes, params, file, str(doc.get("description", "")),
-                   str(doc.get("source", "")), doc, outputs, variant)
+    return Network(
+        name,
+        layout,
+        shape,
+        expander.nodes,
+        params,
+        file,
+        str(doc.get("description", "")),
+        str(doc.get("source", "")),
+        doc,
+        outputs,
+        variant,
+    )

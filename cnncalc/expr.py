@@ -2,8 +2,9 @@
 
 Parsed with `ast` and evaluated by walking a whitelist: numbers, names of parameters,
 + − × / // %, unary minus, comparisons, `and`, `or` and `not` (true/false, for `when:`),
-parentheses and the functions below. No eval, no exec, no attribute access, no power (so no 9**9**9). An expression that is
-only the name of a text parameter gives that text (`from: "${skip}"` with skip: down1)."""
+parentheses and the functions below. No eval, no exec, no attribute access, no power (so no
+9**9**9). An expression that is only the name of a text parameter gives that text
+(`from: "${skip}"` with skip: down1)."""
 
 from __future__ import annotations
 
@@ -40,12 +41,31 @@ def _round(x, ndigits=None):
     return round(x, ndigits)
 
 
-FUNCTIONS = {"min": min, "max": max, "round": _round, "floor": math.floor, "ceil": math.ceil,
-             "int": int, "make_divisible": make_divisible}
-_BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-           ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod}
-_COMPARE = {ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge,
-            ast.Eq: operator.eq, ast.NotEq: operator.ne}
+FUNCTIONS = {
+    "min": min,
+    "max": max,
+    "round": _round,
+    "floor": math.floor,
+    "ceil": math.ceil,
+    "int": int,
+    "make_divisible": make_divisible,
+}
+_BINARY = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
+}
+_COMPARE = {
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+}
 _UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_}
 
 
@@ -87,8 +107,10 @@ class _Evaluation:
     def number(self, value, node):
         """A true/false value is not a number: `${depth * 2}` with depth true is a mistake."""
         if isinstance(value, bool):
-            self.fail(f"'{ast.unparse(node)}' is true/false, not a number (true/false goes with when:, "
-                      f"comparisons, and, or, not)")
+            self.fail(
+                f"'{ast.unparse(node)}' is true/false, not a number (true/false goes with when:, "
+                f"comparisons, and, or, not)"
+            )
         return value
 
     def walk(self, node, depth=0):
@@ -100,8 +122,10 @@ class _Evaluation:
             result = node.value
         elif isinstance(node, ast.Name):
             if node.id not in self.scope:
-                self.fail(f"unknown name '{node.id}'{did_you_mean(node.id, list(self.scope) + list(FUNCTIONS))}"
-                          f" (known: {', '.join(sorted(self.scope)) or 'none'})")
+                self.fail(
+                    f"unknown name '{node.id}'{did_you_mean(node.id, list(self.scope) + list(FUNCTIONS))}"
+                    f" (known: {', '.join(sorted(self.scope)) or 'none'})"
+                )
             value = self.scope[node.id]
             if type(value) not in (int, float, bool):  # true/false, for `when:`
                 self.fail(f"'{node.id}' is {shown(value)}, not a number or true/false")
@@ -120,25 +144,29 @@ class _Evaluation:
             result = all(_COMPARE[type(op)](a, b) for op, a, b in zip(node.ops, values, values[1:]))
         elif isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
             operand = self.walk(node.operand, depth + 1)
-            result = _UNARY[type(node.op)](operand if isinstance(node.op, ast.Not)
-                                           else self.number(operand, node.operand))
+            result = _UNARY[type(node.op)](
+                operand if isinstance(node.op, ast.Not) else self.number(operand, node.operand)
+            )
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
             if node.func.id not in FUNCTIONS:
-                self.fail(f"unknown function '{node.func.id}'{did_you_mean(node.func.id, FUNCTIONS)}; "
-                          f"allowed: {', '.join(sorted(FUNCTIONS))}")
+                self.fail(
+                    f"unknown function '{node.func.id}'{did_you_mean(node.func.id, FUNCTIONS)}; "
+                    f"allowed: {', '.join(sorted(FUNCTIONS))}"
+                )
             args = [self.number(self.walk(arg, depth + 1), arg) for arg in node.args]
             try:
                 result = FUNCTIONS[node.func.id](*args)
             except (TypeError, ValueError, OverflowError, ZeroDivisionError) as e:
                 self.fail(f"{node.func.id}() {e}")
         else:
-            self.fail(f"'{ast.unparse(node)}' is not allowed: only numbers, parameter names, "
-                      f"+ - * / // %, < <= > >= == !=, and, or, not, parentheses and {', '.join(sorted(FUNCTIONS))}()")
+            self.fail(
+                f"'{ast.unparse(node)}' is not allowed: only numbers, parameter names, "
+                f"+ - * / // %, < <= > >= == !=, and, or, not, parentheses and {', '.join(sorted(FUNCTIONS))}()"
+            )
         # constants and parameters too: 1e400 is inf, and round(inf) would raise OverflowError
         if not math.isfinite(result) or abs(result) > MAX_MAGNITUDE:
             self.fail(f"the value {result} is beyond {MAX_MAGNITUDE:.0e}")
         return result
-
 
 
 def substitute(value, scope: dict, where=None):
@@ -160,9 +188,16 @@ def substitute(value, scope: dict, where=None):
         closing = value.find("}", opening)
         if closing < 0:
             raise CnnCalcError(f"unclosed '${{' in {shown(value)}", where)
-        v = evaluate(value[opening + 2:closing], scope, where)
-        text = v if isinstance(v, str) else str(v).lower() if isinstance(v, bool) else \
-            str(int(v)) if float(v).is_integer() else str(v)
+        v = evaluate(value[opening + 2 : closing], scope, where)
+        text = (
+            v
+            if isinstance(v, str)
+            else str(v).lower()
+            if isinstance(v, bool)
+            else str(int(v))
+            if float(v).is_integer()
+            else str(v)
+        )
         parts += [value[start:opening], text]
         start = closing + 1
     return "".join(parts) + value[start:]

@@ -7,9 +7,7 @@ is the only place that converts between the two. Standard library only."""
 
 from __future__ import annotations
 
-from typing import Tuple
-
-Shape = Tuple[int, ...]  # channels-first, batch excluded: (C, *spatial) or (N,)
+Shape = tuple[int, ...]  # channels-first, batch excluded: (C, *spatial) or (N,)
 
 # Names of the spatial dimensions by rank: 1-D sequences, 2-D images, 3-D clips.
 DIM_NAMES = {1: ("T",), 2: ("H", "W"), 3: ("D", "H", "W")}

@@ -34,14 +34,20 @@ def _run(layers, in_place: bool, stop: int | None = None, kept=()):
             last_use[name] = i
     for name in kept:
         last_use[name] = end
-    alive: dict[str, int] = {}      # buffer -> elements
-    owner: dict[str, str] = {}      # a layer's output -> the buffer it lives in
-    until: dict[str, int] = {}      # buffer -> the last step that reads it (end: kept to the end)
+    alive: dict[str, int] = {}  # buffer -> elements
+    owner: dict[str, str] = {}  # a layer's output -> the buffer it lives in
+    until: dict[str, int] = {}  # buffer -> the last step that reads it (end: kept to the end)
     current = 0
-    for i, row in enumerate(layers[:None if stop is None else stop + 1]):
+    for i, row in enumerate(layers[: None if stop is None else stop + 1]):
         needed = last_use.get(row.name, end)
         source = owner.get(row.inputs[0]) if row.inputs else None
-        if in_place and row.kind in KINDS and KINDS[row.kind].in_place and len(row.inputs) == 1 and until.get(source) == i:
+        if (
+            in_place
+            and row.kind in KINDS
+            and KINDS[row.kind].in_place
+            and len(row.inputs) == 1
+            and until.get(source) == i
+        ):
             owner[row.name] = source  # overwrite the input: its buffer lives on as this output
             until[source] = needed
         else:
@@ -70,8 +76,9 @@ def peak(layers, in_place: bool = False, kept=()) -> Peak:
     return Peak(best, layers[step].name, alive)
 
 
-def training_bytes(activation_elements: int, params: int, batch: int, activation_bytes: int, param_bytes: int,
-                   optimizer: str = "sgd") -> dict:
+def training_bytes(
+    activation_elements: int, params: int, batch: int, activation_bytes: int, param_bytes: int, optimizer: str = "sgd"
+) -> dict:
     """A training step's memory, its parts and their sum: every activation kept for backward,
     the params, their gradients and the optimizer's state (0, 1 or 2 copies of the params)."""
     parts = {
@@ -92,8 +99,9 @@ Roofline.__doc__ = "A machine for the roofline bound: peak FLOP/s and memory ban
 def bytes_moved(row, input_sizes, batch: int, element: int, param_bytes: int) -> int:
     """What a layer reads and writes at least once: its inputs and output (× batch) at the
     activation dtype, and its weights (trainable or not) at the parameter dtype."""
-    return (sum(input_sizes) + row.activation_size) * batch * element + \
-        (row.params + row.non_trainable_params) * param_bytes
+    return (sum(input_sizes) + row.activation_size) * batch * element + (
+        row.params + row.non_trainable_params
+    ) * param_bytes
 
 
 def parse_roofline(text: str) -> Roofline:
@@ -104,8 +112,11 @@ def parse_roofline(text: str) -> Roofline:
 
     rates = parse_rates(text)
     if rates is None:
-        raise CnnCalcError(f"--roofline is PEAK_FLOPS,BANDWIDTH like 312T,2TB/s (FLOP/s in K, M, G, T, P; "
-                           f"bandwidth in B/s, KB/s … PB/s or KiB/s … PiB/s), but saw {shown(text)}", "--roofline")
+        raise CnnCalcError(
+            f"--roofline is PEAK_FLOPS,BANDWIDTH like 312T,2TB/s (FLOP/s in K, M, G, T, P; "
+            f"bandwidth in B/s, KB/s … PB/s or KiB/s … PiB/s), but saw {shown(text)}",
+            "--roofline",
+        )
     if min(rates) <= 0:
         raise CnnCalcError("--roofline needs a peak and a bandwidth above 0", "--roofline")
     return Roofline(*rates)
@@ -144,9 +155,17 @@ def memory_figures(report) -> dict:
         "peak_layer": top.layer,
         "peak_alive": list(top.alive),
         "peak_activation_bytes_in_place": top_in_place.elements * element,
-        "training": {"optimizer": report.optimizer, **training_bytes(
-            report.totals.activation_size, report.totals.params, report.batch, DTYPE_BYTES[report.dtype], param,
-            report.optimizer)},
+        "training": {
+            "optimizer": report.optimizer,
+            **training_bytes(
+                report.totals.activation_size,
+                report.totals.params,
+                report.batch,
+                DTYPE_BYTES[report.dtype],
+                param,
+                report.optimizer,
+            ),
+        },
     }
 
 

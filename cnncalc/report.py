@@ -38,9 +38,16 @@ class _Counts:
 
 
 # namedtuples rather than dataclasses: immutable, and cheap to import (startup matters)
-class LayerReport(_Counts, namedtuple("LayerReport", "name kind label output_shape activation_size weights biases "
-                                      "non_trainable_params macs warnings inputs scope field steps "
-                                      "hyperparameters shares", defaults=((), (), (), None, (), None, None))):
+class LayerReport(
+    _Counts,
+    namedtuple(
+        "LayerReport",
+        "name kind label output_shape activation_size weights biases "
+        "non_trainable_params macs warnings inputs scope field steps "
+        "hyperparameters shares",
+        defaults=((), (), (), None, (), None, None),
+    ),
+):
     """One row; build it by keyword. label: the kind with its key hyperparameters
     (conv 3×3/1 p1 ×64); output_shape: channels-first, batch excluded; activation_size:
     elements of the output; scope: enclosing blocks / branches, outermost first; field: the
@@ -60,7 +67,7 @@ class Totals(_Counts, namedtuple("Totals", "weights biases non_trainable_params 
     __slots__ = ()
 
     @classmethod
-    def of(cls, layers) -> "Totals":
+    def of(cls, layers) -> Totals:
         layers = list(layers)
         return cls(*(sum(map(attrgetter(field), layers)) for field in cls._fields))
 
@@ -72,9 +79,14 @@ class OutputTotals(namedtuple("OutputTotals", "name node output_shape totals")):
     __slots__ = ()
 
 
-class Report(namedtuple("Report", "name layout input_shape layers totals batch dtype params_set description source "
-                                  "param_dtype optimizer roofline peer_counts outputs convention",
-                        defaults=(1, "float32", (), "", "", None, "sgd", None, None, (), "ours"))):
+class Report(
+    namedtuple(
+        "Report",
+        "name layout input_shape layers totals batch dtype params_set description source "
+        "param_dtype optimizer roofline peer_counts outputs convention",
+        defaults=(1, "float32", (), "", "", None, "sgd", None, None, (), "ours"),
+    )
+):
     """A whole analysis. layout: the input layout as written in the file (HWC);
     input_shape: channels-first; params_set: the network's parameters (alpha, resolution…)
     as (name, value) pairs, not to be confused with totals.params, a parameter count;
@@ -121,24 +133,38 @@ class Report(namedtuple("Report", "name layout input_shape layers totals batch d
                 return layer
         from .errors import did_you_mean
 
-        raise UnknownLayer(f"no layer is called {name!r} in {self.name}"
-                           f"{did_you_mean(name, [x.name for x in self.layers])}")
+        raise UnknownLayer(
+            f"no layer is called {name!r} in {self.name}{did_you_mean(name, [x.name for x in self.layers])}"
+        )
 
     def to_dict(self, layout: str = "hwc") -> dict:
         """The JSON form (schema_version 1)."""
         traffic, peers = self.traffic(), self.conventions()
-        return {**self.head_dict(layout),
-                "layers": [self.layer_dict(x, layout, t, {name: values[i] for name, values in peers.items()})
-                           for i, (x, t) in enumerate(zip(self.layers, traffic))],
-                "totals": self.totals_dict(),
-                "outputs": self.outputs_list(layout)}
+        return {
+            **self.head_dict(layout),
+            "layers": [
+                self.layer_dict(x, layout, t, {name: values[i] for name, values in peers.items()})
+                for i, (x, t) in enumerate(zip(self.layers, traffic))
+            ],
+            "totals": self.totals_dict(),
+            "outputs": self.outputs_list(layout),
+        }
 
     def outputs_list(self, layout: str = "hwc") -> list:
         """The JSON form's `outputs`: each output's name, layer, shape and the counts of the
         layers it depends on."""
-        return [{"name": o.name, "layer": o.node, "output_shape": in_layout(o.output_shape, layout),
-                 "params": o.totals.params, "non_trainable_params": o.totals.non_trainable_params,
-                 "macs": o.totals.macs, "flops": o.totals.flops} for o in self.outputs]
+        return [
+            {
+                "name": o.name,
+                "layer": o.node,
+                "output_shape": in_layout(o.output_shape, layout),
+                "params": o.totals.params,
+                "non_trainable_params": o.totals.non_trainable_params,
+                "macs": o.totals.macs,
+                "flops": o.totals.flops,
+            }
+            for o in self.outputs
+        ]
 
     def head_dict(self, layout: str = "hwc") -> dict:
         """The JSON form's keys before `layers`: a renderer can stream the layers after it."""
@@ -196,8 +222,17 @@ class Report(namedtuple("Report", "name layout input_shape layers totals batch d
             "activation_size": self.totals.activation_size,
             "activation_bytes": self.activation_bytes,
             **self.memory(),
-            **({"roofline": {"peak_flops": self.roofline.peak_flops, "bandwidth": self.roofline.bandwidth,
-                             "time_s": self.roofline_summary()[0]}} if self.roofline else {}),
+            **(
+                {
+                    "roofline": {
+                        "peak_flops": self.roofline.peak_flops,
+                        "bandwidth": self.roofline.bandwidth,
+                        "time_s": self.roofline_summary()[0],
+                    }
+                }
+                if self.roofline
+                else {}
+            ),
             "conventions": {name: sum(values) for name, values in self.conventions().items()},
         }
 
@@ -242,12 +277,25 @@ def collapse(report: Report, depth: int | None) -> list[LayerReport]:
             continue
         t = Totals.of(members)
         last = members[-1]
-        rows.append(LayerReport(
-            name=key, kind="block", label=f"block of {len(members)} layer{'s' if len(members) > 1 else ''}",
-            output_shape=last.output_shape, activation_size=t.activation_size, weights=t.weights,
-            biases=t.biases, non_trainable_params=t.non_trainable_params, macs=t.macs,
-            warnings=tuple(CodedWarning(getattr(w, "code", ""), f"{m.name}: {w}") for m in members for w in m.warnings),
-            inputs=members[0].inputs, scope=last.scope[:depth - 1], field=last.field))
+        rows.append(
+            LayerReport(
+                name=key,
+                kind="block",
+                label=f"block of {len(members)} layer{'s' if len(members) > 1 else ''}",
+                output_shape=last.output_shape,
+                activation_size=t.activation_size,
+                weights=t.weights,
+                biases=t.biases,
+                non_trainable_params=t.non_trainable_params,
+                macs=t.macs,
+                warnings=tuple(
+                    CodedWarning(getattr(w, "code", ""), f"{m.name}: {w}") for m in members for w in m.warnings
+                ),
+                inputs=members[0].inputs,
+                scope=last.scope[: depth - 1],
+                field=last.field,
+            )
+        )
     return rows
 
 

@@ -1,6 +1,7 @@
 """Settings written as text, on the command line or in a network's name: `--set alpha=0.5`,
 `compare 'mobilenet_v1[alpha=0.5,input=160]'`, `sweep --set alpha=1,0.5`, and the values they
-take. One reading for the CLI and the API, so the two cannot differ. Standard library only."""
+take, and a layer's options as `cnncalc layer` takes them (--filters 10 --kernel 3x5). One
+reading for the CLI and the API, so the two cannot differ. Standard library only."""
 
 from __future__ import annotations
 
@@ -19,8 +20,7 @@ def parse_value(text: str):
         return text.lower() == "true"
     if re.fullmatch(r"[-+]?[0-9_]+|[-+]?[0-9.]+(e[-+]?[0-9]+)?|[-+]?(inf|infinity|nan)", text, re.I):
         if len(text) > MAX_NUMBER_DIGITS:
-            raise ValueError(f"a number of {len(text):,} characters; numbers are limited to "
-                             f"{MAX_NUMBER_DIGITS} digits")
+            raise ValueError(f"a number of {len(text):,} characters; numbers are limited to {MAX_NUMBER_DIGITS} digits")
         try:
             return int(text)
         except ValueError:
@@ -70,8 +70,9 @@ def parse_operand(text: str) -> tuple[str, dict, str | None]:
 
     match = re.fullmatch(r"\s*([^\[\]]+?)\s*(?:\[([^\[\]]*)\])?\s*", str(text))
     if not match:
-        raise CnnCalcError(f"a network to compare is NAME or NAME[key=value,…], like mobilenet_v1[alpha=0.5], "
-                           f"but saw {shown(text)}")
+        raise CnnCalcError(
+            f"a network to compare is NAME or NAME[key=value,…], like mobilenet_v1[alpha=0.5], but saw {shown(text)}"
+        )
     params, shape = {}, None
     for item in filter(None, (part.strip() for part in (match.group(2) or "").split(","))):
         setting = split_setting(item)
@@ -97,3 +98,54 @@ def parse_grid(items) -> dict:
             raise CnnCalcError(f"{shown(key)} is given twice; give its values once, like {key}=1,0.5", "--set")
         grid[key] = [setting_value(v.strip()) for v in values.split(",")]
     return grid
+
+
+def layer_options(kind: str, args: list) -> dict:
+    """--filters 10 --kernel 3x5 --bias false -> {'filters': 10, 'kernel': [3, 5], 'bias': False},
+    each value read as the kind's option type declares; unknown names get a suggestion."""
+    from .errors import did_you_mean
+    from .kinds import KINDS
+    from .sources.options import LAYER_KEYS
+
+    known = KINDS.get(kind)
+    declared = known.options if known is not None else {}
+    options, i = {}, 0
+    while i < len(args):
+        word = args[i]
+        name, eq, value = word[2:].partition("=") if word.startswith("--") else ("", "", "")
+        key = name.replace("-", "_")
+        if not key:
+            raise CnnCalcError(f"expected an option such as --filters 10, but saw {shown(word)}")
+        if key not in declared or key in LAYER_KEYS:
+            allowed = ", ".join("--" + k.replace("_", "-") for k in declared) or "none"
+            hint = did_you_mean("--" + name, ["--" + k.replace("_", "-") for k in declared])
+            raise CnnCalcError(f"{kind} takes no option --{name}{hint} (its options: {allowed})", "layer")
+        if not eq:
+            if i + 1 >= len(args):
+                raise CnnCalcError(f"--{name} needs a value", "layer")
+            value, i = args[i + 1], i + 1
+        options[key] = option_value(value, declared[key].type)
+        i += 1
+    return options
+
+
+def option_value(text: str, kind: str):
+    """A command-line value in the YAML forms: 3, 3x5 or 3,5 per dimension, same/valid, true/false,
+    a number, or a YAML list such as [[0,1],[2,1]] (padding pairs)."""
+    import re
+
+    from .layout import SIZE_SEPARATOR, split_sizes
+
+    text = text.strip()
+    if text.startswith("["):
+        from .sources.yaml_text import load_yaml
+
+        return load_yaml(text, "--option")
+    if kind in ("ints", "padding") and re.fullmatch(rf"-?\d+({SIZE_SEPARATOR}-?\d+)+", text):
+        return [int(v) for v in split_sizes(text) if len(v) <= MAX_NUMBER_DIGITS] or text
+    if kind != "bool" and text.lower() in ("true", "false"):
+        return text  # a word where a number is meant: the option's check names it
+    try:
+        return parse_value(text)
+    except ValueError:
+        return text

@@ -8,42 +8,46 @@ from __future__ import annotations
 from collections import namedtuple
 
 from .kinds import pool_padding_limit
-from .limits import MAX_SOLVE_DILATION, MAX_SOLVE_KERNEL, MAX_SOLVE_STRIDE
 from .kinds.sliding import effective_kernel, out_size, out_size_formula
-
+from .limits import MAX_SOLVE_DILATION, MAX_SOLVE_KERNEL, MAX_SOLVE_STRIDE
 
 Solved = namedtuple("Solved", "n wanted mode solutions nearest adaptive", defaults=((), (), None))
-Solved.__doc__ = ("What `solve` found for n -> wanted in a mode: the solutions, best first; the nearest sizes "
-                  "reached, (size, Solution), when there is none; for adaptive pooling (stride, window, exact, "
-                  "PyTorch's windows).")
+Solved.__doc__ = (
+    "What `solve` found for n -> wanted in a mode: the solutions, best first; the nearest sizes "
+    "reached, (size, Solution), when there is none; for adaptive pooling (stride, window, exact, "
+    "PyTorch's windows)."
+)
 
-Solution = namedtuple("Solution", "kernel stride dilation padding ceil_mode output_padding formula",
-                      defaults=(False, 0, ""))
+Solution = namedtuple(
+    "Solution", "kernel stride dilation padding ceil_mode output_padding formula", defaults=(False, 0, "")
+)
 Solution.__doc__ = "One way to reach the size: padding is (before, after); formula the worked arithmetic."
 
 
 def _order(sol: Solution):
     # symmetric padding first, then the least padding, then the smallest kernel
     before, after = sol.padding
-    return (before != after, before + after, sol.kernel, sol.stride, sol.dilation, sol.ceil_mode,
-            sol.output_padding)
+    return (before != after, before + after, sol.kernel, sol.stride, sol.dilation, sol.ceil_mode, sol.output_padding)
 
 
 def _range(fixed, high, low=1):
     return [fixed] if fixed is not None else range(low, high + 1)
 
 
-def solutions(n: int, wanted: int, kernel=None, stride=None, dilation=None, padding=None,
-              mode: str = "conv") -> list[Solution]:
+def solutions(
+    n: int, wanted: int, kernel=None, stride=None, dilation=None, padding=None, mode: str = "conv"
+) -> list[Solution]:
     """Every (kernel ≤ 11, stride ≤ 4, dilation ≤ 4, padding ≤ kernel per side) that gives
     exactly `wanted` from `n`, best first. mode: conv, pool (floor and ceil mode, PyTorch's
     padding ≤ ⌊k/2⌋) or transpose. A fixed value narrows the search to it."""
-    return sorted((sol for size, sol in _settings(n, kernel, stride, dilation, padding, mode) if size == wanted),
-                  key=_order)
+    return sorted(
+        (sol for size, sol in _settings(n, kernel, stride, dilation, padding, mode) if size == wanted), key=_order
+    )
 
 
-def nearest(n: int, wanted: int, kernel=None, stride=None, dilation=None, padding=None,
-            mode: str = "conv") -> list[tuple[int, Solution]]:
+def nearest(
+    n: int, wanted: int, kernel=None, stride=None, dilation=None, padding=None, mode: str = "conv"
+) -> list[tuple[int, Solution]]:
     """When nothing reaches `wanted`: the closest sizes that something reaches, below and above,
     each with its best combination."""
     best: dict[int, Solution] = {}
@@ -63,8 +67,11 @@ def _settings(n, kernel, stride, dilation, padding, mode):
                 limit = pool_padding_limit(k) if mode == "pool" else k
                 if padding is not None and padding > limit:
                     continue  # the bound holds for a fixed padding too
-                pads = ([(padding, padding)] if padding is not None
-                        else [(a, b) for a in range(limit + 1) for b in range(limit + 1)])
+                pads = (
+                    [(padding, padding)]
+                    if padding is not None
+                    else [(a, b) for a in range(limit + 1) for b in range(limit + 1)]
+                )
                 for pad in pads:
                     yield from _outputs(n, k, s, d, pad, mode)
 
@@ -74,8 +81,12 @@ def _outputs(n, k, s, d, pad, mode):
         for op in range(max(s, d)):  # PyTorch: output_padding < max(stride, dilation)
             o = (n - 1) * s - pad[0] - pad[1] + d * (k - 1) + op + 1
             if o >= 1:
-                yield o, Solution(k, s, d, pad, False, op,
-                                  f"({n} − 1)·{s} − {pad[0]} − {pad[1]} + {d}·({k} − 1) + {op} + 1 = {o}")
+                yield (
+                    o,
+                    Solution(
+                        k, s, d, pad, False, op, f"({n} − 1)·{s} − {pad[0]} − {pad[1]} + {d}·({k} − 1) + {op} + 1 = {o}"
+                    ),
+                )
         return
     if n + pad[0] + pad[1] < effective_kernel(k, d):
         return

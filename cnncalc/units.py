@@ -37,12 +37,18 @@ def parse_amount(text, what: str, memory: bool = False, where=None) -> int:
         return text
     if isinstance(text, float) and math.isfinite(text):
         text = repr(text)  # 1.5e9 from YAML: Decimal reads its exact digits
-    match = re.fullmatch(r"\s*([0-9]{1,30}(?:\.[0-9]{1,30})?(?:[eE][+-]?[0-9]{1,2})?)\s*([A-Za-z]{0,3})\s*", text) \
-        if isinstance(text, str) else None
+    match = (
+        re.fullmatch(r"\s*([0-9]{1,30}(?:\.[0-9]{1,30})?(?:[eE][+-]?[0-9]{1,2})?)\s*([A-Za-z]{0,3})\s*", text)
+        if isinstance(text, str)
+        else None
+    )
     unit = match.group(2).upper() if match else ""
     if not match or unit not in units:
-        raise CnnCalcError(f"{what} must be a whole number or a number with a unit ({allowed}), like "
-                           f"{'100MB' if memory else '5M'}, but saw {shown(text)}", where)
+        raise CnnCalcError(
+            f"{what} must be a whole number or a number with a unit ({allowed}), like "
+            f"{'100MB' if memory else '5M'}, but saw {shown(text)}",
+            where,
+        )
     try:
         value = Decimal(match.group(1)) * units[unit]
     except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
@@ -57,12 +63,17 @@ def parse_rates(text) -> tuple[float, float] | None:
     import re
     from decimal import Decimal
 
-    match = re.fullmatch(r"\s*([0-9]{1,20}(?:\.[0-9]{1,20})?)\s*([KMGTP]?)\s*(?:FLOPS|FLOP/S)?\s*,"
-                         r"\s*([0-9]{1,20}(?:\.[0-9]{1,20})?)\s*([KMGTP]?I?B)\s*/\s*S\s*", str(text).upper())
+    match = re.fullmatch(
+        r"\s*([0-9]{1,20}(?:\.[0-9]{1,20})?)\s*([KMGTP]?)\s*(?:FLOPS|FLOP/S)?\s*,"
+        r"\s*([0-9]{1,20}(?:\.[0-9]{1,20})?)\s*([KMGTP]?I?B)\s*/\s*S\s*",
+        str(text).upper(),
+    )
     if not match or match.group(2) not in SI or match.group(4) not in RATE_UNITS:
         return None
-    return (float(Decimal(match.group(1)) * SI[match.group(2)]),
-            float(Decimal(match.group(3)) * RATE_UNITS[match.group(4)]))
+    return (
+        float(Decimal(match.group(1)) * SI[match.group(2)]),
+        float(Decimal(match.group(3)) * RATE_UNITS[match.group(4)]),
+    )
 
 
 # --- shown to people ----------------------------------------------------------------------

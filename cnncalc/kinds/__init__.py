@@ -5,7 +5,7 @@ order of `cnncalc kinds`, the README's table and the JSON Schema."""
 
 from __future__ import annotations
 
-from . import activations, convolution, dense, merges, normalization, pooling, reshaping, resampling
+from . import activations, convolution, dense, merges, normalization, pooling, resampling, reshaping
 from .activations import ACTIVATIONS
 from .base import (
     ALIASES,
@@ -42,6 +42,27 @@ def alias_of(word) -> str | None:
     return ALIASES.get(fold(word))
 
 
-__all__ = ["ACTIVATIONS", "ALIASES", "FACTS", "FAMILIES", "IDENTITY", "KINDS", "REQUIRED", "RULES", "AdaptivePool",
-           "Elementwise", "Kind", "NoWeights", "Opt", "Params", "Step", "Window", "alias_of", "declares", "fold",
-           "pool_padding_limit", "register", "undeclared"]
+__all__ = [
+    "ACTIVATIONS",
+    "ALIASES",
+    "FACTS",
+    "FAMILIES",
+    "IDENTITY",
+    "KINDS",
+    "REQUIRED",
+    "RULES",
+    "AdaptivePool",
+    "Elementwise",
+    "Kind",
+    "NoWeights",
+    "Opt",
+    "Params",
+    "Step",
+    "Window",
+    "alias_of",
+    "declares",
+    "fold",
+    "pool_padding_limit",
+    "register",
+    "undeclared",
+]

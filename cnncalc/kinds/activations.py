@@ -5,13 +5,24 @@ from __future__ import annotations
 
 from .base import Elementwise, Opt, Params, Step, counts_nothing, register, weights_once
 
-
 # PyTorch's names for each activation (Keras's are ours, or its own functions)
 ACTIVATION_ALIASES = {
-    "relu": ("ReLU",), "relu6": ("ReLU6",), "leaky_relu": ("LeakyReLU",), "elu": ("ELU",), "selu": ("SELU",),
-    "gelu": ("GELU",), "silu": ("SiLU",), "swish": (), "mish": ("Mish",), "hardswish": ("Hardswish",),
-    "hardsigmoid": ("Hardsigmoid",), "sigmoid": ("Sigmoid",), "tanh": ("Tanh",), "softmax": ("Softmax",),
-    "softplus": ("Softplus",), "linear": ("Identity",),
+    "relu": ("ReLU",),
+    "relu6": ("ReLU6",),
+    "leaky_relu": ("LeakyReLU",),
+    "elu": ("ELU",),
+    "selu": ("SELU",),
+    "gelu": ("GELU",),
+    "silu": ("SiLU",),
+    "swish": (),
+    "mish": ("Mish",),
+    "hardswish": ("Hardswish",),
+    "hardsigmoid": ("Hardsigmoid",),
+    "sigmoid": ("Sigmoid",),
+    "tanh": ("Tanh",),
+    "softmax": ("Softmax",),
+    "softplus": ("Softplus",),
+    "linear": ("Identity",),
 }
 ACTIVATIONS = tuple(ACTIVATION_ALIASES)
 
@@ -58,8 +69,7 @@ class PReLU(Elementwise):
 
     def weight_steps(self, a, xs, y):
         n = self.params(a, xs, y).weights
-        return [Step("params", "", f"{n} slope{'s' if n > 1 else ''}", n),
-                Step("MACs", "", "0 (an activation)", 0)]
+        return [Step("params", "", f"{n} slope{'s' if n > 1 else ''}", n), Step("MACs", "", "0 (an activation)", 0)]
 
 
 @register
@@ -78,5 +88,7 @@ class Scale(Elementwise):
         return Params(xs[0][0])
 
     def weight_steps(self, a, xs, y):
-        return [Step("params", "", f"one factor per channel: {xs[0][0]}", xs[0][0]),
-                Step("MACs", "", "0 (an element-wise product, not a weight multiplication in our convention)", 0)]
+        return [
+            Step("params", "", f"one factor per channel: {xs[0][0]}", xs[0][0]),
+            Step("MACs", "", "0 (an element-wise product, not a weight multiplication in our convention)", 0),
+        ]

@@ -26,8 +26,8 @@ a peer that counts nothing. Standard library only.
 from __future__ import annotations
 
 from collections import namedtuple
+from collections.abc import Sequence
 from math import prod
-from typing import List, Optional, Sequence, Tuple
 
 from ..errors import LayerError
 from ..layout import Shape, fmt_dims, shape_text
@@ -36,9 +36,11 @@ REQUIRED = object()
 
 # namedtuples rather than dataclasses: cheap to import, and start-up time matters
 Opt = namedtuple("Opt", "type default help low high choices", defaults=(REQUIRED, "", None, None, ()))
-Opt.__doc__ = ("One YAML option of a kind. type: int, ints, padding, bool, float, choice (one of "
-               "`choices`) or name (another layer's name); low/high: inclusive bounds of a number "
-               "(each value of a list).")
+Opt.__doc__ = (
+    "One YAML option of a kind. type: int, ints, padding, bool, float, choice (one of "
+    "`choices`) or name (another layer's name); low/high: inclusive bounds of a number "
+    "(each value of a list)."
+)
 
 IDENTITY = "identity"
 
@@ -46,12 +48,14 @@ IDENTITY = "identity"
 Params = namedtuple("Params", "weights biases non_trainable", defaults=(0, 0, 0))
 Window = namedtuple("Window", "kernel stride pad_before")
 Step = namedtuple("Step", "quantity dims formula value", defaults=("", None))
-Step.__doc__ = ("One line of worked arithmetic: the quantity (output, padding, params, MACs, cost), the "
-                "dimensions it applies to, the formula with the layer's numbers, and its value.")
+Step.__doc__ = (
+    "One line of worked arithmetic: the quantity (output, padding, params, MACs, cost), the "
+    "dimensions it applies to, the formula with the layer's numbers, and its value."
+)
 Window.__doc__ = "One spatial dimension of a layer's window: effective kernel, stride, padding before."
 
 NO_PARAMS = Params()
-KINDS: dict[str, "Kind"] = {}
+KINDS: dict[str, Kind] = {}
 
 # What every kind must declare: its rules (methods) and its facts (attributes).
 RULES = ("shape", "params", "macs", "window", "explain", "torchinfo", "fvcore")
@@ -65,16 +69,17 @@ def fold(word) -> str:
     return str(word).lower().split(".")[-1].replace("_", "")
 
 
-def declares(kind: "Kind", rule: str) -> bool:
+def declares(kind: Kind, rule: str) -> bool:
     """Whether a kind's class (or a base below Kind) defines the rule, rather than inheriting
     the base class's undefined one."""
     return getattr(type(kind), rule) is not getattr(Kind, rule)
 
 
-def undeclared(kind: "Kind") -> list[str]:
+def undeclared(kind: Kind) -> list[str]:
     """The rules and facts a kind leaves undeclared (none for a registered kind)."""
-    return [rule for rule in RULES if not declares(kind, rule)] + \
-        [fact for fact in FACTS if getattr(kind, fact) is None]
+    return [rule for rule in RULES if not declares(kind, rule)] + [
+        fact for fact in FACTS if getattr(kind, fact) is None
+    ]
 
 
 def register(kind):
@@ -102,11 +107,12 @@ def register(kind):
 
 def spatial_of(x: Shape, kind: str, rank_min: int = 1) -> Shape:
     if len(x) - 1 < rank_min:
-        raise LayerError(f"{kind} needs a tensor with channels and {rank_min}+ spatial dimensions, "
-                         f"but the input is flat {list(x)}; it cannot follow flatten or dense")
+        raise LayerError(
+            f"{kind} needs a tensor with channels and {rank_min}+ spatial dimensions, "
+            f"but the input is flat {list(x)}; it cannot follow flatten or dense"
+        )
     if len(x) - 1 > 3:
-        raise LayerError(f"{kind} supports 1-D, 2-D and 3-D inputs, but the input has {len(x) - 1} "
-                         f"spatial dimensions")
+        raise LayerError(f"{kind} supports 1-D, 2-D and 3-D inputs, but the input has {len(x) - 1} spatial dimensions")
     return x[1:]
 
 
@@ -120,11 +126,11 @@ class Kind:
     merge = False  # takes several inputs (branches)
     layout_aware = False  # an option is written in the file's layout (attrs get _channels_last)
     references: tuple = ()  # the options that name another layer (set by register)
-    help = ""      # one line for `cnncalc kinds` and the README
-    in_place: Optional[bool] = None  # may overwrite its input (an activation): declared by every kind
-    aliases: Optional[tuple] = None  # the names other frameworks give it: declared by every kind
+    help = ""  # one line for `cnncalc kinds` and the README
+    in_place: bool | None = None  # may overwrite its input (an activation): declared by every kind
+    aliases: tuple | None = None  # the names other frameworks give it: declared by every kind
 
-    def shape(self, a, xs: Sequence[Shape]) -> Tuple[Shape, List[str]]:
+    def shape(self, a, xs: Sequence[Shape]) -> tuple[Shape, list[str]]:
         raise NotImplementedError(f"kind {self.name} has no shape rule")
 
     def params(self, a, xs: Sequence[Shape], y: Shape) -> Params:
@@ -133,10 +139,10 @@ class Kind:
     def macs(self, a, xs: Sequence[Shape], y: Shape) -> int:
         raise NotImplementedError(f"kind {self.name} has no MACs rule")
 
-    def window(self, a, xs: Sequence[Shape]) -> Optional[list]:
+    def window(self, a, xs: Sequence[Shape]) -> list | None:
         return None
 
-    def explain(self, a, xs: Sequence[Shape], y: Shape) -> List[Step]:
+    def explain(self, a, xs: Sequence[Shape], y: Shape) -> list[Step]:
         raise NotImplementedError(f"kind {self.name} has no worked arithmetic")
 
     def torchinfo(self, row, input_sizes: Sequence[int], source=None) -> int:
@@ -189,6 +195,7 @@ class Elementwise(NoWeights):
 
 # --- what the peers count (cnncalc.conventions applies these to a report's rows) ----------
 
+
 def weights_once(kind, row, input_sizes, source=None) -> int:
     """torchinfo, for any layer with parameters but a convolution: its weights and biases,
     once; source: the row whose weights this one reuses (torchinfo counts every call)."""
@@ -220,6 +227,7 @@ def per_input_element(kind, row, input_sizes) -> int:
 
 # --- text shared by the kinds' labels and worked arithmetic ------------------------------
 
+
 def activation_suffix(a) -> str:
     act = a.get("activation")
     return f" +{act}" if act and act != "linear" else ""
@@ -232,8 +240,7 @@ def pad_label(padding) -> str:
         return ""
     if isinstance(padding, int):
         return f" p{padding}"
-    return " p" + ",".join(str(p) if isinstance(p, int) else "(" + ",".join(map(str, p)) + ")"
-                           for p in padding)
+    return " p" + ",".join(str(p) if isinstance(p, int) else "(" + ",".join(map(str, p)) + ")" for p in padding)
 
 
 def window_label(a, rank: int = 2) -> str:
@@ -246,6 +253,8 @@ def window_label(a, rank: int = 2) -> str:
     if d != 1:
         text += f" d{fmt_dims(d)}"
     return text
+
+
 def dot(values) -> str:
     """(3, 3, 64) -> '3·3·64'."""
     return "·".join(str(v) for v in values)
@@ -262,5 +271,7 @@ def number(value: int) -> str:
 
 def no_weights(reason: str) -> list:
     return [Step("params", "", f"0 ({reason})", 0), Step("MACs", "", "0 (no weight multiplications)", 0)]
+
+
 def kept_steps(a, xs, y, what: str) -> list:
     return [Step("output", "", f"{what}: {shape_text(y)}")]

@@ -8,21 +8,39 @@ from math import prod
 from ..errors import LayerError, shown
 from ..layout import DIM_NAMES, Shape, fmt_dims
 from .activations import ACTIVATIONS
-from .base import (Kind, Opt, Params, Step, activation_suffix, dot, elements_product, number, our_macs,
-                   register, weights_per_position, window_label)
+from .base import (
+    Kind,
+    Opt,
+    Params,
+    Step,
+    activation_suffix,
+    dot,
+    elements_product,
+    number,
+    our_macs,
+    register,
+    weights_per_position,
+    window_label,
+)
 from .sliding import Sliding, explicit_padding, geometry, grouped, per_dim, sliding, sliding_steps
 
 
 def conv_label(short: str, a, extra: str = "", rank: int = 2) -> str:
     """conv 3×3/2 p1 g2 ×64 +relu: the kind, window, extras, filters and fused activation."""
     return f"{short} {window_label(a, rank)}{extra} ×{a['filters']}" + activation_suffix(a)
+
+
 def kernel_area(a, x) -> int:
     return prod(per_dim(a["kernel"], len(x) - 1, "kernel"))
+
+
 def check_groups(groups, cin, cout):
     if cin % groups:
         raise LayerError(f"groups must divide the input channels, but {groups} does not divide {cin}")
     if cout % groups:
         raise LayerError(f"groups must divide filters, but {groups} does not divide {cout}")
+
+
 class ConvLike(Sliding):
     """A sliding kind with weights: out_channels() channels out, and every weight multiplies
     once at each position it is applied to, so MACs = weights × positions_per_weight().
@@ -78,8 +96,9 @@ class Conv(ConvLike):
         return a["filters"]
 
     def params(self, a, xs, y):
-        return Params(a["filters"] * (xs[0][0] // a["groups"]) * kernel_area(a, xs[0]),
-                      a["filters"] if a["bias"] else 0)
+        return Params(
+            a["filters"] * (xs[0][0] // a["groups"]) * kernel_area(a, xs[0]), a["filters"] if a["bias"] else 0
+        )
 
     def explain(self, a, xs, y):
         k, cin, g, f = per_dim(a["kernel"], len(xs[0]) - 1, "kernel"), xs[0][0], a["groups"], a["filters"]
@@ -88,7 +107,8 @@ class Conv(ConvLike):
         params = f"({per_filter} + 1) · {f}" if a["bias"] else f"{per_filter} · {f}"
         return sliding_steps(a, xs[0], self.name) + [
             Step("params", "", f"{params} = {number(p.weights + p.biases)}", p.weights + p.biases),
-            Step("MACs", "", f"{dot(y[1:])}·{f} · {per_filter} = {number(self.macs(a, xs, y))}", self.macs(a, xs, y))]
+            Step("MACs", "", f"{dot(y[1:])}·{f} · {per_filter} = {number(self.macs(a, xs, y))}", self.macs(a, xs, y)),
+        ]
 
     def label(self, a, rank=2):
         return conv_label("conv", a, f" g{a['groups']}" if a["groups"] != 1 else "", rank)
@@ -114,11 +134,20 @@ class DepthwiseConv(ConvLike):
         params = f"({dot(k)} + 1) · {filters}" if a["bias"] else f"{dot(k)} · {filters}"
         standard = prod(y) * cin * prod(k)
         return sliding_steps(a, xs[0], self.name) + [
-            Step("params", "", f"{params} = {number(p.weights + p.biases)} (one {dot(k)} filter per input channel)",
-                 p.weights + p.biases),
+            Step(
+                "params",
+                "",
+                f"{params} = {number(p.weights + p.biases)} (one {dot(k)} filter per input channel)",
+                p.weights + p.biases,
+            ),
             Step("MACs", "", f"{dot(y[1:])}·{y[0]} · {dot(k)} = {number(macs)}", macs),
-            Step("cost", "", f"against a standard convolution to {y[0]} channels ({number(standard)} MACs): "
-                             f"{number(macs)}/{number(standard)} = 1/{cin}")]
+            Step(
+                "cost",
+                "",
+                f"against a standard convolution to {y[0]} channels ({number(standard)} MACs): "
+                f"{number(macs)}/{number(standard)} = 1/{cin}",
+            ),
+        ]
 
     def label(self, a, rank=2):
         m = f" ×{a['depth_multiplier']}" if a["depth_multiplier"] != 1 else ""
@@ -145,15 +174,29 @@ class SeparableConv(ConvLike):
         bias = f" + {f}" if a["bias"] else ""
         standard = prod(y) * cin * prod(k)
         steps = sliding_steps(a, xs[0], self.name) + [
-            Step("params", "", f"depthwise {dot(k)}·{mid} + pointwise {mid}·{f}{bias} = {number(p.weights + p.biases)}",
-                 p.weights + p.biases),
-            Step("MACs", "", f"depthwise {positions}·{mid} · {dot(k)} + pointwise {positions}·{mid} · {f} = {number(macs)}",
-                 macs)]
+            Step(
+                "params",
+                "",
+                f"depthwise {dot(k)}·{mid} + pointwise {mid}·{f}{bias} = {number(p.weights + p.biases)}",
+                p.weights + p.biases,
+            ),
+            Step(
+                "MACs",
+                "",
+                f"depthwise {positions}·{mid} · {dot(k)} + pointwise {positions}·{mid} · {f} = {number(macs)}",
+                macs,
+            ),
+        ]
         ratio = f"{number(macs)}/{number(standard)} = {macs / standard:.4f}"
         if m == 1:  # Howard et al. (MobileNets, 2017): 1/N + 1/D_K², here 1/n_c′ + 1/f²
             ratio += f"; 1/{f} + 1/{prod(k)} = {1 / f + 1 / prod(k):.4f}"
-        return steps + [Step("cost", "", f"against a standard {dot(k)} convolution to {f} channels "
-                                         f"({number(standard)} MACs): {ratio}")]
+        return steps + [
+            Step(
+                "cost",
+                "",
+                f"against a standard {dot(k)} convolution to {f} channels ({number(standard)} MACs): {ratio}",
+            )
+        ]
 
 
 @register
@@ -176,9 +219,15 @@ class LocallyConnected(ConvLike):
         p, macs = self.params(a, xs, y), self.macs(a, xs, y)
         per = f"({dot(k)}·{cin} + 1)" if a["bias"] else f"{dot(k)}·{cin}"
         return sliding_steps(a, xs[0], self.name) + [
-            Step("params", "", f"{elements_product(y)} · {per} = {number(p.weights + p.biases)} (a filter of its own at every "
-                               f"output position)", p.weights + p.biases),
-            Step("MACs", "", f"{elements_product(y)} · {dot(k)}·{cin} = {number(macs)}", macs)]
+            Step(
+                "params",
+                "",
+                f"{elements_product(y)} · {per} = {number(p.weights + p.biases)} (a filter of its own at every "
+                f"output position)",
+                p.weights + p.biases,
+            ),
+            Step("MACs", "", f"{elements_product(y)} · {dot(k)}·{cin} = {number(macs)}", macs),
+        ]
 
 
 @register
@@ -197,26 +246,33 @@ class ConvTranspose(Kind):
         op = per_dim(a["output_padding"], len(sp), "output_padding")
         if a["padding"] == "same":  # Keras Conv2DTranspose without output_padding: out = n · stride
             if any(op):  # Keras's rule with one, (n − 1)·s + k − 2·⌊k/2⌋ + op, is not this one: refused
-                raise LayerError(f"output_padding is for a numeric padding (PyTorch's rule); with padding 'same' "
-                                 f"the output is n·stride and output_padding must be 0, but saw "
-                                 f"{shown(a['output_padding'])}")
+                raise LayerError(
+                    f"output_padding is for a numeric padding (PyTorch's rule); with padding 'same' "
+                    f"the output is n·stride and output_padding must be 0, but saw "
+                    f"{shown(a['output_padding'])}"
+                )
             return (a["filters"], *(n * si for n, si in zip(sp, s))), []
         out = []
         for n, ki, si, di, opi, p in zip(sp, k, s, d, op, explicit_padding(a["padding"], len(sp))):
             if opi >= max(si, di):
-                raise LayerError(f"output_padding must be smaller than stride or dilation, but saw "
-                                 f"output_padding {opi} with stride {si} and dilation {di}")
+                raise LayerError(
+                    f"output_padding must be smaller than stride or dilation, but saw "
+                    f"output_padding {opi} with stride {si} and dilation {di}"
+                )
             # PyTorch: (n − 1)·s − pad_before − pad_after + d·(k − 1) + output_padding + 1
             o = (n - 1) * si - p[0] - p[1] + di * (ki - 1) + opi + 1
             if o < 1:
-                raise LayerError(f"output size would be {o}; the padding ({p[0]} + {p[1]}) must be "
-                                 f"smaller than (n − 1)·s + d·(k − 1) + output_padding + 1 = {o + p[0] + p[1]}")
+                raise LayerError(
+                    f"output size would be {o}; the padding ({p[0]} + {p[1]}) must be "
+                    f"smaller than (n − 1)·s + d·(k − 1) + output_padding + 1 = {o + p[0] + p[1]}"
+                )
             out.append(o)
         return (a["filters"], *out), []
 
     def params(self, a, xs, y):
-        return Params(xs[0][0] * (a["filters"] // a["groups"]) * kernel_area(a, xs[0]),
-                      a["filters"] if a["bias"] else 0)
+        return Params(
+            xs[0][0] * (a["filters"] // a["groups"]) * kernel_area(a, xs[0]), a["filters"] if a["bias"] else 0
+        )
 
     def macs(self, a, xs, y):
         # real multiplications: each input element meets (C_out/groups)·prod(kernel) weights;
@@ -228,25 +284,41 @@ class ConvTranspose(Kind):
 
     def hyperparameters(self, a, xs):
         sp, k, s, d = geometry(a, xs[0], self.name)
-        return {**super().hyperparameters(a, xs), "kernel": list(k), "stride": list(s), "dilation": list(d),
-                "padding": [list(p) for p in explicit_padding(a["padding"], len(sp)) or []] or "same",
-                "output_padding": list(per_dim(a["output_padding"], len(sp), "output_padding"))}
+        return {
+            **super().hyperparameters(a, xs),
+            "kernel": list(k),
+            "stride": list(s),
+            "dilation": list(d),
+            "padding": [list(p) for p in explicit_padding(a["padding"], len(sp)) or []] or "same",
+            "output_padding": list(per_dim(a["output_padding"], len(sp), "output_padding")),
+        }
 
     def explain(self, a, xs, y):
         sp, k, s, d = geometry(a, xs[0], self.name)
         op = per_dim(a["output_padding"], len(sp), "output_padding")
         pads = explicit_padding(a["padding"], len(sp))
-        texts = ([f"'same' (Keras): {n}·{si} = {o}" for n, si, o in zip(sp, s, y[1:])] if pads is None else
-                 [f"({n} − 1)·{si} − {p[0]} − {p[1]} + {di}·({ki} − 1) + {opi} + 1 = {o}"
-                  for n, ki, si, di, opi, p, o in zip(sp, k, s, d, op, pads, y[1:])])
+        texts = (
+            [f"'same' (Keras): {n}·{si} = {o}" for n, si, o in zip(sp, s, y[1:])]
+            if pads is None
+            else [
+                f"({n} − 1)·{si} − {p[0]} − {p[1]} + {di}·({ki} − 1) + {opi} + 1 = {o}"
+                for n, ki, si, di, opi, p, o in zip(sp, k, s, d, op, pads, y[1:])
+            ]
+        )
         cin, f, g = xs[0][0], a["filters"], a["groups"]
         per = f"{cin}·{f}" if g == 1 else f"{cin}·({f}/{g})"
         p, macs = self.params(a, xs, y), self.macs(a, xs, y)
         bias = f" + {f}" if a["bias"] else ""
         return [Step("output", dims, text) for dims, text in grouped(DIM_NAMES[len(sp)], texts)] + [
             Step("params", "", f"{per}·{dot(k)}{bias} = {number(p.weights + p.biases)}", p.weights + p.biases),
-            Step("MACs", "", f"{dot(xs[0][1:])}·{cin} · {f if g == 1 else f'({f}/{g})'}·{dot(k)} = {number(macs)} "
-                             f"(each input element meets every weight of its group once)", macs)]
+            Step(
+                "MACs",
+                "",
+                f"{dot(xs[0][1:])}·{cin} · {f if g == 1 else f'({f}/{g})'}·{dot(k)} = {number(macs)} "
+                f"(each input element meets every weight of its group once)",
+                macs,
+            ),
+        ]
 
     def label(self, a, rank=2):
         op = f" op{fmt_dims(a['output_padding'])}" if a["output_padding"] != 0 else ""

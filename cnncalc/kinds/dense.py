@@ -20,8 +20,10 @@ class Dense(Kind):
 
     def shape(self, a, xs):
         if len(xs[0]) != 1:
-            raise LayerError(f"dense needs a flat input, but the input is {shape_text(xs[0])} (H×W×C order); "
-                             f"insert a flatten (or global_avg_pool) layer before it")
+            raise LayerError(
+                f"dense needs a flat input, but the input is {shape_text(xs[0])} (H×W×C order); "
+                f"insert a flatten (or global_avg_pool) layer before it"
+            )
         return (a["units"],), []
 
     def params(self, a, xs, y):
@@ -37,8 +39,10 @@ class Dense(Kind):
         n, u = xs[0][0], a["units"]
         p = self.params(a, xs, y)
         params = f"({n} + 1) · {u}" if a["bias"] else f"{n} · {u}"
-        return [Step("params", "", f"{params} = {number(p.weights + p.biases)}", p.weights + p.biases),
-                Step("MACs", "", f"{n} · {u} = {number(n * u)}", n * u)]
+        return [
+            Step("params", "", f"{params} = {number(p.weights + p.biases)}", p.weights + p.biases),
+            Step("MACs", "", f"{n} · {u} = {number(n * u)}", n * u),
+        ]
 
     def label(self, a, rank=2):
         return f"dense ×{a['units']}" + activation_suffix(a)

@@ -67,17 +67,36 @@ def _broadcast(xs) -> Shape:
 for _merge in (
     # concatenate along channels; spatial sizes must agree (netscope's rule); a different rank
     # is also a different spatial size
-    Merge("concat", "concat", "concatenate branches along channels", "equal spatial sizes",
-          fit=lambda xs: len({x[1:] for x in xs}) == 1, joined=lambda xs: (sum(x[0] for x in xs), *xs[0][1:]),
-          text=lambda xs, y: f"channels {' + '.join(str(x[0]) for x in xs)} = {y[0]}: {shape_text(y)}",
-          aliases=("Concatenate", "cat")),
-    Merge("add", "add", "element-wise sum of branches (an empty branch is the identity shortcut)",
-          "equal shapes", fit=lambda xs: len(set(xs)) == 1, joined=lambda xs: xs[0], aliases=("Add",)),
+    Merge(
+        "concat",
+        "concat",
+        "concatenate branches along channels",
+        "equal spatial sizes",
+        fit=lambda xs: len({x[1:] for x in xs}) == 1,
+        joined=lambda xs: (sum(x[0] for x in xs), *xs[0][1:]),
+        text=lambda xs, y: f"channels {' + '.join(str(x[0]) for x in xs)} = {y[0]}: {shape_text(y)}",
+        aliases=("Concatenate", "cat"),
+    ),
+    Merge(
+        "add",
+        "add",
+        "element-wise sum of branches (an empty branch is the identity shortcut)",
+        "equal shapes",
+        fit=lambda xs: len(set(xs)) == 1,
+        joined=lambda xs: xs[0],
+        aliases=("Add",),
+    ),
     # element-wise product; a (C, 1, …) gate broadcasts over (C, *spatial) (squeeze-excitation)
-    Merge("multiply", "mul", "element-wise product of branches, broadcasting (C,1,1) gates",
-          "equal shapes, or a gate of shape 1×1×C to broadcast",
-          fit=lambda xs: all(len(x) == len(_broadcast(xs)) and all(v in (f, 1) for v, f in zip(x, _broadcast(xs)))
-                             for x in xs),
-          joined=_broadcast, aliases=("Multiply", "mul")),
+    Merge(
+        "multiply",
+        "mul",
+        "element-wise product of branches, broadcasting (C,1,1) gates",
+        "equal shapes, or a gate of shape 1×1×C to broadcast",
+        fit=lambda xs: all(
+            len(x) == len(_broadcast(xs)) and all(v in (f, 1) for v, f in zip(x, _broadcast(xs))) for x in xs
+        ),
+        joined=_broadcast,
+        aliases=("Multiply", "mul"),
+    ),
 ):
     register(_merge)

@@ -6,8 +6,20 @@ from __future__ import annotations
 from math import prod
 
 from ..errors import LayerError
-from .base import (IDENTITY, Elementwise, Kind, Opt, Params, Step, counts_nothing, kept_steps, number, register,
-                   spatial_of, weights_once)
+from .base import (
+    IDENTITY,
+    Elementwise,
+    Kind,
+    Opt,
+    Params,
+    Step,
+    counts_nothing,
+    kept_steps,
+    number,
+    register,
+    spatial_of,
+    weights_once,
+)
 
 
 @register
@@ -19,21 +31,29 @@ class BatchNorm(Elementwise):
 
     def fvcore(self, row, input_sizes):
         return (2 if row.weights else 1) * sum(input_sizes)  # a scale and a shift; a shift alone without affine
+
     help = "batch normalization: gamma and beta learnable, running mean and variance not"
-    options = {"affine": Opt("bool", True), "track_running_stats": Opt("bool", True),
-               "epsilon": Opt("float", 1e-5, low=0), "momentum": Opt("float", 0.1, low=0, high=1)}
+    options = {
+        "affine": Opt("bool", True),
+        "track_running_stats": Opt("bool", True),
+        "epsilon": Opt("float", 1e-5, low=0),
+        "momentum": Opt("float", 0.1, low=0, high=1),
+    }
 
     def params(self, a, xs, y):
         c = xs[0][0]
-        return Params(c if a["affine"] else 0, c if a["affine"] else 0,
-                      2 * c if a["track_running_stats"] else 0)
+        return Params(c if a["affine"] else 0, c if a["affine"] else 0, 2 * c if a["track_running_stats"] else 0)
 
     def weight_steps(self, a, xs, y):
         c, p = xs[0][0], self.params(a, xs, y)
         learnable = f"γ and β: 2·{c} = {number(2 * c)}" if a["affine"] else "none (affine false)"
-        running = f"; running mean and variance 2·{c} = {number(2 * c)}, not trainable" if a["track_running_stats"] else ""
-        return [Step("params", "", learnable + running, p.weights + p.biases),
-                Step("MACs", "", "0 (not a weight multiplication)", 0)]
+        running = (
+            f"; running mean and variance 2·{c} = {number(2 * c)}, not trainable" if a["track_running_stats"] else ""
+        )
+        return [
+            Step("params", "", learnable + running, p.weights + p.biases),
+            Step("MACs", "", "0 (not a weight multiplication)", 0),
+        ]
 
 
 @register
@@ -43,8 +63,12 @@ class LocalResponseNorm(Elementwise):
     in_place = False
     fvcore = counts_nothing
     help = "local response normalization (AlexNet); no parameters"
-    options = {"size": Opt("int", 5, low=1), "alpha": Opt("float", 1e-4), "beta": Opt("float", 0.75),
-               "k": Opt("float", 1.0)}
+    options = {
+        "size": Opt("int", 5, low=1),
+        "alpha": Opt("float", 1e-4),
+        "beta": Opt("float", 0.75),
+        "k": Opt("float", 1.0),
+    }
 
 
 class Norm(Kind):
@@ -65,9 +89,15 @@ class Norm(Kind):
     def explain(self, a, xs, y):
         p = self.params(a, xs, y)
         return kept_steps(a, xs, y, self.explained(a, xs)) + [
-            Step("params", "", f"γ and β: {p.weights:,} + {p.biases:,}" + (
-                f"; {p.non_trainable:,} running statistics, not trainable" if p.non_trainable else ""),
-                 p.weights + p.biases), Step("MACs", "", "0 (not a weight multiplication)", 0)]
+            Step(
+                "params",
+                "",
+                f"γ and β: {p.weights:,} + {p.biases:,}"
+                + (f"; {p.non_trainable:,} running statistics, not trainable" if p.non_trainable else ""),
+                p.weights + p.biases,
+            ),
+            Step("MACs", "", "0 (not a weight multiplication)", 0),
+        ]
 
     def explained(self, a, xs) -> str:
         return "normalized"
@@ -82,8 +112,9 @@ class GroupNorm(Norm):
 
     def shape(self, a, xs):
         if xs[0][0] % a["groups"]:
-            raise LayerError(f"group_norm needs groups dividing the channels, but {a['groups']} does not divide "
-                             f"{xs[0][0]}")
+            raise LayerError(
+                f"group_norm needs groups dividing the channels, but {a['groups']} does not divide {xs[0][0]}"
+            )
         return xs[0], []
 
     def params(self, a, xs, y):
@@ -102,8 +133,11 @@ class LayerNorm(Norm):
     name, prefix = "layer_norm", "ln"
     aliases = ("LayerNorm", "LayerNorm2d", "LayerNormalization")
     help = "layer normalization over the channels of each position (ConvNeXt) or over all of C×H×W"
-    options = {"over": Opt("choice", "channels", choices=("channels", "all")), "affine": Opt("bool", True),
-               "epsilon": Opt("float", 1e-6, low=0)}
+    options = {
+        "over": Opt("choice", "channels", choices=("channels", "all")),
+        "affine": Opt("bool", True),
+        "epsilon": Opt("float", 1e-6, low=0),
+    }
 
     def shape(self, a, xs):
         return xs[0], []
@@ -113,8 +147,11 @@ class LayerNorm(Norm):
         return Params(n if a["affine"] else 0, n if a["affine"] else 0)
 
     def explained(self, a, xs):
-        return "normalized over each position's channels" if a["over"] == "channels" else \
-            f"normalized over all {prod(xs[0]):,} elements"
+        return (
+            "normalized over each position's channels"
+            if a["over"] == "channels"
+            else f"normalized over all {prod(xs[0]):,} elements"
+        )
 
 
 @register
@@ -122,8 +159,11 @@ class InstanceNorm(Norm):
     name, prefix = "instance_norm", "in"
     aliases = ("InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d")
     help = "instance normalization (PyTorch InstanceNorm): affine and running statistics off by default"
-    options = {"affine": Opt("bool", False), "track_running_stats": Opt("bool", False),
-               "epsilon": Opt("float", 1e-5, low=0)}
+    options = {
+        "affine": Opt("bool", False),
+        "track_running_stats": Opt("bool", False),
+        "epsilon": Opt("float", 1e-5, low=0),
+    }
 
     def shape(self, a, xs):
         spatial_of(xs[0], self.name)

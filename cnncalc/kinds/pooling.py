@@ -7,8 +7,19 @@ from math import gcd
 
 from ..errors import CodedWarning, LayerError
 from ..layout import DIM_NAMES, fmt_dims, shape_text
-from .base import (NoWeights, Opt, Step, Window, counts_nothing, dot, no_weights, per_input_element,
-                   register, spatial_of, window_label)
+from .base import (
+    NoWeights,
+    Opt,
+    Step,
+    Window,
+    counts_nothing,
+    dot,
+    no_weights,
+    per_input_element,
+    register,
+    spatial_of,
+    window_label,
+)
 from .sliding import Sliding, dims_text, grouped, per_dim, sliding, sliding_steps
 
 
@@ -35,8 +46,9 @@ class Pool(NoWeights, Sliding):
         if a["padding"] != "same":
             for ki, p in zip(k, pads):
                 if max(p) > pool_padding_limit(ki):
-                    raise LayerError(f"padding must be at most half the kernel, but saw padding "
-                                     f"{max(p)} with kernel {ki}")
+                    raise LayerError(
+                        f"padding must be at most half the kernel, but saw padding {max(p)} with kernel {ki}"
+                    )
         return (xs[0][0], *out), warnings
 
     def explain(self, a, xs, y):
@@ -128,10 +140,17 @@ class AdaptivePool(NoWeights):
         texts = []
         for n, t in zip(sp, target):
             sizes = self.sizes(n, t)
-            texts.append(f"{n} → {t}: the pooling windows differ in size ({' and '.join(map(str, sizes))}; "
-                         f"PyTorch's start = ⌊i·n/t⌋, end = ⌈(i+1)·n/t⌉)" if len(sizes) > 1 else None)
-        warnings = [CodedWarning("uneven-windows", f"{dims}: {text}")
-                    for dims, text in grouped(DIM_NAMES[len(sp)], texts) if text]
+            texts.append(
+                f"{n} → {t}: the pooling windows differ in size ({' and '.join(map(str, sizes))}; "
+                f"PyTorch's start = ⌊i·n/t⌋, end = ⌈(i+1)·n/t⌉)"
+                if len(sizes) > 1
+                else None
+            )
+        warnings = [
+            CodedWarning("uneven-windows", f"{dims}: {text}")
+            for dims, text in grouped(DIM_NAMES[len(sp)], texts)
+            if text
+        ]
         return (xs[0][0], *target), warnings
 
     def window(self, a, xs):
@@ -151,10 +170,13 @@ class AdaptivePool(NoWeights):
                 texts.append(f"{n} → {t}: s = ⌊{n}/{t}⌋ = {s}, f = {n} − ({t} − 1)·{s} = {f}")
             else:
                 sizes = self.sizes(n, t)
-                texts.append(f"{n} → {t}: windows [⌊i·{n}/{t}⌋, ⌈(i+1)·{n}/{t}⌉) of sizes "
-                             f"{' and '.join(map(str, sizes))} (PyTorch's rule; no single stride)")
-        return ([Step("output", dims, text) for dims, text in grouped(DIM_NAMES[len(sp)], texts)]
-                + no_weights("pooling has no weights"))
+                texts.append(
+                    f"{n} → {t}: windows [⌊i·{n}/{t}⌋, ⌈(i+1)·{n}/{t}⌉) of sizes "
+                    f"{' and '.join(map(str, sizes))} (PyTorch's rule; no single stride)"
+                )
+        return [Step("output", dims, text) for dims, text in grouped(DIM_NAMES[len(sp)], texts)] + no_weights(
+            "pooling has no weights"
+        )
 
     def label(self, a, rank=2):
         return f"{self.name} →{fmt_dims(a['output_size'])}"

@@ -54,11 +54,14 @@ class Upsample(NoWeights):
         if len(row.output_shape) != 3:  # fvcore handles only the 2-D ops
             return 0
         return {"nearest": 1, "bilinear": 4}.get(row.hyperparameters.get("mode"), 0) * row.activation_size
+
     help = "resize by scale (out = floor(n·scale)) or to size; nearest, linear, bilinear, bicubic, trilinear"
-    options = {"scale": Opt("float", None, "scale factor for every spatial dimension", low=0),
-               "size": Opt("ints", None, "output size: an int or one per spatial dimension", low=1),
-               "like": Opt("name", None, "resize to the spatial size of this earlier layer"),
-               "mode": Opt("choice", "nearest", choices=("nearest", "linear", "bilinear", "bicubic", "trilinear"))}
+    options = {
+        "scale": Opt("float", None, "scale factor for every spatial dimension", low=0),
+        "size": Opt("ints", None, "output size: an int or one per spatial dimension", low=1),
+        "like": Opt("name", None, "resize to the spatial size of this earlier layer"),
+        "mode": Opt("choice", "nearest", choices=("nearest", "linear", "bilinear", "bicubic", "trilinear")),
+    }
 
     def _out(self, a, x):
         sp = spatial_of(x, self.name)
@@ -82,14 +85,23 @@ class Upsample(NoWeights):
 
     def explain(self, a, xs, y):
         sp = spatial_of(xs[0], self.name)
-        texts = ([f"⌊{n} · {a['scale']}⌋ = {o}" for n, o in zip(sp, y[1:])] if a["scale"] is not None
-                 else [f"{n} → {o}" + (f" (the size of {a['like']})" if a["like"] else "") for n, o in zip(sp, y[1:])])
-        return ([Step("output", dims, text) for dims, text in grouped(DIM_NAMES[len(sp)], texts)]
-                + no_weights(f"{a['mode']} interpolation has no weights"))
+        texts = (
+            [f"⌊{n} · {a['scale']}⌋ = {o}" for n, o in zip(sp, y[1:])]
+            if a["scale"] is not None
+            else [f"{n} → {o}" + (f" (the size of {a['like']})" if a["like"] else "") for n, o in zip(sp, y[1:])]
+        )
+        return [Step("output", dims, text) for dims, text in grouped(DIM_NAMES[len(sp)], texts)] + no_weights(
+            f"{a['mode']} interpolation has no weights"
+        )
 
     def label(self, a, rank=2):
-        by = f"×{a['scale']:g}" if a["scale"] is not None else \
-            f"→{fmt_dims(a['size'])}" if a["size"] is not None else f"like {a['like']}"
+        by = (
+            f"×{a['scale']:g}"
+            if a["scale"] is not None
+            else f"→{fmt_dims(a['size'])}"
+            if a["size"] is not None
+            else f"like {a['like']}"
+        )
         return f"upsample {by} {a['mode']}"
 
 
@@ -99,16 +111,21 @@ def like_size(a, sp, kind: str) -> tuple:
         raise LayerError(f"like names another layer of a network; for {kind} alone give the size instead")
     target = a["_like"][1:]
     if len(target) != len(sp):
-        raise LayerError(f"like {shown(a['like'])} has {len(target)} spatial dimensions ({shape_text(a['_like'])}), "
-                         f"but the input has {len(sp)}")
+        raise LayerError(
+            f"like {shown(a['like'])} has {len(target)} spatial dimensions ({shape_text(a['_like'])}), "
+            f"but the input has {len(sp)}"
+        )
     return target
 
 
 def _factor(a, x, kind: str) -> int:
     if len(x) != 3:
-        raise LayerError(f"{kind} works on 2-D inputs (C, H, W), as PyTorch's, but the input has "
-                         f"{len(x) - 1} spatial dimensions")
+        raise LayerError(
+            f"{kind} works on 2-D inputs (C, H, W), as PyTorch's, but the input has {len(x) - 1} spatial dimensions"
+        )
     return a["factor"]
+
+
 class PixelShuffle(NoWeights):
     """Depth to space (PyTorch PixelShuffle): (C·r², H, W) -> (C, H·r, W·r); and back, space to
     depth (PixelUnshuffle, YOLOv2's reorg): (C, H, W) -> (C·r², H/r, W/r). One class, two kinds."""
@@ -136,18 +153,35 @@ class PixelShuffle(NoWeights):
 
     def explain(self, a, xs, y):
         r, (c, h, w) = a["factor"], xs[0]
-        text = (f"{c}/{r}² = {y[0]} channels, {h}·{r} = {y[1]}, {w}·{r} = {y[2]}" if self.up else
-                f"{c}·{r}² = {y[0]} channels, {h}/{r} = {y[1]}, {w}/{r} = {y[2]}")
+        text = (
+            f"{c}/{r}² = {y[0]} channels, {h}·{r} = {y[1]}, {w}·{r} = {y[2]}"
+            if self.up
+            else f"{c}·{r}² = {y[0]} channels, {h}/{r} = {y[1]}, {w}/{r} = {y[2]}"
+        )
         return [Step("output", "", text)] + no_weights("a rearrangement")
 
     def label(self, a, rank=2):
         return f"{self.name} {'×' if self.up else '÷'}{a['factor']}"
 
 
-register(PixelShuffle("pixel_shuffle", True, "depth to space: C·r² × H × W → C × H·r × W·r (PyTorch PixelShuffle)",
-                      ("PixelShuffle", "DepthToSpace")))
-register(PixelShuffle("pixel_unshuffle", False, "space to depth: C × H × W → C·r² × H/r × W/r (PyTorch "
-                                                "PixelUnshuffle, YOLOv2's reorg)", ("PixelUnshuffle", "SpaceToDepth", "reorg")))
+register(
+    PixelShuffle(
+        "pixel_shuffle",
+        True,
+        "depth to space: C·r² × H × W → C × H·r × W·r (PyTorch PixelShuffle)",
+        ("PixelShuffle", "DepthToSpace"),
+    )
+)
+register(
+    PixelShuffle(
+        "pixel_unshuffle",
+        False,
+        "space to depth: C × H × W → C·r² × H/r × W/r (PyTorch PixelUnshuffle, YOLOv2's reorg)",
+        ("PixelUnshuffle", "SpaceToDepth", "reorg"),
+    )
+)
+
+
 @register
 class Crop(NoWeights):
     """Keras Cropping: drop rows and columns on each side."""
@@ -156,10 +190,14 @@ class Crop(NoWeights):
     aliases = ("Cropping2D",)
     in_place = False
     fvcore = counts_nothing
-    help = ("drop positions at each side (Keras Cropping2D): an int, one per dimension or [before, after] "
-            "pairs; or centred to the size of an earlier layer (like, as U-Net)")
-    options = {"cropping": Opt("padding", None, "int, per-dimension list or [before, after] pairs"),
-               "like": Opt("name", None, "crop centred to the spatial size of this earlier layer")}
+    help = (
+        "drop positions at each side (Keras Cropping2D): an int, one per dimension or [before, after] "
+        "pairs; or centred to the size of an earlier layer (like, as U-Net)"
+    )
+    options = {
+        "cropping": Opt("padding", None, "int, per-dimension list or [before, after] pairs"),
+        "like": Opt("name", None, "crop centred to the spatial size of this earlier layer"),
+    }
 
     def _cuts(self, a, x):
         sp = spatial_of(x, self.name)
@@ -168,8 +206,10 @@ class Crop(NoWeights):
         if a["like"] is not None:  # centred; an odd difference leaves the extra position at the end
             cut = [n - m for n, m in zip(sp, like_size(a, sp, self.name))]
             if any(c < 0 for c in cut):
-                raise LayerError(f"crop to the size of {shown(a['like'])} ({shape_text(a['_like'])}) needs an input at "
-                                 f"least as large, but the input is {shape_text(x)}")
+                raise LayerError(
+                    f"crop to the size of {shown(a['like'])} ({shape_text(a['_like'])}) needs an input at "
+                    f"least as large, but the input is {shape_text(x)}"
+                )
             return sp, [[c // 2, c - c // 2] for c in cut]
         if a["cropping"] in ("same", "valid"):
             raise LayerError("crop needs numbers, not 'same' or 'valid'")
@@ -189,7 +229,9 @@ class Crop(NoWeights):
     def explain(self, a, xs, y):
         sp, cuts = self._cuts(a, xs[0])
         texts = [f"{n} − {c[0]} − {c[1]} = {o}" for n, c, o in zip(sp, cuts, y[1:])]
-        return [Step("output", dims, text) for dims, text in grouped(DIM_NAMES[len(sp)], texts)] + no_weights("cropping")
+        return [Step("output", dims, text) for dims, text in grouped(DIM_NAMES[len(sp)], texts)] + no_weights(
+            "cropping"
+        )
 
     def label(self, a, rank=2):
         return f"crop like {a['like']}" if a["like"] is not None else "crop " + pad_label(a["cropping"])[2:]

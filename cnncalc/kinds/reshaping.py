@@ -7,8 +7,18 @@ from math import prod
 
 from ..errors import LayerError
 from ..layout import fmt_dims, shape_text
-from .base import IDENTITY, NoWeights, Opt, Step, counts_nothing, elements_product, kept_steps, no_weights,\
-    number, register
+from .base import (
+    IDENTITY,
+    NoWeights,
+    Opt,
+    Step,
+    counts_nothing,
+    elements_product,
+    kept_steps,
+    no_weights,
+    number,
+    register,
+)
 
 
 @register
@@ -51,8 +61,9 @@ class Reshape(NoWeights):
                 raise LayerError(f"reshape cannot infer -1: {total:,} elements do not divide by {known:,}")
             target[target.index(-1)] = total // known
         elif known != total:
-            raise LayerError(f"reshape to {target} holds {known:,} elements, but the input "
-                             f"{shape_text(xs[0])} has {total:,}")
+            raise LayerError(
+                f"reshape to {target} holds {known:,} elements, but the input {shape_text(xs[0])} has {total:,}"
+            )
         if len(target) > 1 and a.get("_channels_last", True):
             target = [target[-1], *target[:-1]]
         return tuple(target), []
@@ -61,8 +72,9 @@ class Reshape(NoWeights):
         return None  # positions are renumbered: no field in input positions
 
     def explain(self, a, xs, y):
-        return [Step("output", "", f"{elements_product(xs[0])} = {elements_product(y)} elements: {shape_text(y)}")] \
-            + no_weights("a reshape")
+        return [
+            Step("output", "", f"{elements_product(xs[0])} = {elements_product(y)} elements: {shape_text(y)}")
+        ] + no_weights("a reshape")
 
     def label(self, a, rank=2):
         return f"reshape {fmt_dims(a['shape'])}"
@@ -82,8 +94,9 @@ class Slice(NoWeights):
     def _range(self, a, x):
         stop = x[0] if a["stop"] is None else a["stop"]
         if not a["start"] < stop <= x[0]:
-            raise LayerError(f"slice needs start < stop ≤ the input's {x[0]} channels, but saw "
-                             f"start {a['start']} and stop {stop}")
+            raise LayerError(
+                f"slice needs start < stop ≤ the input's {x[0]} channels, but saw start {a['start']} and stop {stop}"
+            )
         return a["start"], stop
 
     def shape(self, a, xs):
@@ -95,8 +108,9 @@ class Slice(NoWeights):
 
     def explain(self, a, xs, y):
         start, stop = self._range(a, xs[0])
-        return [Step("output", "", f"channels {start} to {stop}: {stop} − {start} = {y[0]}: {shape_text(y)}")] \
-            + no_weights("a slice")
+        return [
+            Step("output", "", f"channels {start} to {stop}: {stop} − {start} = {y[0]}: {shape_text(y)}")
+        ] + no_weights("a slice")
 
     def label(self, a, rank=2):
         return f"slice {a['start']}:{'' if a['stop'] is None else a['stop']}"
@@ -115,13 +129,15 @@ class ChannelShuffle(NoWeights):
 
     def shape(self, a, xs):
         if xs[0][0] % a["groups"]:
-            raise LayerError(f"channel_shuffle needs groups dividing the channels, but {a['groups']} does not "
-                             f"divide {xs[0][0]}")
+            raise LayerError(
+                f"channel_shuffle needs groups dividing the channels, but {a['groups']} does not divide {xs[0][0]}"
+            )
         return xs[0], []
 
     def window(self, a, xs):
         return IDENTITY
 
     def explain(self, a, xs, y):
-        return kept_steps(a, xs, y, f"{a['groups']} groups of {xs[0][0] // a['groups']} channels interleaved") \
-            + no_weights("a permutation")
+        return kept_steps(
+            a, xs, y, f"{a['groups']} groups of {xs[0][0] // a['groups']} channels interleaved"
+        ) + no_weights("a permutation")

@@ -9,7 +9,6 @@ from ..errors import CodedWarning, LayerError, shown
 from ..layout import DIM_NAMES
 from .base import Kind, Step, Window, spatial_of
 
-
 # What one step along each spatial dimension is called.
 _STEP_WORD = {"T": ("step", "steps"), "D": ("frame", "frames"), "H": ("row", "rows"), "W": ("column", "columns")}
 
@@ -19,8 +18,7 @@ def effective_kernel(k: int, d: int = 1) -> int:
     return d * (k - 1) + 1
 
 
-def out_size(n: int, k: int, s: int = 1, pad: tuple[int, int] = (0, 0), d: int = 1,
-             ceil_mode: bool = False) -> int:
+def out_size(n: int, k: int, s: int = 1, pad: tuple[int, int] = (0, 0), d: int = 1, ceil_mode: bool = False) -> int:
     """out = floor((n + pad_before + pad_after − d·(k−1) − 1) / s) + 1.
 
     In ceil mode the division rounds up, but, as in PyTorch's pooling_output_shape, a last
@@ -49,8 +47,7 @@ def per_dim(value, rank: int, what: str) -> tuple[int, ...]:
         return (value,) * rank
     if isinstance(value, (list, tuple)) and len(value) == rank and all(isinstance(v, int) for v in value):
         return tuple(value)
-    raise LayerError(f"{what} must be an int or a list of {rank} ints for a {rank}-D input, "
-                     f"but saw {shown(value)}")
+    raise LayerError(f"{what} must be an int or a list of {rank} ints for a {rank}-D input, but saw {shown(value)}")
 
 
 def explicit_padding(padding, rank: int) -> list[tuple[int, int]] | None:
@@ -72,8 +69,10 @@ def explicit_padding(padding, rank: int) -> list[tuple[int, int]] | None:
             elif isinstance(p, (list, tuple)) and len(p) == 2 and all(isinstance(v, int) for v in p):
                 pads.append((p[0], p[1]))
     if len(pads) != rank:
-        raise LayerError(f"padding must be an int, 'same', 'valid', a list of {rank} ints or a list "
-                         f"of {rank} [before, after] pairs, but saw {shown(padding)}")
+        raise LayerError(
+            f"padding must be an int, 'same', 'valid', a list of {rank} ints or a list "
+            f"of {rank} [before, after] pairs, but saw {shown(padding)}"
+        )
     if any(v < 0 for pair in pads for v in pair):
         raise LayerError(f"padding must not be negative, but saw {shown(padding)}")
     return pads
@@ -96,7 +95,8 @@ def window_out(spatial, kernel, stride, padding, dilation, ceil_mode=False):
             raise LayerError(
                 f"output {dim} would be {o}: the window spans {effective_kernel(k, d)} positions "
                 f"(kernel {k}, dilation {d}) but the padded input has only {n + p[0] + p[1]} "
-                f"({n} + {p[0]} + {p[1]}); the output must be at least 1")
+                f"({n} + {p[0]} + {p[1]}); the output must be at least 1"
+            )
         out.append(o)
     if not ceil_mode:
         warnings = inexact_warnings(DIM_NAMES[rank], spatial, kernel, stride, pads, dilation)
@@ -119,10 +119,12 @@ def _inexact_body(n, k, s, pad, d, words) -> str | None:
     unit = words[0] if r == 1 else words[1]
     gap = s - effective_kernel(k, d)  # positions a stride longer than the window skips between windows
     if pad[1] < r <= pad[1] + gap:  # the next window would start past the input dropped
-        return (f"({n} + {pad[0]} + {pad[1]} − {ek_text(k, d)})/{s} = {span}/{s} is not whole: the floor "
-                f"skips the last {r} {unit}{f' ({r - pad[1]} of them input)' if pad[1] else ''}, no more than the "
-                f"stride skips between any two windows "
-                f"({gap} of every {s}); a larger input would not read {'it' if r == 1 else 'them'} either")
+        return (
+            f"({n} + {pad[0]} + {pad[1]} − {ek_text(k, d)})/{s} = {span}/{s} is not whole: the floor "
+            f"skips the last {r} {unit}{f' ({r - pad[1]} of them input)' if pad[1] else ''}, no more than the "
+            f"stride skips between any two windows "
+            f"({gap} of every {s}); a larger input would not read {'it' if r == 1 else 'them'} either"
+        )
     if r <= pad[1]:
         dropped = f"the floor drops only the last {r} {unit} of right padding, no input"
     elif pad[1]:
@@ -133,8 +135,10 @@ def _inexact_body(n, k, s, pad, d, words) -> str | None:
     if n - r >= 1 and n - r + pad[0] + pad[1] >= effective_kernel(k, d):
         fixes.append(f"{n - r}")
     ek = ek_text(k, d)
-    return (f"({n} + {pad[0]} + {pad[1]} − {ek})/{s} = {span}/{s} is not whole: {dropped}. "
-            f"Exact with input {' or '.join(fixes)}, or {s - r} more padding")
+    return (
+        f"({n} + {pad[0]} + {pad[1]} − {ek})/{s} = {span}/{s} is not whole: {dropped}. "
+        f"Exact with input {' or '.join(fixes)}, or {s - r} more padding"
+    )
 
 
 def ek_text(k: int, d: int) -> str:
@@ -157,14 +161,19 @@ def inexact_warnings(dims, spatial, kernel, stride, pads, dilation) -> list[str]
         r = (n + p[0] + p[1] - effective_kernel(k, d)) % s
         # and one that drops no more than the stride skips between any two windows (torchvision's
         # 1×1 stride-2 downsampling) loses nothing a larger input would have read: a note too
-        code = ("padding-only" if r <= p[1] else "stride-gap" if r - p[1] <= s - effective_kernel(k, d)
-                else "inexact-division")
-        warnings.append(CodedWarning(code,
-                                     f"{', '.join(names)}: {_inexact_body(n, k, s, p, d, words)}"))
+        code = (
+            "padding-only"
+            if r <= p[1]
+            else "stride-gap"
+            if r - p[1] <= s - effective_kernel(k, d)
+            else "inexact-division"
+        )
+        warnings.append(CodedWarning(code, f"{', '.join(names)}: {_inexact_body(n, k, s, p, d, words)}"))
     return warnings
 
 
 # --- worked arithmetic: the same rules, written out with the numbers substituted ------------
+
 
 def dims_text(names) -> str:
     """('H', 'W') -> 'H and W'; ('D', 'H', 'W') -> 'D, H and W'."""
@@ -190,15 +199,19 @@ def out_size_formula(n: int, k: int, s: int, pad, d: int = 1, ceil_mode: bool = 
     rounded_up = -(-(n + pad[0] + pad[1] - effective_kernel(k, d)) // s) + 1
     text = f"⌈{inner}⌉ + 1 = {rounded_up}"
     if rounded_up != out:
-        text += (f"; the last window would start at ({rounded_up} − 1)·{s} = {(rounded_up - 1) * s} ≥ "
-                 f"{n} + {pad[0]}, inside the right padding, so PyTorch drops it: {out}")
+        text += (
+            f"; the last window would start at ({rounded_up} − 1)·{s} = {(rounded_up - 1) * s} ≥ "
+            f"{n} + {pad[0]}, inside the right padding, so PyTorch drops it: {out}"
+        )
     return text
 
 
 def same_padding_formula(n: int, k: int, s: int, d: int = 1) -> str:
     before, after = same_padding(n, k, s, d)
-    return (f"'same': total = max((⌈{n}/{s}⌉ − 1)·{s} + {d}·({k} − 1) + 1 − {n}, 0) = {before + after}"
-            f", {before} before and {after} after")
+    return (
+        f"'same': total = max((⌈{n}/{s}⌉ − 1)·{s} + {d}·({k} − 1) + 1 − {n}, 0) = {before + after}"
+        f", {before} before and {after} after"
+    )
 
 
 def window_steps(spatial, kernel, stride, padding, dilation, ceil_mode=False) -> list[tuple[str, str, str]]:
@@ -208,14 +221,20 @@ def window_steps(spatial, kernel, stride, padding, dilation, ceil_mode=False) ->
     steps = []
     if pads is None:
         pads = [same_padding(n, k, s, d) for n, k, s, d in zip(spatial, kernel, stride, dilation)]
-        steps += [("padding", where, text) for where, text in grouped(
-            dims, [same_padding_formula(n, k, s, d) for n, k, s, d in zip(spatial, kernel, stride, dilation)])]
-    texts = [out_size_formula(n, k, s, p, d, ceil_mode)
-             for n, k, s, p, d in zip(spatial, kernel, stride, pads, dilation)]
+        steps += [
+            ("padding", where, text)
+            for where, text in grouped(
+                dims, [same_padding_formula(n, k, s, d) for n, k, s, d in zip(spatial, kernel, stride, dilation)]
+            )
+        ]
+    texts = [
+        out_size_formula(n, k, s, p, d, ceil_mode) for n, k, s, p, d in zip(spatial, kernel, stride, pads, dilation)
+    ]
     return steps + [("output", where, text) for where, text in grouped(dims, texts)]
 
 
 # --- the window of a layer, resolved per dimension -------------------------------------
+
 
 def geometry(a, x, kind, stride_default=None):
     """Spatial sizes, then kernel, stride and dilation per dimension; the stride defaults
@@ -242,17 +261,28 @@ def sliding(a, x, kind):
     out, pads, warnings = window_out(sp, k, s, a.get("padding", 0), d, a.get("ceil_mode", False))
     _LAST_SLIDING[:] = a, x, (k, s, d, pads, out, warnings)
     return _LAST_SLIDING[2]
+
+
 def sliding_steps(a, x, kind) -> list:
     sp, k, s, d = geometry(a, x, kind)
-    return [Step(q, dims, text) for q, dims, text in
-            window_steps(sp, k, s, a.get("padding", 0), d, a.get("ceil_mode", False))]
+    return [
+        Step(q, dims, text)
+        for q, dims, text in window_steps(sp, k, s, a.get("padding", 0), d, a.get("ceil_mode", False))
+    ]
+
+
 class Sliding(Kind):
     """A kind whose window slides over the spatial dimensions (convolutions, pooling)."""
 
     def hyperparameters(self, a, xs):
         k, s, d, pads, _, _ = sliding(a, xs[0], self.name)
-        return {**super().hyperparameters(a, xs), "kernel": list(k), "stride": list(s), "dilation": list(d),
-                "padding": [list(p) for p in pads]}
+        return {
+            **super().hyperparameters(a, xs),
+            "kernel": list(k),
+            "stride": list(s),
+            "dilation": list(d),
+            "padding": [list(p) for p in pads],
+        }
 
     def window(self, a, xs):
         k, s, d, pads, _, _ = sliding(a, xs[0], self.name)

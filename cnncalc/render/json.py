@@ -23,7 +23,7 @@ def json_chunks(report: Report, layout: str = "hwc", depth: int | None = None):
         return json.dumps(value, indent=2, ensure_ascii=False)
 
     head = dumps(report.head_dict(layout))
-    yield head[:-2] + ",\n  \"layers\": ["
+    yield head[:-2] + ',\n  "layers": ['
     rows = report.layers if depth is None else collapse(report, depth)
     traffic = report.traffic() if depth is None else [None] * len(rows)
     peers = report.conventions() if depth is None else {}
@@ -41,37 +41,71 @@ def layer_json(row: LayerReport, inputs, layout: str) -> dict:
     and its input shape(s) in the layout used."""
     display = display_layout(layout)
     entry = Report(name=row.name, layout=layout, input_shape=inputs[0], layers=(row,), totals=Totals.of([row]))
-    return {"schema_version": SCHEMA_VERSION, "layout": layout.lower(),
-            "input_shape": in_layout(inputs[0], display) if len(inputs) == 1 else None,
-            "input_shapes": [in_layout(x, display) for x in inputs],
-            "layer": entry.layer_dict(row, display)}
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "layout": layout.lower(),
+        "input_shape": in_layout(inputs[0], display) if len(inputs) == 1 else None,
+        "input_shapes": [in_layout(x, display) for x in inputs],
+        "layer": entry.layer_dict(row, display),
+    }
 
 
 def _where(where) -> dict:
     """A location as data, as errors give it: file, line and YAML path."""
-    return {"file": getattr(where, "file", str(where)), "line": getattr(where, "line", None),
-            "path": getattr(where, "path", None) or None}
+    return {
+        "file": getattr(where, "file", str(where)),
+        "line": getattr(where, "line", None),
+        "path": getattr(where, "path", None) or None,
+    }
 
 
 def check_json(files) -> dict:
     """`cnncalc check --format json`: one object per file."""
+
     def value(v):
         return list(v) if isinstance(v, tuple) else v
 
-    return {"schema_version": SCHEMA_VERSION, "files": [{
-        "file": f.source, "name": f.name or None, "status": f.status,
-        "failed_checks": [{"check": x.check, "limit": x.limit, "value": x.value, "message": x.message,
-                           **({"code": x.code} if x.code else {})} for x in f.failures],
-        "answers": [{"layer": r.expectation.layer, "quantity": r.expectation.quantity,
-                     "expected": value(r.expectation.expected), "computed": value(r.computed), "ok": r.ok,
-                     "where": _where(r.expectation.where), "arithmetic": list(r.arithmetic)} for r in f.answers],
-        "errors": [f.error] if f.error else [],
-        "warnings": [{"layer": layer, "code": code, "message": text} for layer, code, text in f.warnings],
-    } for f in files]}
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "files": [
+            {
+                "file": f.source,
+                "name": f.name or None,
+                "status": f.status,
+                "failed_checks": [
+                    {
+                        "check": x.check,
+                        "limit": x.limit,
+                        "value": x.value,
+                        "message": x.message,
+                        **({"code": x.code} if x.code else {}),
+                    }
+                    for x in f.failures
+                ],
+                "answers": [
+                    {
+                        "layer": r.expectation.layer,
+                        "quantity": r.expectation.quantity,
+                        "expected": value(r.expectation.expected),
+                        "computed": value(r.computed),
+                        "ok": r.ok,
+                        "where": _where(r.expectation.where),
+                        "arithmetic": list(r.arithmetic),
+                    }
+                    for r in f.answers
+                ],
+                "errors": [f.error] if f.error else [],
+                "warnings": [{"layer": layer, "code": code, "message": text} for layer, code, text in f.warnings],
+            }
+            for f in files
+        ],
+    }
 
 
 def listing_json(listing) -> str:
     import json
 
-    return json.dumps({"schema_version": SCHEMA_VERSION, listing.key: listing.records}, indent=2,
-                      ensure_ascii=False) + "\n"
+    return (
+        json.dumps({"schema_version": SCHEMA_VERSION, listing.key: listing.records}, indent=2, ensure_ascii=False)
+        + "\n"
+    )

@@ -11,12 +11,20 @@ from ..report import Listing, Report, collapse, group_totals
 from ..units import human
 from .text import bar, one_line, summary_lines, warning_lines
 
-
 # The table's columns, and the order in which they give way when the terminal is too narrow:
 # the share bar first, then FLOPs (2 × MACs, also in the totals), then the activation size,
 # then the layer label. Names, output shapes and params are never dropped, cut or wrapped.
-COLUMNS = (("name", "left"), ("layer", "left"), ("output", "right"), ("activation", "right"),
-           ("params", "right"), ("MACs", "right"), ("FLOPs", "right"), ("MAC share", "left"), ("RF", "right"))
+COLUMNS = (
+    ("name", "left"),
+    ("layer", "left"),
+    ("output", "right"),
+    ("activation", "right"),
+    ("params", "right"),
+    ("MACs", "right"),
+    ("FLOPs", "right"),
+    ("MAC share", "left"),
+    ("RF", "right"),
+)
 
 
 DROP_ORDER = ("MAC share", "FLOPs", "activation", "RF", "layer")
@@ -43,12 +51,20 @@ def rf_text(field) -> str:
     if field is None:
         return "—"
     parts = (field.size, field.jump, tuple(-s for s in field.start))
-    return " ".join(prefix + ("×".join(map(str, v)) if len(set(v)) > 1 else str(v[0]))
-                    for prefix, v in zip(("", "s", "p"), parts))
+    return " ".join(
+        prefix + ("×".join(map(str, v)) if len(set(v)) > 1 else str(v[0])) for prefix, v in zip(("", "s", "p"), parts)
+    )
 
 
-def render_table(report: Report, layout: str = "hwc", depth: int | None = None, width: int | None = None,
-                 exact: bool = False, notes: bool = False, rf: bool = False):
+def render_table(
+    report: Report,
+    layout: str = "hwc",
+    depth: int | None = None,
+    width: int | None = None,
+    exact: bool = False,
+    notes: bool = False,
+    rf: bool = False,
+):
     """A rich Table plus the totals and warnings below it, as one renderable group. width: the
     terminal's, to drop columns that do not fit (None keeps all: --wide); exact: every number
     in full (by default params are exact and the other counts human: 1.2M)."""
@@ -59,22 +75,35 @@ def render_table(report: Report, layout: str = "hwc", depth: int | None = None, 
     from rich.text import Text
 
     rows = collapse(report, depth)
-    title = (f"{one_line(report.name)}  (input {shape_text(report.input_shape, layout)}, "
-             f"{layout_name(report.layout, layout)})")
+    title = (
+        f"{one_line(report.name)}  (input {shape_text(report.input_shape, layout)}, "
+        f"{layout_name(report.layout, layout)})"
+    )
     if len(rows) > MAX_TABLE_ROWS:
         # rich lays out every row before printing: 100,000 rows take minutes and help no one
-        return Group(Text(title), Text(
-            f"{len(rows):,} rows are more than a table of {MAX_TABLE_ROWS:,} can usefully show: fold blocks "
-            f"with --depth N, or use --format csv or json for every layer."),
-            Text("\n".join(summary_lines(report, layout))))
+        return Group(
+            Text(title),
+            Text(
+                f"{len(rows):,} rows are more than a table of {MAX_TABLE_ROWS:,} can usefully show: fold blocks "
+                f"with --depth N, or use --format csv or json for every layer."
+            ),
+            Text("\n".join(summary_lines(report, layout))),
+        )
     count = (lambda n: f"{n:,}") if exact else human
     total_macs = report.totals.macs or 1
 
     def cells(name, label, shape, totals, macs_share, field=None):
-        return {"name": one_line(name), "layer": label, "output": shape_text(shape, layout),
-                "activation": count(totals.activation_size), "params": f"{totals.params:,}",
-                "MACs": count(totals.macs), "FLOPs": count(totals.flops), "MAC share": bar(macs_share),
-                "RF": rf_text(field) if label else ""}
+        return {
+            "name": one_line(name),
+            "layer": label,
+            "output": shape_text(shape, layout),
+            "activation": count(totals.activation_size),
+            "params": f"{totals.params:,}",
+            "MACs": count(totals.macs),
+            "FLOPs": count(totals.flops),
+            "MAC share": bar(macs_share),
+            "RF": rf_text(field) if label else "",
+        }
 
     # a header row for each block or branch of two or more rows, with its totals; a row under
     # headers shows its name after theirs (conv1 under layer1.bottleneck1), so names stay whole
@@ -82,31 +111,59 @@ def render_table(report: Report, layout: str = "hwc", depth: int | None = None, 
     lines, groups, headers = [], group_totals(rows), []
 
     def relative(name):
-        return name[len(headers[-1]) + 1:] if headers else name
+        return name[len(headers[-1]) + 1 :] if headers else name
 
     for row in rows:
         headers = [h for h in headers if row.name.startswith(h + ".")]
         for i in range(len(row.scope)):
-            key = ".".join(row.scope[:i + 1])
+            key = ".".join(row.scope[: i + 1])
             totals, last, members = groups[key]
             if members >= 2 and key not in headers and (not headers or key.startswith(headers[-1] + ".")):
-                lines.append((cells("  " * len(headers) + relative(key), "", last.output_shape, totals,
-                                    totals.macs / total_macs), "bold"))
+                lines.append(
+                    (
+                        cells(
+                            "  " * len(headers) + relative(key), "", last.output_shape, totals, totals.macs / total_macs
+                        ),
+                        "bold",
+                    )
+                )
                 headers.append(key)
-        lines.append((cells("  " * len(headers) + relative(row.name), row.label, row.output_shape, row,
-                            row.macs / total_macs, row.field), None))
+        lines.append(
+            (
+                cells(
+                    "  " * len(headers) + relative(row.name),
+                    row.label,
+                    row.output_shape,
+                    row,
+                    row.macs / total_macs,
+                    row.field,
+                ),
+                None,
+            )
+        )
     t = report.totals
-    footer = {"name": "total", "layer": "", "output": "", "activation": count(t.activation_size),
-              "params": f"{t.params:,}", "MACs": count(t.macs), "FLOPs": count(t.flops),
-              "MAC share": bar(1.0 if t.macs else 0.0), "RF": ""}
-    widths = {name: max([cell_len(name), cell_len(footer[name])] + [cell_len(c[name]) for c, _ in lines])
-              for name, _ in COLUMNS}
+    footer = {
+        "name": "total",
+        "layer": "",
+        "output": "",
+        "activation": count(t.activation_size),
+        "params": f"{t.params:,}",
+        "MACs": count(t.macs),
+        "FLOPs": count(t.flops),
+        "MAC share": bar(1.0 if t.macs else 0.0),
+        "RF": "",
+    }
+    widths = {
+        name: max([cell_len(name), cell_len(footer[name])] + [cell_len(c[name]) for c, _ in lines])
+        for name, _ in COLUMNS
+    }
     requested = [name for name, _ in COLUMNS if rf or name != "RF"]
     shown = _fit(widths, width, requested)
     # names, labels and the title are the user's text: Text() shows them as they are, where a
     # plain string would be read as rich markup ([/x] would raise, [bold] would vanish)
-    table = Table(title=Text(title), show_footer=True, title_justify="left", box=box.SIMPLE_HEAD,
-                  show_edge=False, pad_edge=False)
+    table = Table(
+        title=Text(title), show_footer=True, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False
+    )
     for name, justify in COLUMNS:
         if name in shown:
             table.add_column(name, justify=justify, footer=footer[name], no_wrap=True)
@@ -145,6 +202,7 @@ def listing_table(listing: Listing):
     for _, head, kind in listing.columns:
         table.add_column(head, justify="left" if kind == "text" else "right")
     for r in listing.records:
-        table.add_row(*(human(r[key]) if kind == "count" else Text(_listed(r[key], kind))
-                        for key, _, kind in listing.columns))
+        table.add_row(
+            *(human(r[key]) if kind == "count" else Text(_listed(r[key], kind)) for key, _, kind in listing.columns)
+        )
     return Group(table, Text(listing.note)) if listing.note else table

@@ -8,9 +8,21 @@ from ..layout import layout_name, shape_text
 from ..report import Report, collapse
 from .text import one_line, summary_lines, warning_lines
 
-
-CSV_COLUMNS = ("name", "kind", "label", "block", "output_shape", "activation_size", "params",
-               "weights", "biases", "non_trainable_params", "macs", "flops", "warnings")
+CSV_COLUMNS = (
+    "name",
+    "kind",
+    "label",
+    "block",
+    "output_shape",
+    "activation_size",
+    "params",
+    "weights",
+    "biases",
+    "non_trainable_params",
+    "macs",
+    "flops",
+    "warnings",
+)
 
 
 def render_csv(report: Report, layout: str = "hwc", depth: int | None = None) -> str:
@@ -21,10 +33,23 @@ def render_csv(report: Report, layout: str = "hwc", depth: int | None = None) ->
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for row in collapse(report, depth):
-        writer.writerow([row.name, row.kind, row.label, ".".join(row.scope),
-                         shape_text(row.output_shape, layout, "x"), row.activation_size, row.params,
-                         row.weights, row.biases, row.non_trainable_params, row.macs, row.flops,
-                         " | ".join(w for w in row.warnings if not is_note(w))])
+        writer.writerow(
+            [
+                row.name,
+                row.kind,
+                row.label,
+                ".".join(row.scope),
+                shape_text(row.output_shape, layout, "x"),
+                row.activation_size,
+                row.params,
+                row.weights,
+                row.biases,
+                row.non_trainable_params,
+                row.macs,
+                row.flops,
+                " | ".join(w for w in row.warnings if not is_note(w)),
+            ]
+        )
     return out.getvalue()
 
 
@@ -36,12 +61,18 @@ def _cell(text: str) -> str:
 def render_markdown(report: Report, layout: str = "hwc", depth: int | None = None) -> str:
     rows = collapse(report, depth)
     t = report.totals
-    lines = [f"## {one_line(report.name)} (input {shape_text(report.input_shape, layout)}, {layout_name(report.layout, layout)})", "",
-             "| name | layer | output | activation size | params | MACs | FLOPs |",
-             "|---|---|---:|---:|---:|---:|---:|"]
+    lines = [
+        f"## {one_line(report.name)} (input {shape_text(report.input_shape, layout)}, "
+        f"{layout_name(report.layout, layout)})",
+        "",
+        "| name | layer | output | activation size | params | MACs | FLOPs |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
     for row in rows:
-        lines.append(f"| {_cell(row.name)} | {_cell(row.label)} | {shape_text(row.output_shape, layout)} | "
-                     f"{row.activation_size:,} | {row.params:,} | {row.macs:,} | {row.flops:,} |")
+        lines.append(
+            f"| {_cell(row.name)} | {_cell(row.label)} | {shape_text(row.output_shape, layout)} | "
+            f"{row.activation_size:,} | {row.params:,} | {row.macs:,} | {row.flops:,} |"
+        )
     lines.append(f"| **total** | | | {t.activation_size:,} | {t.params:,} | {t.macs:,} | {t.flops:,} |")
     lines += [""] + summary_lines(report, layout)
     warnings = warning_lines(rows)
@@ -67,9 +98,17 @@ def listing_csv(listing) -> str:
 
 
 def listing_markdown(listing) -> str:
-    lines = ["| " + " | ".join(head for _, head, _ in listing.columns) + " |",
-             "|" + "|".join("---" if kind == "text" else "---:" for _, _, kind in listing.columns) + "|"]
-    lines += ["| " + " | ".join(f"{r[key]:,}" if kind == "count" else _cell(_listed(r[key], kind))
-                                for key, _, kind in listing.columns) + " |" for r in listing.records]
+    lines = [
+        "| " + " | ".join(head for _, head, _ in listing.columns) + " |",
+        "|" + "|".join("---" if kind == "text" else "---:" for _, _, kind in listing.columns) + "|",
+    ]
+    lines += [
+        "| "
+        + " | ".join(
+            f"{r[key]:,}" if kind == "count" else _cell(_listed(r[key], kind)) for key, _, kind in listing.columns
+        )
+        + " |"
+        for r in listing.records
+    ]
     lines += ["", listing.note] if listing.note else []
     return "\n".join(lines) + "\n"

@@ -28,39 +28,58 @@ def summary_lines(report: Report, layout: str = "hwc") -> list[str]:
     t = report.totals
     lines = [f"Params: {t.params:,} (weights {t.weights:,} + biases {t.biases:,})"]
     if t.non_trainable_params:
-        lines += [f"Total params: {t.params + t.non_trainable_params:,}",
-                  f"Trainable params: {t.params:,}",
-                  f"Non-trainable params: {t.non_trainable_params:,}"]
+        lines += [
+            f"Total params: {t.params + t.non_trainable_params:,}",
+            f"Trainable params: {t.params:,}",
+            f"Non-trainable params: {t.non_trainable_params:,}",
+        ]
     whose = "" if report.convention == "ours" else f" (counted as {report.convention} counts them)"
     lines.append(f"MACs: {t.macs:,} ({human(t.macs)})   FLOPs: {t.flops:,} ({human(t.flops)}){whose}")
     if len(report.outputs) > 1:  # each output with what it depends on, a shared trunk in each
-        lines += [f"Output {one_line(o.name)} ({shape_text(o.output_shape, layout)}): params {o.totals.params:,}, "
-                  f"MACs {o.totals.macs:,} ({human(o.totals.macs)})" for o in report.outputs]
-    lines.append(f"Activations: {t.activation_size:,} elements = {human_bytes(report.activation_bytes)} "
-                 f"({report.dtype}, {DTYPE_BYTES[report.dtype]} bytes, batch {report.batch})")
+        lines += [
+            f"Output {one_line(o.name)} ({shape_text(o.output_shape, layout)}): params {o.totals.params:,}, "
+            f"MACs {o.totals.macs:,} ({human(o.totals.macs)})"
+            for o in report.outputs
+        ]
+    lines.append(
+        f"Activations: {t.activation_size:,} elements = {human_bytes(report.activation_bytes)} "
+        f"({report.dtype}, {DTYPE_BYTES[report.dtype]} bytes, batch {report.batch})"
+    )
     m = report.memory()
-    lines.append(f"Memory: params {human_bytes(m['param_bytes'])} ({report.param_dtype or report.dtype}); "
-                 f"training ~{human_bytes(m['training']['total'])} ({report.optimizer})")
-    lines.append(f"Inference peak: {human_bytes(m['peak_activation_bytes'])} at {one_line(m['peak_layer'])}; "
-                 f"{human_bytes(m['peak_activation_bytes_in_place'])} with in-place activations")
+    lines.append(
+        f"Memory: params {human_bytes(m['param_bytes'])} ({report.param_dtype or report.dtype}); "
+        f"training ~{human_bytes(m['training']['total'])} ({report.optimizer})"
+    )
+    lines.append(
+        f"Inference peak: {human_bytes(m['peak_activation_bytes'])} at {one_line(m['peak_layer'])}; "
+        f"{human_bytes(m['peak_activation_bytes_in_place'])} with in-place activations"
+    )
     if report.roofline:
         seconds, memory_bound, layers = report.roofline_summary()
-        lines.append(f"Roofline: at least {seconds * 1000:.3f} ms a batch ({memory_bound} of {layers} layers "
-                     f"memory-bound); a lower bound, not a prediction")
+        lines.append(
+            f"Roofline: at least {seconds * 1000:.3f} ms a batch ({memory_bound} of {layers} layers "
+            f"memory-bound); a lower bound, not a prediction"
+        )
     return lines
 
 
 def warning_lines(rows, notes: bool = False) -> list[str]:
     """The warnings of the rows, for people; notes (a floor that drops only padding) with notes=True."""
-    return [w if w.startswith(row.name + ".") else f"{one_line(row.name)}: {w}"  # a folded block's name their layers
-            for row in rows for w in row.warnings if notes or not is_note(w)]
+    return [
+        w if w.startswith(row.name + ".") else f"{one_line(row.name)}: {w}"  # a folded block's name their layers
+        for row in rows
+        for w in row.warnings
+        if notes or not is_note(w)
+    ]
 
 
 def step_lines(row, indent: str = "  ") -> list[str]:
     """A layer's worked arithmetic, one line a step: `  output  ⌊…⌋ + 1 = 37   (H and W)`."""
     width = max((len(step.quantity) for step in row.steps), default=0)
-    return [f"{indent}{step.quantity:<{width}}  {step.formula}" + (f"   ({step.dims})" if step.dims else "")
-            for step in row.steps]
+    return [
+        f"{indent}{step.quantity:<{width}}  {step.formula}" + (f"   ({step.dims})" if step.dims else "")
+        for step in row.steps
+    ]
 
 
 def explain_text(report: Report, layout: str = "hwc", names=None) -> str:
@@ -79,11 +98,18 @@ def layer_text(row, inputs, layout: str) -> str:
     display = display_layout(layout)
     shown = " and ".join(shape_text(x, display) for x in inputs)
     rf = "×".join(map(str, row.receptive_field)) if row.receptive_field is not None else "undefined"
-    facts = [("output shape", shape_text(row.output_shape, display)),
-             ("params", f"{row.params:,} (weights {row.weights:,} + biases {row.biases:,})"
-              + (f", and {row.non_trainable_params:,} not trainable" if row.non_trainable_params else "")),
-             ("MACs", f"{row.macs:,}"), ("FLOPs", f"{row.flops:,}"),
-             ("activation size", f"{row.activation_size:,}"), ("receptive field", rf)]
+    facts = [
+        ("output shape", shape_text(row.output_shape, display)),
+        (
+            "params",
+            f"{row.params:,} (weights {row.weights:,} + biases {row.biases:,})"
+            + (f", and {row.non_trainable_params:,} not trainable" if row.non_trainable_params else ""),
+        ),
+        ("MACs", f"{row.macs:,}"),
+        ("FLOPs", f"{row.flops:,}"),
+        ("activation size", f"{row.activation_size:,}"),
+        ("receptive field", rf),
+    ]
     lines = [f"{row.label} on {shown} ({layout.upper()})"] + [f"  {k:<16} {v}" for k, v in facts]
     lines += [""] + step_lines(row) if row.steps else []
     lines += [f"warning: {w}" for w in row.warnings]
@@ -101,8 +127,9 @@ def answer_lines(results) -> list[str]:
         if not r.ok:
             e = r.expectation
             where = f"{e.where.file}:{e.where.line}" if getattr(e.where, "line", None) else str(e.where)
-            lines.append(f"{where}: {e.layer} {e.quantity}: expected {_answer(e.expected)}, "
-                         f"computed {_answer(r.computed)}")
+            lines.append(
+                f"{where}: {e.layer} {e.quantity}: expected {_answer(e.expected)}, computed {_answer(r.computed)}"
+            )
             lines += [f"  {step}" for step in r.arithmetic]
     return lines
 
@@ -130,9 +157,11 @@ def check_output(files, fmt: str = "text") -> str:
         checked = f", {len(f.answers)} answer{'s' if len(f.answers) != 1 else ''} checked" if f.answers else ""
         lines.append(f"{f.source}: {f.status}" + (f": {'; '.join(what)}" if what else checked))
     counts = {s: sum(f.status == s for f in files) for s in ("passed", "failed", "invalid", "skipped")}
-    lines.append(f"{len(files)} file{'s' if len(files) != 1 else ''}: {counts['passed']} passed, "
-                 f"{counts['failed']} failed, {counts['invalid']} invalid"
-                 + (f", {counts['skipped']} skipped" if counts["skipped"] else ""))
+    lines.append(
+        f"{len(files)} file{'s' if len(files) != 1 else ''}: {counts['passed']} passed, "
+        f"{counts['failed']} failed, {counts['invalid']} invalid"
+        + (f", {counts['skipped']} skipped" if counts["skipped"] else "")
+    )
     # a line each: a line break in a layer's or a file's name must not start a line of its own,
     # which a CI log would read as a workflow command (`::error …`), nor an escape reach the terminal
     return "\n".join(printable(line) for line in lines) + "\n"
@@ -140,6 +169,7 @@ def check_output(files, fmt: str = "text") -> str:
 
 def _annotations(f) -> str:
     """GitHub Actions workflow commands: an ::error or ::warning on the file (and line) at fault."""
+
     def escape(text):  # GitHub's escaping of a command's data and properties
         return str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
@@ -155,8 +185,10 @@ def _annotations(f) -> str:
     for r in f.answers:
         if not r.ok:
             e, line = r.expectation, getattr(r.expectation.where, "line", None)
-            lines.append(f"::error file={prop(getattr(e.where, 'file', f.source))}{f',line={line}' if line else ''}::"
-                         f"{escape(f'{e.layer} {e.quantity}: expected {_answer(e.expected)}, computed {_answer(r.computed)}')}")
+            lines.append(
+                f"::error file={prop(getattr(e.where, 'file', f.source))}{f',line={line}' if line else ''}::"
+                f"{escape(f'{e.layer} {e.quantity}: expected {_answer(e.expected)}, computed {_answer(r.computed)}')}"
+            )
     strict = any(failure.code for failure in f.failures)  # --strict made the warnings errors, said above
     for layer, code, text in f.warnings:
         if code in NOTE_CODES or strict:
@@ -172,13 +204,17 @@ def solve_text(found, show_all: bool = False, shown_steps: int = 3) -> str:
     if mode == "adaptive":
         s, f, exact, windows = found.adaptive
         if exact:
-            return (f"adaptive pooling {n} → {wanted}: s = ⌊{n}/{wanted}⌋ = {s}, f = {n} − ({wanted} − 1)·{s} = {f}"
-                    f"\n(PyTorch's windows [⌊i·{n}/{wanted}⌋, ⌈(i+1)·{n}/{wanted}⌉) are exactly these: "
-                    f"kernel {f}, stride {s})\n")
+            return (
+                f"adaptive pooling {n} → {wanted}: s = ⌊{n}/{wanted}⌋ = {s}, f = {n} − ({wanted} − 1)·{s} = {f}"
+                f"\n(PyTorch's windows [⌊i·{n}/{wanted}⌋, ⌈(i+1)·{n}/{wanted}⌉) are exactly these: "
+                f"kernel {f}, stride {s})\n"
+            )
         sizes = sorted({b - a for a, b in windows})
-        return (f"adaptive pooling {n} → {wanted}: no single kernel and stride; PyTorch's windows "
-                f"[⌊i·{n}/{wanted}⌋, ⌈(i+1)·{n}/{wanted}⌉) have sizes {' and '.join(map(str, sizes))}: "
-                f"{', '.join(f'[{a}, {b})' for a, b in windows[:12])}{', …' if len(windows) > 12 else ''}\n")
+        return (
+            f"adaptive pooling {n} → {wanted}: no single kernel and stride; PyTorch's windows "
+            f"[⌊i·{n}/{wanted}⌋, ⌈(i+1)·{n}/{wanted}⌉) have sizes {' and '.join(map(str, sizes))}: "
+            f"{', '.join(f'[{a}, {b})' for a, b in windows[:12])}{', …' if len(windows) > 12 else ''}\n"
+        )
     what = {"conv": "convolution", "pool": "pooling", "transpose": "transposed convolution"}[mode]
     if not found.solutions:
         lines = [f"no {what} with kernel ≤ 11, stride ≤ 4, dilation ≤ 4 and padding ≤ kernel takes {n} to {wanted}"]
@@ -187,8 +223,11 @@ def solve_text(found, show_all: bool = False, shown_steps: int = 3) -> str:
         return "\n".join(lines) + "\n"
     listed = found.solutions if show_all else found.solutions[:10]
     count = len(found.solutions)
-    lines = [f"{count:,} {what} setting{'s' if count != 1 else ''} take {n} to {wanted}"
-             + ("" if show_all or count <= 10 else "; the first 10 (--all for every one)") + ":"]
+    lines = [
+        f"{count:,} {what} setting{'s' if count != 1 else ''} take {n} to {wanted}"
+        + ("" if show_all or count <= 10 else "; the first 10 (--all for every one)")
+        + ":"
+    ]
     for i, sol in enumerate(listed):
         lines.append(f"  {_solution(sol, mode)}" + (f"\n      {sol.formula}" if i < shown_steps else ""))
     return "\n".join(lines) + "\n"

@@ -20,8 +20,7 @@ from ..limits import MAX_NODES, MAX_NUMBER_DIGITS, MAX_SIZE
 from .options import LAYER_KEYS, as_int, is_int
 from .yaml_text import line_of
 
-TOP_KEYS = ("name", "description", "source", "params", "variants", "input", "blocks", "layers", "outputs",
-            "budget")
+TOP_KEYS = ("name", "description", "source", "params", "variants", "input", "blocks", "layers", "outputs", "budget")
 BLOCK_KEYS = ("params", "layers", "description")
 # what `expect:` and an answer key may state of a layer
 EXPECTED = ("shape", "params", "weights", "biases", "non_trainable_params", "macs", "flops", "activation_size")
@@ -32,12 +31,15 @@ def check_document(doc, file: str, reserved=()) -> None:
     names a block must not take (the layer kinds)."""
     root = Loc(file, getattr(doc, "line", None))
     if not isinstance(doc, dict):
-        raise CnnCalcError("a network file is a mapping with name, input and layers, "
-                           f"but saw {type(doc).__name__}", root)
+        raise CnnCalcError(
+            f"a network file is a mapping with name, input and layers, but saw {type(doc).__name__}", root
+        )
     for key in doc:
         if key not in TOP_KEYS:
-            raise CnnCalcError(f"unknown top-level key {shown(key)}{did_you_mean(key, TOP_KEYS)} "
-                               f"(allowed: {', '.join(TOP_KEYS)})", root.child(key, line_of(doc, key)))
+            raise CnnCalcError(
+                f"unknown top-level key {shown(key)}{did_you_mean(key, TOP_KEYS)} (allowed: {', '.join(TOP_KEYS)})",
+                root.child(key, line_of(doc, key)),
+            )
     for key in ("input", "layers"):
         if key not in doc:
             raise CnnCalcError(f"a network file needs {shown(key)}", root)
@@ -50,18 +52,22 @@ def check_document(doc, file: str, reserved=()) -> None:
     variants = doc.get("variants") or {}
     vloc = root.child("variants", line_of(doc, "variants"))
     if not isinstance(variants, dict):
-        raise CnnCalcError(f"variants must be a mapping of variant name to parameter values, but saw "
-                           f"{shown(variants)}", vloc)
+        raise CnnCalcError(
+            f"variants must be a mapping of variant name to parameter values, but saw {shown(variants)}", vloc
+        )
     for name, values in variants.items():
         where = vloc.child(name, line_of(variants, name))
         if not isinstance(name, str) or not name.isidentifier() or not isinstance(values or {}, dict):
-            raise CnnCalcError(f"a variant is a name and a mapping of parameter values, but saw "
-                               f"{shown(name)}: {shown(values)}", where)
+            raise CnnCalcError(
+                f"a variant is a name and a mapping of parameter values, but saw {shown(name)}: {shown(values)}", where
+            )
         for key, value in (values or {}).items():
             if key not in params:
-                raise CnnCalcError(f"variant {name} sets {shown(key)}, which is not a parameter"
-                                   f"{did_you_mean(key, params)} (params: {', '.join(params) or 'none'})",
-                                   where.child(key, line_of(values, key)))
+                raise CnnCalcError(
+                    f"variant {name} sets {shown(key)}, which is not a parameter"
+                    f"{did_you_mean(key, params)} (params: {', '.join(params) or 'none'})",
+                    where.child(key, line_of(values, key)),
+                )
             check_param(key, value, where.child(key, line_of(values, key)))
     if "budget" in doc:
         check_budget_section(doc["budget"], root.child("budget", line_of(doc, "budget")))
@@ -77,13 +83,16 @@ def check_document(doc, file: str, reserved=()) -> None:
             raise CnnCalcError(f"a block is a mapping with layers (and optional params), but saw {shown(block)}", where)
         for key in block:
             if key not in BLOCK_KEYS:
-                raise CnnCalcError(f"unknown key {shown(key)} in block{did_you_mean(key, BLOCK_KEYS)}",
-                                   where.child(key, line_of(block, key)))
+                raise CnnCalcError(
+                    f"unknown key {shown(key)} in block{did_you_mean(key, BLOCK_KEYS)}",
+                    where.child(key, line_of(block, key)),
+                )
         # checked once, where they are written, whether or not the block is called
         block_params(block, name, where.child("params", line_of(block, "params", where.line)))
 
 
 # --- layer entries and block calls ---------------------------------------------------------
+
 
 def read_entry(item, loc) -> tuple[str, dict]:
     """One entry of a layer list: `kind` or `kind: {options}` -> (kind or block name, options)."""
@@ -95,8 +104,11 @@ def read_entry(item, loc) -> tuple[str, dict]:
         if not isinstance(opts, dict):
             raise CnnCalcError(f"the options of {key} must be a mapping, but saw {shown(opts)}", loc.child(key))
         return key, opts
-    raise CnnCalcError("each layer is a one-key mapping such as `conv: {filters: 64, kernel: 3}` "
-                       f"or a bare kind such as `flatten`, but saw {shown(item)}", loc)
+    raise CnnCalcError(
+        "each layer is a one-key mapping such as `conv: {filters: 64, kernel: 3}` "
+        f"or a bare kind such as `flatten`, but saw {shown(item)}",
+        loc,
+    )
 
 
 def check_name(name, where):
@@ -107,8 +119,10 @@ def check_name(name, where):
     if name is not None and (not isinstance(name, str) or not name or "." in name):
         raise CnnCalcError(f"name must be a word without dots, but saw {shown(name)}", where)
     if name == "input":
-        raise CnnCalcError("the name input is taken: it stands for the network's input, and inside a "
-                           "block or branch for its input", where)
+        raise CnnCalcError(
+            "the name input is taken: it stands for the network's input, and inside a block or branch for its input",
+            where,
+        )
     return name
 
 
@@ -132,8 +146,9 @@ def check_when(value, where) -> bool:
     """`when: ${aux_logits}`: true keeps the entry, false leaves it out."""
     if isinstance(value, bool):
         return value
-    raise CnnCalcError(f"when must be true or false (a true/false parameter such as ${{aux_logits}}), "
-                       f"but saw {shown(value)}", where)
+    raise CnnCalcError(
+        f"when must be true or false (a true/false parameter such as ${{aux_logits}}), but saw {shown(value)}", where
+    )
 
 
 def check_repeat(repeat, where) -> int:
@@ -164,8 +179,11 @@ def branch_keys(kind: str, branches, where) -> list:
     elif isinstance(branches, list):
         keys = list(range(len(branches)))
     else:
-        raise CnnCalcError(f"{kind} needs branches: a list of layer lists (an empty list is the "
-                           f"identity), or from: a list of layer names, but saw {shown(branches)}", where)
+        raise CnnCalcError(
+            f"{kind} needs branches: a list of layer lists (an empty list is the "
+            f"identity), or from: a list of layer names, but saw {shown(branches)}",
+            where,
+        )
     if len(keys) < 2:
         raise CnnCalcError(f"{kind} needs at least 2 branches, but saw {len(keys)}", where)
     return keys
@@ -177,8 +195,10 @@ def block_args(name: str, declared: dict, values: dict, where, loc) -> dict:
     for k, v in values.items():
         if k not in declared:
             hint = did_you_mean(k, list(declared) + list(LAYER_KEYS))
-            raise CnnCalcError(f"unknown argument {shown(k)} for block {name}{hint} "
-                               f"(its params: {', '.join(declared) or 'none'})", where(k))
+            raise CnnCalcError(
+                f"unknown argument {shown(k)} for block {name}{hint} (its params: {', '.join(declared) or 'none'})",
+                where(k),
+            )
         args[k] = v
     missing = [p for p, d in declared.items() if d is None and p not in values]
     if missing:
@@ -197,8 +217,9 @@ def check_expect(expect, where) -> dict:
     for key, value in expect.items():
         at = where.child(key, line_of(expect, key, where.line)) if isinstance(where, Loc) else where
         if key not in EXPECTED:
-            raise CnnCalcError(f"expect takes {', '.join(EXPECTED)}, but saw {shown(key)}{did_you_mean(key, EXPECTED)}",
-                               at)
+            raise CnnCalcError(
+                f"expect takes {', '.join(EXPECTED)}, but saw {shown(key)}{did_you_mean(key, EXPECTED)}", at
+            )
         if key == "shape":
             checked[key] = (_expected_shape(value, at), at)
             continue
@@ -238,14 +259,16 @@ def parse_amount(text, key: str, where=None) -> int:
 def check_budget_section(budget, where) -> list[tuple[str, int, Loc]]:
     """A file's `budget:` section -> (key, bound, where) for each limit, checked where written."""
     if not isinstance(budget, dict):
-        raise CnnCalcError(f"budget is a mapping like {{max_params: 5M, max_macs: 600M}}, but saw {shown(budget)}",
-                           where)
+        raise CnnCalcError(
+            f"budget is a mapping like {{max_params: 5M, max_macs: 600M}}, but saw {shown(budget)}", where
+        )
     limits = []
     for key, value in budget.items():
         at = where.child(key, line_of(budget, key, where.line))
         if key not in BUDGET_KEYS:
-            raise CnnCalcError(f"budget takes {', '.join(BUDGET_KEYS)}, but saw {shown(key)}"
-                               f"{did_you_mean(key, BUDGET_KEYS)}", at)
+            raise CnnCalcError(
+                f"budget takes {', '.join(BUDGET_KEYS)}, but saw {shown(key)}{did_you_mean(key, BUDGET_KEYS)}", at
+            )
         limits.append((key, parse_amount(value, key, at), at))
     return limits
 
@@ -257,46 +280,61 @@ def check_param(name, value, where) -> None:
         raise CnnCalcError(f"a parameter name must be a word like alpha, but saw {shown(name)}", where)
     if isinstance(value, float) and not math.isfinite(value):
         raise CnnCalcError(f"parameter {name} must be a finite number, but saw {shown(value)}", where)
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10 ** MAX_NUMBER_DIGITS:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**MAX_NUMBER_DIGITS:
         raise CnnCalcError(f"parameter {name} is a number of more than {MAX_NUMBER_DIGITS} digits", where)
     if not isinstance(value, (int, float, str)):
-        raise CnnCalcError(f"parameter {name} must be a number, true/false or an expression, but saw "
-                           f"{shown(value)}", where)
+        raise CnnCalcError(
+            f"parameter {name} must be a number, true/false or an expression, but saw {shown(value)}", where
+        )
 
 
 def block_params(block, name: str, loc) -> dict:
     """A block's declared params as {name: default}, None marking a required one."""
     declared = block.get("params") or {}
     if isinstance(declared, list) and all(isinstance(p, str) for p in declared):
-        declared = {p: None for p in declared}
+        declared = dict.fromkeys(declared)
     if not isinstance(declared, dict) or not all(isinstance(p, str) for p in declared):
-        raise CnnCalcError(f"the params of block {shown(name)} must be a mapping of name to default "
-                           f"(null when required) or a list of names, but saw {shown(declared)}", loc)
+        raise CnnCalcError(
+            f"the params of block {shown(name)} must be a mapping of name to default "
+            f"(null when required) or a list of names, but saw {shown(declared)}",
+            loc,
+        )
     return declared
 
 
 def parse_input(spec, scope: dict, loc) -> tuple[str, Shape]:
     """`input: {shape: [224, 224, 3], layout: HWC}` -> ('HWC', (3, 224, 224))."""
     if not isinstance(spec, dict):
-        raise CnnCalcError("input must be a mapping like {shape: [224, 224, 3], layout: HWC}, "
-                           f"but saw {shown(spec)}", loc)
+        raise CnnCalcError(
+            f"input must be a mapping like {{shape: [224, 224, 3], layout: HWC}}, but saw {shown(spec)}", loc
+        )
     for key in spec:
         if key not in ("shape", "layout"):
-            raise CnnCalcError(f"unknown key {shown(key)} in input{did_you_mean(key, ('shape', 'layout'))}",
-                               loc.child(key, line_of(spec, key)))
+            raise CnnCalcError(
+                f"unknown key {shown(key)} in input{did_you_mean(key, ('shape', 'layout'))}",
+                loc.child(key, line_of(spec, key)),
+            )
     if "shape" not in spec or "layout" not in spec:
-        raise CnnCalcError("input needs both shape and layout (for example shape: [224, 224, 3] and "
-                           "layout: HWC), so that [3, 224, 224] is never guessed", loc)
+        raise CnnCalcError(
+            "input needs both shape and layout (for example shape: [224, 224, 3] and "
+            "layout: HWC), so that [3, 224, 224] is never guessed",
+            loc,
+        )
     layout = str(spec["layout"]).upper()
     if layout not in LAYOUTS:
-        raise CnnCalcError(f"layout must be one of {', '.join(LAYOUTS)}, but saw {shown(spec['layout'])}",
-                           loc.child("layout", line_of(spec, "layout")))
+        raise CnnCalcError(
+            f"layout must be one of {', '.join(LAYOUTS)}, but saw {shown(spec['layout'])}",
+            loc.child("layout", line_of(spec, "layout")),
+        )
     sloc = loc.child("shape", line_of(spec, "shape"))
     shape = spec["shape"]
     if not isinstance(shape, list):
         raise CnnCalcError(f"shape must be a list of sizes, but saw {shown(shape)}", sloc)
     shape = [as_int(substitute(v, scope, sloc)) for v in shape]
     if len(shape) != len(layout) or not all(is_int(v) and 1 <= v <= MAX_SIZE for v in shape):
-        raise CnnCalcError(f"shape must be {len(layout)} positive whole numbers (at most {MAX_SIZE:,}) for "
-                           f"layout {layout}, but saw {shown(shape)}", sloc)
+        raise CnnCalcError(
+            f"shape must be {len(layout)} positive whole numbers (at most {MAX_SIZE:,}) for "
+            f"layout {layout}, but saw {shown(shape)}",
+            sloc,
+        )
     return layout, to_channels_first(shape, layout)

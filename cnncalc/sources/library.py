@@ -16,7 +16,10 @@ _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def _library() -> str:
     """The built-in library's folder: shipped inside the wheel, or the checkout's architectures/."""
-    for candidate in (os.path.join(_PACKAGE, "architectures"), os.path.join(os.path.dirname(_PACKAGE), "architectures")):
+    for candidate in (
+        os.path.join(_PACKAGE, "architectures"),
+        os.path.join(os.path.dirname(_PACKAGE), "architectures"),
+    ):
         if os.path.isdir(candidate):
             return candidate
     raise CnnCalcError("the built-in architectures folder is missing from this installation")
@@ -35,13 +38,14 @@ def _stems() -> list[str]:
 
 def builtins() -> list[str]:
     """Names of the built-in architectures: the files, and the variants that files name."""
+
     def natural(name):  # resnet18 before resnet101
         return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
 
     return sorted(set(_stems()) - set(builtin_variants().values()) | set(builtin_variants()), key=natural)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def builtin_variants() -> dict[str, str]:
     """Variant name -> the built-in file that defines it (efficientnet_b3 -> efficientnet). Only
     files with a top-level `variants:` are parsed."""
@@ -93,5 +97,7 @@ def read_source(source) -> tuple[str, str, str | None]:
     hint = did_you_mean(text, builtins())
     if os.path.lexists(text):
         hint += f"; to read the file {shown(text)}, write ./{text}"
-    raise CnnCalcError(f"{shown(text)} is not a built-in architecture{hint} (see `cnncalc list`; a file "
-                       f"is named with a / or a .yaml ending)")
+    raise CnnCalcError(
+        f"{shown(text)} is not a built-in architecture{hint} (see `cnncalc list`; a file "
+        f"is named with a / or a .yaml ending)"
+    )

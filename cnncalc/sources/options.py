@@ -15,9 +15,18 @@ from ..limits import MAX_SIZE
 # layer it reads (instead of the one above), the layer whose weights it reuses, and a condition
 LAYER_KEYS = ("name", "repeat", "expect", "from", "share", "when")
 # PyTorch's and Keras's option names, and ours
-FRAMEWORK_OPTIONS = {"kernel_size": "kernel", "strides": "stride", "out_channels": "filters",
-                     "out_features": "units", "dilation_rate": "dilation", "output_size": "output_size",
-                     "pool_size": "kernel", "eps": "epsilon", "p": "rate", "depth_multiplier": "depth_multiplier"}
+FRAMEWORK_OPTIONS = {
+    "kernel_size": "kernel",
+    "strides": "stride",
+    "out_channels": "filters",
+    "out_features": "units",
+    "dilation_rate": "dilation",
+    "output_size": "output_size",
+    "pool_size": "kernel",
+    "eps": "epsilon",
+    "p": "rate",
+    "depth_multiplier": "depth_multiplier",
+}
 
 
 def is_int(v) -> bool:
@@ -62,8 +71,9 @@ def _check_type(name, opt, value, where):
             return v
         if t == "ints" and isinstance(value, list) and value and all(is_int(as_int(x)) for x in value):
             return [as_int(x) for x in value]
-        need = "a whole number" if t == "int" else \
-            "a whole number or a list of whole numbers (one per spatial dimension)"
+        need = (
+            "a whole number" if t == "int" else "a whole number or a list of whole numbers (one per spatial dimension)"
+        )
     elif t == "padding":
         v = as_int(value)
         if is_int(v) or v in ("same", "valid"):
@@ -74,8 +84,11 @@ def _check_type(name, opt, value, where):
                 return items
         need = "a whole number, 'same', 'valid', a list of numbers or a list of [before, after] pairs"
         if isinstance(value, str):
-            hint = f"; did you mean '{value.lower()}'?" if value.lower() in ("same", "valid") else \
-                did_you_mean(value, ("same", "valid"))
+            hint = (
+                f"; did you mean '{value.lower()}'?"
+                if value.lower() in ("same", "valid")
+                else did_you_mean(value, ("same", "valid"))
+            )
             raise CnnCalcError(f"{name} must be {need}, but saw {shown(value)}{hint}", where)
     elif t == "bool":
         if isinstance(value, bool):
@@ -95,8 +108,10 @@ def _check_type(name, opt, value, where):
     elif t == "choice":
         if value in opt.choices:
             return value
-        raise CnnCalcError(f"{name} must be one of {', '.join(opt.choices)}, but saw {shown(value)}"
-                           f"{did_you_mean(value, opt.choices)}", where)
+        raise CnnCalcError(
+            f"{name} must be one of {', '.join(opt.choices)}, but saw {shown(value)}{did_you_mean(value, opt.choices)}",
+            where,
+        )
     else:  # pragma: no cover - a registry mistake, not a user error
         raise AssertionError(f"unknown option type {t}")
     raise CnnCalcError(f"{name} must be {need}, but saw {shown(value)}", where)
@@ -112,8 +127,7 @@ def _padding_item(p):
     return None
 
 
-def check_options(kind: str, options: dict, values: dict, where, loc, merge: bool = False,
-                  spell=repr) -> dict:
+def check_options(kind: str, options: dict, values: dict, where, loc, merge: bool = False, spell=repr) -> dict:
     """A layer's option values (already substituted) -> its validated attributes, defaults
     filled in. where(key) locates one option; loc the layer; spell(key) names an option in
     a message ('filters' in a file, --filters on the command line)."""
@@ -124,10 +138,12 @@ def check_options(kind: str, options: dict, values: dict, where, loc, merge: boo
         if k not in options:
             allowed = list(options) + list(LAYER_KEYS)
             alias = FRAMEWORK_OPTIONS.get(str(k))
-            hint = f"; did you mean {spell(alias)}?" if alias in options else \
-                did_you_mean(k, allowed + (["branches"] if merge else []))
-            raise CnnCalcError(f"unknown key {shown(k)} for {kind}{hint} (allowed: {', '.join(allowed)})",
-                               where(k))
+            hint = (
+                f"; did you mean {spell(alias)}?"
+                if alias in options
+                else did_you_mean(k, allowed + (["branches"] if merge else []))
+            )
+            raise CnnCalcError(f"unknown key {shown(k)} for {kind}{hint} (allowed: {', '.join(allowed)})", where(k))
         attrs[k] = check_option(k, options[k], v, partial(where, k))
     for k, opt in options.items():
         if k not in attrs:

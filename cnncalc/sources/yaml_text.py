@@ -63,7 +63,8 @@ def _loader_class():
     # YAML 1.1's implicit types, less dates: `2001-02-30` is text, never a (bad) date
     Loader.yaml_implicit_resolvers = {
         first: [(tag, regexp) for tag, regexp in resolvers if tag != _TAG + "timestamp"]
-        for first, resolvers in base.yaml_implicit_resolvers.items()}
+        for first, resolvers in base.yaml_implicit_resolvers.items()
+    }
 
     def where(loader, node):
         return f"{loader.name}:{node.start_mark.line + 1}"
@@ -75,9 +76,11 @@ def _loader_class():
     def collection(node_type, what):
         """_build reads mappings and lists itself; a constructor is asked only for a tag on a
         collection, to refuse it (!!map on a list) with the tag's own words."""
+
         def construct(loader, node):
             expect(loader, node, node_type, what)
             raise AssertionError(f"a {what} is read by _build, not constructed")  # pragma: no cover
+
         return construct
 
     def scalar(convert, what):
@@ -90,31 +93,40 @@ def _loader_class():
             if number and ":" in text:
                 return text  # YAML 1.1's base 60 (1:30 = 90) means nothing here: keep the text
             if number and len(text) > MAX_NUMBER_DIGITS:
-                raise CnnCalcError(f"a number of {len(text):,} characters; numbers are limited to "
-                                   f"{MAX_NUMBER_DIGITS} digits", where(loader, node))
+                raise CnnCalcError(
+                    f"a number of {len(text):,} characters; numbers are limited to {MAX_NUMBER_DIGITS} digits",
+                    where(loader, node),
+                )
             try:
                 value = getattr(base, f"construct_yaml_{convert}")(loader, node)
             except (ValueError, KeyError, TypeError, OverflowError, IndexError, AttributeError):
                 raise CnnCalcError(f"{shown(text)} is not {what}", where(loader, node)) from None
             if convert == "float" and not math.isfinite(value):
-                raise CnnCalcError(f"{shown(text)} is not a finite number; .inf and .nan mean nothing "
-                                   f"in a network file", where(loader, node))
+                raise CnnCalcError(
+                    f"{shown(text)} is not a finite number; .inf and .nan mean nothing in a network file",
+                    where(loader, node),
+                )
             if convert == "str" and not value.isprintable():
                 bad = [c for c in value if not c.isprintable() and c not in "\t\n"]
                 if bad:
-                    raise CnnCalcError(f"a string holds the control character {ascii(bad[0])}; network "
-                                       f"files hold text only", where(loader, node))
+                    raise CnnCalcError(
+                        f"a string holds the control character {ascii(bad[0])}; network files hold text only",
+                        where(loader, node),
+                    )
             return value
+
         return construct
 
     def refused(loader, node):
-        raise CnnCalcError(f"the tag {node.tag.replace(_TAG, '!!')} is not allowed in a network file "
-                           f"(only text, numbers, booleans, null, lists and mappings)", where(loader, node))
+        raise CnnCalcError(
+            f"the tag {node.tag.replace(_TAG, '!!')} is not allowed in a network file "
+            f"(only text, numbers, booleans, null, lists and mappings)",
+            where(loader, node),
+        )
 
     Loader.add_constructor(_TAG + "map", collection(MappingNode, "a mapping"))
     Loader.add_constructor(_TAG + "seq", collection(SequenceNode, "a list"))
-    for tag, what in (("int", "an integer"), ("float", "a number"), ("bool", "true or false"),
-                      ("str", "text")):
+    for tag, what in (("int", "an integer"), ("float", "a number"), ("bool", "true or false"), ("str", "text")):
         Loader.add_constructor(_TAG + tag, scalar(tag, what))
     for tag in _REFUSED_TAGS:
         Loader.add_constructor(_TAG + tag, refused)
@@ -132,7 +144,7 @@ _SCALAR_CACHE_SIZE = 20_000
 _SCALAR_CACHE_LENGTH = 64
 
 _NO_KEY = object()  # a mapping waiting for its next key
-_MERGE = object()   # a mapping whose key was <<: its value is merged in when it has been read
+_MERGE = object()  # a mapping whose key was <<: its value is merged in when it has been read
 
 
 def _build(text: str, file: str, Loader, plain: bool = False):
@@ -165,7 +177,7 @@ def _build(text: str, file: str, Loader, plain: bool = False):
     loader = Loader(text)
     loader.name = file  # the C loader does not set it; the constructors use it
     get_event = loader.get_event
-    anchors: dict = {}       # anchor -> (value, line, how many values it stands for)
+    anchors: dict = {}  # anchor -> (value, line, how many values it stands for)
     open_anchors: set = set()  # anchors of collections not yet ended (an alias to one is a loop)
     # the collection being read: its container, whether a mapping, the key waiting for its value
     # and that key's line, its anchor, how many values it holds so far, and the keys merged into
@@ -205,8 +217,9 @@ def _build(text: str, file: str, Loader, plain: bool = False):
                 if not built:
                     if is_map and key is _NO_KEY and tag == _TAG + "merge":
                         if event.anchor is not None:
-                            raise CnnCalcError(f"an anchor (&{event.anchor}) on a merge key (<<) is not "
-                                               f"supported", f"{file}:{line}")
+                            raise CnnCalcError(
+                                f"an anchor (&{event.anchor}) on a merge key (<<) is not supported", f"{file}:{line}"
+                            )
                         key, key_line = _MERGE, line
                         total += 1
                         size += 1
@@ -223,15 +236,21 @@ def _build(text: str, file: str, Loader, plain: bool = False):
                 entry = anchors.get(event.anchor)
                 if entry is None:
                     if event.anchor in open_anchors:
-                        raise ComposerError(None, None, f"the alias *{event.anchor} is inside the collection it "
-                                            f"names (found unconstructable recursive node)", event.start_mark)
+                        raise ComposerError(
+                            None,
+                            None,
+                            f"the alias *{event.anchor} is inside the collection it "
+                            f"names (found unconstructable recursive node)",
+                            event.start_mark,
+                        )
                     raise ComposerError(None, None, f"found undefined alias {event.anchor!r}", event.start_mark)
                 value, line, grown = entry
                 anchor, added = None, grown
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 if len(frames) >= MAX_YAML_DEPTH:
-                    raise CnnCalcError(f"YAML collections nest more than {MAX_YAML_DEPTH} deep",
-                                       f"{file}:{event.start_mark.line + 1}")
+                    raise CnnCalcError(
+                        f"YAML collections nest more than {MAX_YAML_DEPTH} deep", f"{file}:{event.start_mark.line + 1}"
+                    )
                 mapping = kind is MappingStartEvent
                 tag = event.tag
                 if tag is not None and tag != "!" and tag != _TAG + ("map" if mapping else "seq"):
@@ -247,16 +266,24 @@ def _build(text: str, file: str, Loader, plain: bool = False):
                     open_anchors.add(event.anchor)
                 total += 1
                 frames.append((container, is_map, key, key_line, anchor_of, size, merged))
-                container, is_map, key, key_line, anchor_of, size, merged = new, mapping, _NO_KEY, None, \
-                    event.anchor, 1, None
+                container, is_map, key, key_line, anchor_of, size, merged = (
+                    new,
+                    mapping,
+                    _NO_KEY,
+                    None,
+                    event.anchor,
+                    1,
+                    None,
+                )
                 continue
             elif kind is StreamEndEvent:
                 return root
             elif kind is DocumentStartEvent:
                 documents += 1
                 if documents > 1:
-                    raise ComposerError("expected a single document in the stream", None,
-                                        "but found another document", event.start_mark)
+                    raise ComposerError(
+                        "expected a single document in the stream", None, "but found another document", event.start_mark
+                    )
                 continue
             elif kind is MappingEndEvent or kind is SequenceEndEvent:
                 value, line, anchor, grown = container, container.line, anchor_of, size
@@ -271,9 +298,12 @@ def _build(text: str, file: str, Loader, plain: bool = False):
                 anchors[anchor] = (value, line, grown)
             total += added
             if total > MAX_YAML_VALUES:
-                raise CnnCalcError(f"the document expands to more than {MAX_YAML_VALUES:,} values "
-                                   f"(an alias or merge key counts its anchor's values each time it is "
-                                   f"used)", f"{file}:{event.start_mark.line + 1}")
+                raise CnnCalcError(
+                    f"the document expands to more than {MAX_YAML_VALUES:,} values "
+                    f"(an alias or merge key counts its anchor's values each time it is "
+                    f"used)",
+                    f"{file}:{event.start_mark.line + 1}",
+                )
             size += grown
             if container is None:
                 root = value
@@ -282,7 +312,9 @@ def _build(text: str, file: str, Loader, plain: bool = False):
                 container.lines.append(line)
             elif key is _NO_KEY:
                 if not isinstance(value, str) and not plain:
-                    hint = " (quote it: in YAML 1.1, yes, no, on and off are booleans)" if isinstance(value, bool) else ""
+                    hint = (
+                        " (quote it: in YAML 1.1, yes, no, on and off are booleans)" if isinstance(value, bool) else ""
+                    )
                     raise CnnCalcError(f"mapping keys must be words, but saw {shown(value)}{hint}", f"{file}:{line}")
                 key, key_line = value, line
             elif key is _MERGE:
@@ -291,8 +323,10 @@ def _build(text: str, file: str, Loader, plain: bool = False):
                 key = _NO_KEY
             else:
                 if key in container and not plain:
-                    raise CnnCalcError(f"key {shown(key)} appears twice in one mapping (first on line "
-                                       f"{container.lines[key]})", f"{file}:{key_line}")
+                    raise CnnCalcError(
+                        f"key {shown(key)} appears twice in one mapping (first on line {container.lines[key]})",
+                        f"{file}:{key_line}",
+                    )
                 container[key] = value
                 container.lines[key] = line
                 key = _NO_KEY
@@ -309,18 +343,22 @@ def _merge(mapping, value, at: int, file: str) -> list:
     elif isinstance(value, list):
         for item, line in zip(value, value.lines):
             if not isinstance(item, dict):
-                raise CnnCalcError(f"YAML syntax error: expected a mapping for merging, but found {shown(item)}",
-                                   f"{file}:{line}")
+                raise CnnCalcError(
+                    f"YAML syntax error: expected a mapping for merging, but found {shown(item)}", f"{file}:{line}"
+                )
         sources = value[::-1]  # flatten_mapping's order: a list's later mappings first
     else:
-        raise CnnCalcError(f"YAML syntax error: expected a mapping or list of mappings for merging, but found "
-                           f"{shown(value)}", f"{file}:{at}")
+        raise CnnCalcError(
+            f"YAML syntax error: expected a mapping or list of mappings for merging, but found {shown(value)}",
+            f"{file}:{at}",
+        )
     added = []
     for source in sources:
         for k, v in source.items():
             if k in mapping:
-                raise CnnCalcError(f"key {shown(k)} appears twice in one mapping (first on line "
-                                   f"{mapping.lines[k]})", f"{file}:{at}")
+                raise CnnCalcError(
+                    f"key {shown(k)} appears twice in one mapping (first on line {mapping.lines[k]})", f"{file}:{at}"
+                )
             mapping[k] = v
             mapping.lines[k] = source.lines[k]
             added.append(k)
@@ -345,13 +383,16 @@ def load_yaml(text: str, file: str = "<input>"):
     if not isinstance(text, str):
         raise CnnCalcError(f"YAML text must be a str, but saw {type(text).__name__}", file)
     if len(text) > MAX_FILE_BYTES:
-        raise CnnCalcError(f"network files are limited to {MAX_FILE_BYTES:,} bytes, but this one has "
-                           f"{len(text):,}", file)
+        raise CnnCalcError(
+            f"network files are limited to {MAX_FILE_BYTES:,} bytes, but this one has {len(text):,}", file
+        )
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as e:  # a lone surrogate: a str no file could hold
         line = text.count("\n", 0, e.start) + 1
-        raise CnnCalcError(f"the text holds {ascii(text[e.start])}, which is not a character", f"{file}:{line}") from None
+        raise CnnCalcError(
+            f"the text holds {ascii(text[e.start])}, which is not a character", f"{file}:{line}"
+        ) from None
     Loader, yaml = _loader_class()
     try:
         return _build(text, file, Loader)
@@ -375,10 +416,10 @@ def _hint(text: str, mark) -> str:
         return ""
     lines = text.split("\n")
     line = lines[mark.line] if mark.line < len(lines) else ""
-    if mark.column < len(line) and line[mark.column] == "\t" or line[:mark.column + 1].strip(" ") == "\t":
+    if mark.column < len(line) and line[mark.column] == "\t" or line[: mark.column + 1].strip(" ") == "\t":
         return "; YAML does not allow tabs: indent with spaces"
     if "${" in line and "{" in line.split("${")[0]:
-        return "; inside a {…} flow mapping an expression must be quoted: \"${…}\""
+        return '; inside a {…} flow mapping an expression must be quoted: "${…}"'
     return ""
 
 
@@ -430,8 +471,7 @@ def read_stream(stream, label: str = "<stdin>") -> str:
 def decode(data: bytes, label: str) -> str:
     """UTF-8 bytes -> text, within MAX_FILE_BYTES; bad bytes are reported at their line."""
     if len(data) > MAX_FILE_BYTES:
-        raise CnnCalcError(f"network files are limited to {MAX_FILE_BYTES:,} bytes, but this one has more",
-                           label)
+        raise CnnCalcError(f"network files are limited to {MAX_FILE_BYTES:,} bytes, but this one has more", label)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
