@@ -298,7 +298,7 @@ def run(
             f"the input must have {len(net.input_shape)} dimensions like the file's {net.layout}, but saw {len(x0)}"
         )
     shapes: dict[str, tuple] = {}
-    layers = {}
+    layers: dict[str, LayerReport] = {}
     memo: dict = {}
     # each node's options as the memo tells them apart, worked out once per dict of options:
     # layers written alike share one (by id: the network holds them all through the run)
@@ -353,17 +353,17 @@ def run(
         shapes[node.name] = row.output_shape
         layers[node.name] = row
     outputs = net.outputs or ((net.nodes[-1].name, net.nodes[-1].name),)
-    layers = _mark_dead_ends(layers, {node for _, node in outputs})
-    totals = Totals.of(layers)
+    rows = _mark_dead_ends(layers, {node for _, node in outputs})
+    totals = Totals.of(rows)
     return Report(
         name=net.name,
         layout=net.layout,
         input_shape=x0,
-        layers=layers,
+        layers=rows,
         totals=totals,
         batch=batch,
         dtype=dtype,
-        outputs=output_totals(layers, outputs, totals),
+        outputs=output_totals(rows, outputs, totals),
         params_set=tuple(net.params.items()),
         description=net.description,
         source=net.source,

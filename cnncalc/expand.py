@@ -229,8 +229,8 @@ class _Expander:
     def check_references(self) -> None:
         """Report the first reference that named no earlier layer: a later one, or none."""
         for ref, where, parts in self.unresolved:
-            later = [".".join(parts[:i] + (ref,)) for i in range(len(parts), -1, -1)]
-            later = next((name for name in later if name in self.outputs), None)
+            candidates = [".".join(parts[:i] + (ref,)) for i in range(len(parts), -1, -1)]
+            later = next((name for name in candidates if name in self.outputs), None)
             if later is not None:
                 raise CnnCalcError(
                     f"{shown(ref)} is not above this layer (it is {shown(later)}, at "
@@ -301,7 +301,7 @@ class _Expander:
                 if isinstance(opts, dict) and "when" in opts:
                     self._optional.add(key)  # it may be left out: it counts 0, and the block is not empty
                     continue
-                if name in self.blocks:
+                if isinstance(name, str) and name in self.blocks:
                     count += repeat * self.layers_at_least(name, loc, depth + 1)
                     if name in self._optional:
                         self._optional.add(key)
@@ -486,7 +486,7 @@ class _Expander:
             raise CnnCalcError(f"outputs must be a list of layer names, but saw {shown(names)}", loc)
         if len(names) > MAX_OUTPUTS:
             raise CnnCalcError(f"a network declares at most {MAX_OUTPUTS} outputs, but saw {len(names):,}", loc)
-        found = []
+        found: list = []
         for i, ref in enumerate(names):
             where = loc.child(i, line_of(names, i, loc.line))
             ref = check_source(self.resolve(ref, env, where), where, "outputs", many=False)

@@ -85,6 +85,7 @@ def sizes_of(value, low: int, high: int, digits: int) -> tuple[int, ...] | None:
     """A shape as text (224x224x3), an int, or a list or tuple of them -> the sizes, each a whole
     number from low to high of at most `digits` digits (a float that is exactly one counts);
     None when it is not such a shape. Callers say what they expected."""
+    parts: list
     if isinstance(value, int) and not isinstance(value, bool):
         parts = [value]
     elif isinstance(value, (tuple, list)):

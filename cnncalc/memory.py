@@ -40,7 +40,7 @@ def _run(layers, in_place: bool, stop: int | None = None, kept=()):
     current = 0
     for i, row in enumerate(layers[: None if stop is None else stop + 1]):
         needed = last_use.get(row.name, end)
-        source = owner.get(row.inputs[0]) if row.inputs else None
+        source = owner.get(row.inputs[0], "") if row.inputs else ""  # "": no input buffer
         if (
             in_place
             and row.kind in KINDS

@@ -27,6 +27,9 @@ class _Counts:
     """params and flops, derived the same way for a row and for the totals."""
 
     __slots__ = ()
+    weights: int
+    biases: int
+    macs: int
 
     @property
     def params(self) -> int:
@@ -204,7 +207,7 @@ class Report(
             "effective_padding": [-start for start in x.field.start] if x.field is not None else None,
             "warnings": list(x.warnings),
             "warning_codes": [getattr(w, "code", "") for w in x.warnings],
-            **({"bytes_moved": moved, "arithmetic_intensity": round(intensity, 6)} if traffic else {}),
+            **({"bytes_moved": moved, "arithmetic_intensity": round(intensity or 0.0, 6)} if traffic else {}),
             **({"roofline": {"time_s": seconds, "bound": bound}} if seconds is not None else {}),
             **({"conventions": conventions} if conventions else {}),
             "hyperparameters": dict(x.hyperparameters or {}),

@@ -22,7 +22,7 @@ WHEN = {"anyOf": [{"type": "boolean"}, EXPRESSION], "description": "false leaves
 
 
 def _number(opt, integer: bool) -> dict:
-    schema = {"type": "integer" if integer else "number"}
+    schema: dict = {"type": "integer" if integer else "number"}
     if opt.low is not None:
         schema["minimum"] = opt.low
     high = opt.high if opt.high is not None else (MAX_SIZE if integer else None)
@@ -34,6 +34,7 @@ def _number(opt, integer: bool) -> dict:
 def option_schema(opt) -> dict:
     """One option: its type and bounds, or an expression; its default and help."""
     whole = {"anyOf": [_number(opt, True), EXPRESSION]}
+    schema: dict
     if opt.type == "int":
         schema = whole
     elif opt.type == "ints":

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 import cnncalc
 from cnncalc.cli import cli
 from cnncalc.conventions import counted
+from cnncalc.kinds import ACTIVATIONS, KINDS
 
 # built-in -> (torchinfo's "Total mult-adds", fvcore's total)
 MEASURED = {
@@ -36,30 +37,110 @@ def test_each_convention_reproduces_its_tool(analyzed, name):
     assert (sum(counted(report, "torchinfo")), sum(counted(report, "fvcore"))) == MEASURED[name]
 
 
-# one layer on a 8×8×16 input (1,024 elements): (torchinfo, fvcore) as the tools printed them
-# (torch 2.13, torchinfo 1.8, fvcore 0.1.5; ConvNeXt's channels-last LayerNorm via permute)
-KINDS_MEASURED = [
-    ({"group_norm": {"groups": 4}}, 32, 5 * 1024),
-    ({"group_norm": {"groups": 4, "affine": False}}, 0, 4 * 1024),
-    ({"layer_norm": {"over": "all"}}, 2048, 5 * 1024),
-    ({"layer_norm": {"over": "channels"}}, 32, 5 * 1024),
-    ("instance_norm", 0, 4 * 1024),
-    ({"instance_norm": {"affine": True}}, 32, 5 * 1024),
-    ({"upsample": {"scale": 2}}, 0, 16 * 16 * 16),
-    ({"upsample": {"scale": 2, "mode": "bilinear"}}, 0, 4 * 16 * 16 * 16),
-    ({"upsample": {"scale": 2, "mode": "bicubic"}}, 0, 0),
-    ("prelu", 1, 0),
-    ({"pixel_shuffle": {"factor": 2}}, 0, 0),
-    ({"channel_shuffle": {"groups": 2}}, 0, 0),
+# One layer of every kind on an 8×8×16 input (1,024 elements): (torchinfo, fvcore) as the real tools
+# printed them (torch 2.13 CPU, torchinfo 1.8.0, fvcore 0.1.5.post20221221; batch 1, eval mode), each
+# with the PyTorch module it was measured on. Counts are summed over the network's layers (a flatten
+# before a dense, a gate before a multiply). Written as the arithmetic that gives each figure.
+# torchinfo: (weights + biases) × output positions for a convolution, once for any other module
+PEER_CASES = [
+    # id, layers, torchinfo, fvcore                                           # the PyTorch module measured
+    ("conv", {"conv": {"filters": 8, "kernel": 3}}, (16 * 3 * 3 * 8 + 8) * 6 * 6, 6 * 6 * 8 * 16 * 3 * 3),  # Conv2d(16, 8, 3)
+    ("conv_no_bias", {"conv": {"filters": 8, "kernel": 3, "bias": False}}, 16 * 3 * 3 * 8 * 6 * 6, 6 * 6 * 8 * 16 * 9),
+    ("conv_1x1", {"conv": {"filters": 8, "kernel": 1}}, (16 * 8 + 8) * 8 * 8, 8 * 8 * 8 * 16),  # Conv2d(16, 8, 1)
+    ("depthwise_conv", {"depthwise_conv": {"kernel": 3}}, (16 * 9 + 16) * 6 * 6, 6 * 6 * 16 * 9),  # groups=16
+    # Sequential(Conv2d(16, 16, 3, groups=16, bias=False), Conv2d(16, 8, 1))
+    ("separable_conv", {"separable_conv": {"filters": 8, "kernel": 3}}, (16 * 9 + 16 * 8 + 8) * 6 * 6,
+     6 * 6 * 16 * 9 + 6 * 6 * 16 * 8),
+    # ConvTranspose2d(16, 8, 3, stride=2): 17×17 out; torchinfo on the output side, fvcore on the input side
+    ("conv_transpose", {"conv_transpose": {"filters": 8, "kernel": 3, "stride": 2}}, (16 * 8 * 9 + 8) * 17 * 17,
+     8 * 8 * 16 * 8 * 9),
+    ("dense", ["flatten", {"dense": {"units": 10}}], 1024 * 10 + 10, 1024 * 10),  # Flatten(), Linear(1024, 10)
+    ("max_pool", {"max_pool": {"kernel": 2}}, 0, 0),
+    ("avg_pool", {"avg_pool": {"kernel": 2}}, 0, 0),
+    ("global_avg_pool", "global_avg_pool", 0, 8 * 8 * 16),  # AdaptiveAvgPool2d(1), Flatten(): 1 per input element
+    ("global_avg_pool_keepdims", {"global_avg_pool": {"keepdims": True}}, 0, 8 * 8 * 16),
+    ("global_max_pool", "global_max_pool", 0, 0),  # AdaptiveMaxPool2d(1), Flatten()
+    ("adaptive_avg_pool", {"adaptive_avg_pool": {"output_size": 3}}, 0, 8 * 8 * 16),
+    ("adaptive_max_pool", {"adaptive_max_pool": {"output_size": 3}}, 0, 0),
+    *[(act, act, 0, 0) for act in ACTIVATIONS],  # ReLU(), ReLU6(), … (swish as SiLU, linear as Identity)
+    ("dropout", "dropout", 0, 0),
+    ("prelu", "prelu", 1, 0),  # PReLU(): one slope
+    ("prelu_per_channel", {"prelu": {"per_channel": True}}, 16, 0),  # PReLU(16)
+    ("scale", "scale", 16, 0),  # a leaf module multiplying by a (16, 1, 1) Parameter named weight
+    ("batch_norm", "batch_norm", 2 * 16, 2 * 1024),  # BatchNorm2d(16): γ and β; a scale and a shift
+    ("batch_norm_no_affine", {"batch_norm": {"affine": False}}, 0, 1024),
+    ("lrn", "lrn", 0, 0),  # LocalResponseNorm(5)
+    ("group_norm", {"group_norm": {"groups": 4}}, 2 * 16, 5 * 1024),  # GroupNorm(4, 16)
+    ("group_norm_no_affine", {"group_norm": {"groups": 4, "affine": False}}, 0, 4 * 1024),
+    ("layer_norm", "layer_norm", 2 * 16, 5 * 1024),  # ConvNeXt's: permute, LayerNorm(16), permute
+    ("layer_norm_no_affine", {"layer_norm": {"affine": False}}, 0, 4 * 1024),
+    ("layer_norm_all", {"layer_norm": {"over": "all"}}, 2 * 16 * 8 * 8, 5 * 1024),  # LayerNorm([16, 8, 8])
+    ("layer_norm_all_no_affine", {"layer_norm": {"over": "all", "affine": False}}, 0, 4 * 1024),
+    ("instance_norm", "instance_norm", 0, 4 * 1024),  # InstanceNorm2d(16)
+    ("instance_norm_affine", {"instance_norm": {"affine": True}}, 2 * 16, 5 * 1024),
+    ("zero_pad", {"zero_pad": {"padding": 1}}, 0, 0),  # ZeroPad2d(1)
+    ("upsample_nearest", {"upsample": {"scale": 2}}, 0, 16 * 16 * 16),  # 1 per output element
+    ("upsample_bilinear", {"upsample": {"scale": 2, "mode": "bilinear"}}, 0, 4 * 16 * 16 * 16),  # 4 per output
+    ("upsample_bicubic", {"upsample": {"scale": 2, "mode": "bicubic"}}, 0, 0),
+    ("pixel_shuffle", {"pixel_shuffle": {"factor": 2}}, 0, 0),
+    ("pixel_unshuffle", {"pixel_unshuffle": {"factor": 2}}, 0, 0),
+    ("crop", {"crop": {"cropping": 1}}, 0, 0),  # x[:, :, 1:-1, 1:-1]
+    ("flatten", "flatten", 0, 0),
+    ("reshape", {"reshape": {"shape": [64, 16]}}, 0, 0),  # x.reshape(1, 16, 64)
+    ("slice", {"slice": {"start": 4, "stop": 12}}, 0, 0),  # x[:, 4:12]
+    ("channel_shuffle", {"channel_shuffle": {"groups": 2}}, 0, 0),  # ChannelShuffle(2)
+    ("concat", {"concat": {"branches": [[], []]}}, 0, 0),  # torch.cat([x, x], 1)
+    ("add", {"add": {"branches": [[], []]}}, 0, 0),  # x + x
+    ("multiply", {"multiply": {"branches": [[], []]}}, 0, 0),  # x * x
+    # squeeze-and-excitation's gate: x * AdaptiveAvgPool2d(1)(x); the pool counts, the product does not
+    ("multiply_gate", {"multiply": {"branches": [[], [{"global_avg_pool": {"keepdims": True}}]]}}, 0, 8 * 8 * 16),
+]
+# kinds no tool can measure: the reason, instead of a row
+UNMEASURABLE = {"locally_connected": "PyTorch has no locally connected module, so neither tool counts one",
+                "input": "the network's input is no layer"}
+
+
+def _kind_of(layers) -> set:
+    layers = layers if isinstance(layers, list) else [layers]
+    return {layer if isinstance(layer, str) else next(iter(layer)) for layer in layers}
+
+
+def test_every_kind_has_a_measured_peer_count():
+    # registry coverage: a new kind fails here until its torchinfo and fvcore counts are measured
+    covered = set().union(*(_kind_of(layers) for _, layers, _, _ in PEER_CASES))
+    assert set(KINDS) - covered == set(UNMEASURABLE)
+
+
+@pytest.mark.parametrize("layers, torchinfo, fvcore", [c[1:] for c in PEER_CASES], ids=[c[0] for c in PEER_CASES])
+def test_each_kind_counts_as_the_tools_do(layers, torchinfo, fvcore):
+    from helpers import network_yaml
+
+    report = cnncalc.analyze(cnncalc.loads(network_yaml(layers, [8, 8, 16], "HWC")))
+    layers_only = slice(1, None)  # the input row counts nothing
+    assert (sum(counted(report, "torchinfo")[layers_only]), sum(counted(report, "fvcore")[layers_only])) == (
+        torchinfo, fvcore)
+
+
+# Measured, and not yet what cnncalc counts: each is a way of writing the layer in PyTorch that the
+# tools count differently from the form above (see the issue on exact peer conventions).
+KNOWN_DIFFERENCES = [
+    # torchvision's ConvNeXt keeps its layer scale on the block (not a leaf module): torchinfo counts 0
+    ("scale_on_a_block", "scale", "torchinfo", 0),
+    # torchvision's ShuffleNetV2 and MNASNet pool with x.mean([2, 3]): fvcore has no handler for mean
+    ("global_avg_pool_as_mean", "global_avg_pool", "fvcore", 0),
+    # ConvNeXt's pointwise layers are nn.Linear on a channels-last map: torchinfo counts them once
+    ("conv_1x1_as_channels_last_linear", {"conv": {"filters": 8, "kernel": 1}}, "torchinfo", 16 * 8 + 8),
 ]
 
 
-@pytest.mark.parametrize("layer, torchinfo, fvcore", KINDS_MEASURED, ids=[str(c[0]) for c in KINDS_MEASURED])
-def test_each_convention_on_the_new_kinds(layer, torchinfo, fvcore):
+@pytest.mark.xfail(strict=True, reason="a PyTorch form the conventions do not model yet")
+@pytest.mark.parametrize("layers, tool, measured", [c[1:] for c in KNOWN_DIFFERENCES],
+                         ids=[c[0] for c in KNOWN_DIFFERENCES])
+def test_known_differences_from_the_tools(layers, tool, measured):
     from helpers import network_yaml
 
-    report = cnncalc.analyze(cnncalc.loads(network_yaml(layer, [8, 8, 16], "HWC")))
-    assert (counted(report, "torchinfo")[-1], counted(report, "fvcore")[-1]) == (torchinfo, fvcore)
+    report = cnncalc.analyze(cnncalc.loads(network_yaml(layers, [8, 8, 16], "HWC")))
+    assert sum(counted(report, tool)[1:]) == measured
 
 
 def test_vgg16_follows_the_paper_without_torchvisions_identity_pool(analyzed):

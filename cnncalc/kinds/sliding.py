@@ -146,7 +146,7 @@ def ek_text(k: int, d: int) -> str:
     return f"{k}" if d == 1 else f"{d}·({k}−1)+1"
 
 
-def inexact_warnings(dims, spatial, kernel, stride, pads, dilation) -> list[str]:
+def inexact_warnings(dims, spatial, kernel, stride, pads, dilation) -> list[CodedWarning]:
     """One warning per distinct case: dimensions with the same numbers share one line
     ("H, W: …"), so a square layer does not say everything twice."""
     groups: dict[tuple, list[str]] = {}

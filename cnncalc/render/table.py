@@ -5,16 +5,21 @@ functions, so a machine-readable run never loads it."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..layout import layout_name, shape_text
 from ..limits import MAX_TABLE_ROWS
 from ..report import Listing, Report, collapse, group_totals
 from ..units import human
 from .text import bar, one_line, summary_lines, warning_lines
 
+if TYPE_CHECKING:  # rich is imported only when a table is drawn
+    from rich.console import JustifyMethod
+
 # The table's columns, and the order in which they give way when the terminal is too narrow:
 # the share bar first, then FLOPs (2 × MACs, also in the totals), then the activation size,
 # then the layer label. Names, output shapes and params are never dropped, cut or wrapped.
-COLUMNS = (
+COLUMNS: tuple[tuple[str, JustifyMethod], ...] = (
     ("name", "left"),
     ("layer", "left"),
     ("output", "right"),
@@ -108,7 +113,9 @@ def render_table(
     # a header row for each block or branch of two or more rows, with its totals; a row under
     # headers shows its name after theirs (conv1 under layer1.bottleneck1), so names stay whole
     # without growing with the depth: the full names are in every machine format
-    lines, groups, headers = [], group_totals(rows), []
+    lines: list[tuple] = []
+    headers: list[str] = []
+    groups = group_totals(rows)
 
     def relative(name):
         return name[len(headers[-1]) + 1 :] if headers else name
@@ -179,7 +186,7 @@ def render_table(
             start_of[name] += len(c[name]) + 1
     if lines:
         table.add_row(*columns.values())
-    parts = [table]
+    parts: list = [table]
     hidden = [name for name in requested if name not in shown]
     if hidden:
         parts.append(Text(f"(hidden at {width} columns: {', '.join(hidden)}; --wide shows them)"))
@@ -200,7 +207,8 @@ def listing_table(listing: Listing):
 
     table = Table(title=listing.title, title_justify="left")
     for _, head, kind in listing.columns:
-        table.add_column(head, justify="left" if kind == "text" else "right")
+        justify: JustifyMethod = "left" if kind == "text" else "right"
+        table.add_column(head, justify=justify)
     for r in listing.records:
         table.add_row(
             *(human(r[key]) if kind == "count" else Text(_listed(r[key], kind)) for key, _, kind in listing.columns)

@@ -184,9 +184,9 @@ def _annotations(f) -> str:
         lines.append(f"::error file={prop(f.source)}::{escape(failure.message)}")
     for r in f.answers:
         if not r.ok:
-            e, line = r.expectation, getattr(r.expectation.where, "line", None)
+            e, at = r.expectation, getattr(r.expectation.where, "line", None)
             lines.append(
-                f"::error file={prop(getattr(e.where, 'file', f.source))}{f',line={line}' if line else ''}::"
+                f"::error file={prop(getattr(e.where, 'file', f.source))}{f',line={at}' if at else ''}::"
                 f"{escape(f'{e.layer} {e.quantity}: expected {_answer(e.expected)}, computed {_answer(r.computed)}')}"
             )
     strict = any(failure.code for failure in f.failures)  # --strict made the warnings errors, said above

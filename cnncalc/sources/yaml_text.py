@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from functools import cache
+from typing import Any
 
 from ..errors import CnnCalcError, shown
 from ..limits import MAX_FILE_BYTES, MAX_NUMBER_DIGITS, MAX_YAML_DEPTH, MAX_YAML_VALUES
@@ -183,7 +184,13 @@ def _build(text: str, file: str, Loader, plain: bool = False):
     # and that key's line, its anchor, how many values it holds so far, and the keys merged into
     # it (None: no merge); the enclosing ones wait in `frames`
     frames: list = []
-    root = container = key = key_line = anchor_of = merged = None
+    # the values read are YMaps, YLists and scalars: checked as they are read, not by their types
+    root: Any = None
+    container: Any = None
+    key: Any = None
+    key_line: Any = None
+    anchor_of: Any = None
+    merged: Any = None
     is_map = False
     size = total = documents = 0
 
@@ -256,8 +263,8 @@ def _build(text: str, file: str, Loader, plain: bool = False):
                 if tag is not None and tag != "!" and tag != _TAG + ("map" if mapping else "seq"):
                     # a tag on a collection: its constructor refuses it (!!set, !!str {…}, !foo []);
                     # the ConstructorError is a guard that no constructor reaches
-                    node = (MappingNode if mapping else SequenceNode)(tag, [], event.start_mark, event.end_mark)
-                    (constructors.get(tag) or constructors[None])(loader, node)
+                    tagged = (MappingNode if mapping else SequenceNode)(tag, [], event.start_mark, event.end_mark)
+                    (constructors.get(tag) or constructors[None])(loader, tagged)
                     raise ConstructorError(None, None, f"the tag {tag} is not allowed here", event.start_mark)
                 new = YMap() if mapping else YList()
                 new.line = event.start_mark.line + 1
@@ -334,13 +341,14 @@ def _build(text: str, file: str, Loader, plain: bool = False):
         loader.dispose()
 
 
-def _merge(mapping, value, at: int, file: str) -> list:
+def _merge(mapping: Any, value: Any, at: int, file: str) -> list:
     """`<<: *base` or `<<: [*a, *b]` on line `at`, read into `mapping` as it arrives: the keys
     it adds. A key the mapping already has, from its own keys or an earlier merge, is an error
     as everywhere in a network file (YAML would let the mapping's own key win)."""
-    if isinstance(value, dict):
+    sources: list[Any]
+    if isinstance(value, YMap):
         sources = [value]
-    elif isinstance(value, list):
+    elif isinstance(value, YList):
         for item, line in zip(value, value.lines):
             if not isinstance(item, dict):
                 raise CnnCalcError(
@@ -365,7 +373,7 @@ def _merge(mapping, value, at: int, file: str) -> list:
     return added
 
 
-def _merged_first(mapping, merged: list) -> None:
+def _merged_first(mapping: Any, merged: list) -> None:
     """The order flatten_mapping gives a mapping with merge keys: the merged keys first (in the
     order they were merged), then its own."""
     first = set(merged)
