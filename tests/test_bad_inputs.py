@@ -16,10 +16,11 @@ test after 30 s.
 
 What needs a process of its own runs through tests/limited.py, under RLIMIT_AS, its peak
 resident set (ru_maxrss, the whole process) under 200 MB: the memory bombs (a billion laughs,
-100 MB and endless zeros on standard input), the attacks that build networks of 50,000 to
+100 MB and endless zeros on standard input), the attacks that build networks of 15,000 to
 100,000 layers on purpose (tracemalloc would make each take several seconds), 25,000 open
 brackets (libyaml recursing in C could crash the interpreter) and what CliRunner cannot express
-(a full disk, closed standard output and input).
+(a full disk, closed standard output and input). These processes all start before the module's
+first test, and each test waits for its own (see the end of the file).
 The time each takes is measured by benchmarks/bench.py, not asserted here (these machines are
 noisy); the time limits only turn a hang into a failure."""
 
@@ -118,19 +119,6 @@ def cnncalc_in_process(tmp_path, monkeypatch, hang_guard, imported):
     return run
 
 
-def run_limited(args, tmp_path, stdin=None):
-    """`cnncalc ARGS` in a process of its own under the memory limit: a Run with its peak RSS."""
-    rss = tmp_path / "rss"
-    env = {**os.environ, "CNNCALC_RSS_FILE": str(rss), "COLUMNS": "120"}
-    env.pop("CNNCALC_DEBUG", None)
-    feed = {"input": stdin} if isinstance(stdin, bytes) else {"stdin": stdin}  # bytes or a file
-    result = subprocess.run([sys.executable, str(RUNNER), *args], capture_output=True, timeout=HANG, env=env,
-                            cwd=tmp_path, **feed)
-    output = (result.stdout + result.stderr).decode("utf-8", "replace")
-    peak = int(rss.read_text()) * 1024 if rss.exists() else None  # ru_maxrss is in KiB on Linux
-    return Run(result.returncode, output, peak, "peak RSS")
-
-
 def check(run, expected_code, fragment):
     code, output, peak, how = run
     assert "Traceback" not in output, output[-3000:]
@@ -168,25 +156,9 @@ def test_attack_file(path, cnncalc_in_process):
     check(cnncalc_in_process(["summary", str(path), *args]), code, fragment)
 
 
-@pytest.mark.parametrize("path", [p for p in FILES if p.stem in IN_A_PROCESS], ids=lambda p: p.stem)
-def test_attack_file_in_a_process(path, tmp_path):
-    code, fragment, args = expectation(path)
-    check(run_limited(["summary", str(path), *args], tmp_path), code, fragment)
-
-
 # --- attacks built at run time ------------------------------------------------------------------
 
 NET = "input: {shape: [8, 8, 3], layout: HWC}\nlayers:\n  - conv: {filters: 4, kernel: 3}\n"
-
-
-@pytest.mark.parametrize("opener", ["[", "{a: "], ids=["brackets", "braces"])
-def test_25000_open_collections_do_not_crash_the_interpreter(opener, tmp_path):
-    # libyaml's composer recurses in C: this used to end in SIGSEGV, hence a process of its own.
-    # Whether cnncalc's depth bound or libyaml's own (PyYAML 6.0.4's scanner looks ahead past
-    # it) speaks first depends on the PyYAML version, so the promise is asserted, not either
-    # wording: exit 2, the file and line 1, no traceback, bounded memory.
-    (tmp_path / "deep.yaml").write_text("name: " + opener * 25_000 + "\n")
-    check(run_limited(["summary", "deep.yaml"], tmp_path), 2, "Error: deep.yaml:1")
 
 
 def test_a_huge_value_is_not_echoed_whole(tmp_path, cnncalc_in_process):
@@ -232,17 +204,6 @@ def test_an_empty_name(cnncalc_in_process):
     check(cnncalc_in_process(["summary", ""]), 2, "the network is empty")
 
 
-def test_zeros_on_standard_input_are_read_only_to_the_limit(tmp_path):
-    with open("/dev/zero", "rb") as zero:
-        run = run_limited(["summary", "-"], tmp_path, stdin=zero)
-    check(run, 2, "<stdin>: network files are limited to 2,000,000 bytes")
-
-
-def test_100_mb_on_standard_input(tmp_path):
-    check(run_limited(["summary", "-"], tmp_path, stdin=b"#" * 100_000_000), 2,
-          "<stdin>: network files are limited to 2,000,000 bytes")
-
-
 def test_non_utf8_on_standard_input(cnncalc_in_process):
     check(cnncalc_in_process(["summary", "-"], stdin=b"name: caf\xe9\n" + NET.encode()), 2,
           "<stdin>:1: not UTF-8 text (invalid continuation byte at byte 9)")
@@ -259,14 +220,6 @@ def test_a_folder_named_like_a_builtin_does_not_shadow_it(tmp_path, cnncalc_in_p
 def test_a_bare_file_name_gets_a_hint(tmp_path, cnncalc_in_process):
     (tmp_path / "mynet").write_text(NET)
     check(cnncalc_in_process(["summary", "mynet"]), 2, "to read the file 'mynet', write ./mynet")
-
-
-def test_a_legal_100000_layer_network_still_works(tmp_path):
-    (tmp_path / "big.yaml").write_text("input: {shape: [4, 4, 2], layout: HWC}\nlayers:\n"
-                                       "  - relu: {repeat: 99999}\n")
-    run = run_limited(["summary", "big.yaml", "--format", "csv"], tmp_path)
-    check(run, 0, "relu99999,relu,relu,,4x4x2,32,0,")
-    assert run.output.count("\n") == 1 + 100_000  # the header, the input and 99,999 layers
 
 
 API_MISUSE = [
@@ -299,22 +252,157 @@ def test_api_misuse_raises_cnncalc_error(call, fragment):
     assert fragment in str(info.value)
 
 
-def run_raw(args, **kwargs):
-    result = subprocess.run([sys.executable, "-m", "cnncalc", *args], capture_output=False, timeout=HANG,
-                            stderr=subprocess.PIPE, **kwargs)
-    return result.returncode, result.stderr.decode()
+# --- in a process of its own ------------------------------------------------------------------
+# Each run is declared beside its test, and all are started together before this module's first
+# test: they use the second core while the attacks above run in this process, and each test
+# waits for its own. Their output goes to files in their own folder.
+
+STARTS = {}  # name -> a function that starts the run in the folder it is given
 
 
-def test_output_to_a_full_disk():
+def in_a_process(name):
+    def declare(start):
+        STARTS[name] = start
+        return start
+    return declare
+
+
+def spawn(command, folder, **popen):
+    with open(folder / "stdout", "wb") as out, open(folder / "stderr", "wb") as err:
+        return subprocess.Popen(command, **{"stdin": subprocess.DEVNULL, "stdout": out, "stderr": err, **popen})
+
+
+def limited(args, folder, **popen):
+    """`cnncalc ARGS` under the memory limit (tests/limited.py), in FOLDER."""
+    env = {**os.environ, "CNNCALC_RSS_FILE": str(folder / "rss"), "COLUMNS": "120"}
+    env.pop("CNNCALC_DEBUG", None)
+    return spawn([sys.executable, str(RUNNER), *args], folder, env=env, cwd=folder, **popen)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def processes(tmp_path_factory):
+    started = {}
+    for name, start in STARTS.items():
+        folder = tmp_path_factory.mktemp(name)
+        started[name] = start(folder), folder
+    yield started
+    for process, _ in started.values():  # still running after a failure, or when only some tests ran
+        for each in (process, getattr(process, "feeder", None)):
+            if each is not None and each.poll() is None:
+                each.kill()
+                each.wait()
+
+
+def finished(processes, name) -> Run:
+    process, folder = processes[name]
+    try:
+        process.wait(timeout=HANG)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        pytest.fail(f"no answer after {HANG} s: a hang")
+    if getattr(process, "feeder", None):
+        process.feeder.wait(timeout=HANG)
+    output = ((folder / "stdout").read_bytes() + (folder / "stderr").read_bytes()).decode("utf-8", "replace")
+    rss = folder / "rss"
+    peak = int(rss.read_text()) * 1024 if rss.exists() else None  # ru_maxrss is in KiB on Linux
+    return Run(process.returncode, output, peak, "peak RSS")
+
+
+for _path in FILES:
+    if _path.stem in IN_A_PROCESS:
+        in_a_process(_path.stem)(lambda folder, path=_path: limited(["summary", str(path), *expectation(path)[2]], folder))
+
+
+@pytest.mark.parametrize("path", [p for p in FILES if p.stem in IN_A_PROCESS], ids=lambda p: p.stem)
+def test_attack_file_in_a_process(path, processes):
+    code, fragment, _ = expectation(path)
+    check(finished(processes, path.stem), code, fragment)
+
+
+OPENERS = {"brackets": "[", "braces": "{a: "}
+for _name, _opener in OPENERS.items():
+    @in_a_process(f"deep-{_name}")
+    def _deep(folder, opener=_opener):
+        (folder / "deep.yaml").write_text("name: " + opener * 25_000 + "\n")
+        return limited(["summary", "deep.yaml"], folder)
+
+
+@pytest.mark.parametrize("name", OPENERS)
+def test_25000_open_collections_do_not_crash_the_interpreter(name, processes):
+    # libyaml's composer recurses in C: this used to end in SIGSEGV, hence a process of its own.
+    # Whether cnncalc's depth bound or libyaml's own (PyYAML 6.0.4's scanner looks ahead past
+    # it) speaks first depends on the PyYAML version, so the promise is asserted, not either
+    # wording: exit 2, the file and line 1, no traceback, bounded memory.
+    check(finished(processes, f"deep-{name}"), 2, "Error: deep.yaml:1")
+
+
+@in_a_process("zeros-on-stdin")
+def _zeros(folder):
+    with open("/dev/zero", "rb") as zero:
+        return limited(["summary", "-"], folder, stdin=zero)
+
+
+def test_zeros_on_standard_input_are_read_only_to_the_limit(processes):
+    check(finished(processes, "zeros-on-stdin"), 2, "<stdin>: network files are limited to 2,000,000 bytes")
+
+
+@in_a_process("100-mb-on-stdin")
+def _100_mb(folder):
+    feeder = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdout.buffer.write(b'#' * 100_000_000)"],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)  # EPIPE when cnncalc stops
+    try:
+        process = limited(["summary", "-"], folder, stdin=feeder.stdout)
+    finally:
+        feeder.stdout.close()
+    process.feeder = feeder
+    return process
+
+
+def test_100_mb_on_standard_input(processes):
+    check(finished(processes, "100-mb-on-stdin"), 2, "<stdin>: network files are limited to 2,000,000 bytes")
+
+
+@in_a_process("100000-layers")
+def _100000_layers(folder):
+    (folder / "big.yaml").write_text("input: {shape: [4, 4, 2], layout: HWC}\nlayers:\n  - relu: {repeat: 99999}\n")
+    return limited(["summary", "big.yaml", "--format", "csv"], folder)
+
+
+def test_a_legal_100000_layer_network_still_works(processes):
+    run = finished(processes, "100000-layers")
+    check(run, 0, "relu99999,relu,relu,,4x4x2,32,0,")
+    assert run.output.count("\n") == 1 + 100_000  # the header, the input and 99,999 layers
+
+
+def python_m_cnncalc(args, folder, **popen):
+    """`python -m cnncalc ARGS` from the repository's root: the console script's own handling."""
+    return spawn([sys.executable, "-m", "cnncalc", *args], folder, cwd=HERE.parent, **popen)
+
+
+@in_a_process("full-disk")
+def _full_disk(folder):
     with open("/dev/full", "w") as full:
-        code, err = run_raw(["summary", "lenet5"], stdout=full, cwd=HERE.parent)
-    assert (code, err) == (1, "Error: cannot write the output: No space left on device\n")
+        return python_m_cnncalc(["summary", "lenet5"], folder, stdout=full)
 
 
-def test_closed_standard_output_and_input():
-    code, err = run_raw(["summary", "lenet5"], stdout=subprocess.DEVNULL, cwd=HERE.parent,
-                        preexec_fn=lambda: os.close(1))
-    assert (code, err) == (1, "Error: cannot write the output: standard output is closed\n")
-    code, err = run_raw(["summary", "-"], stdout=subprocess.DEVNULL, cwd=HERE.parent,
-                        preexec_fn=lambda: os.close(0))
-    assert (code, err) == (2, "Error: <stdin>: standard input is closed\n")
+def test_output_to_a_full_disk(processes):
+    run = finished(processes, "full-disk")
+    assert (run.code, run.output) == (1, "Error: cannot write the output: No space left on device\n")
+
+
+@in_a_process("closed-stdout")
+def _closed_stdout(folder):
+    return python_m_cnncalc(["summary", "lenet5"], folder, stdout=subprocess.DEVNULL, preexec_fn=lambda: os.close(1))
+
+
+@in_a_process("closed-stdin")
+def _closed_stdin(folder):
+    return python_m_cnncalc(["summary", "-"], folder, stdout=subprocess.DEVNULL, preexec_fn=lambda: os.close(0))
+
+
+def test_closed_standard_output_and_input(processes):
+    run = finished(processes, "closed-stdout")
+    assert (run.code, run.output) == (1, "Error: cannot write the output: standard output is closed\n")
+    run = finished(processes, "closed-stdin")
+    assert (run.code, run.output) == (2, "Error: <stdin>: standard input is closed\n")
