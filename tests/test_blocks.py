@@ -2,6 +2,7 @@
 Expected counts are hand arithmetic."""
 
 import csv
+import functools
 import io
 import json
 
@@ -178,8 +179,10 @@ def test_merge_error_names_branches_and_shapes():
     assert "left.conv1 6×6×4" in message and "right.conv1 8×8×4" in message
 
 
+@functools.lru_cache(maxsize=None)
 def _bench():
-    """benchmarks/bench.py, which writes a network flat to time the cost per written layer."""
+    """benchmarks/bench.py, which writes a network flat to time the cost per written layer
+    (loaded once)."""
     import importlib.util
     import pathlib
 
