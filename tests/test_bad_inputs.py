@@ -285,17 +285,22 @@ def processes(tmp_path_factory):
     started = {}
     for name, start in STARTS.items():
         folder = tmp_path_factory.mktemp(name)
-        started[name] = start(folder), folder
+        try:
+            started[name] = start(folder), folder
+        except OSError as e:  # no /dev/full here, say: that test fails, not the module
+            started[name] = e, folder
     yield started
     for process, _ in started.values():  # still running after a failure, or when only some tests ran
         for each in (process, getattr(process, "feeder", None)):
-            if each is not None and each.poll() is None:
+            if isinstance(each, subprocess.Popen) and each.poll() is None:
                 each.kill()
                 each.wait()
 
 
 def finished(processes, name) -> Run:
     process, folder = processes[name]
+    if isinstance(process, Exception):
+        raise process
     try:
         process.wait(timeout=HANG)
     except subprocess.TimeoutExpired:
