@@ -119,10 +119,11 @@ def test_params_override_and_input_expression():
 
 
 def test_cli_set_and_depth(tmp_path, monkeypatch):
-    runner = CliRunner(catch_exceptions=False)
+    # catch_exceptions=False on invoke: CliRunner's own argument of that name came in click 8.2
+    invoke = functools.partial(CliRunner().invoke, cli, catch_exceptions=False)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "demo.yaml").write_text(NET)
-    result = runner.invoke(cli, ["summary", "demo.yaml", "--set", "alpha=0.25", "--format", "json"])
+    result = invoke(["summary", "demo.yaml", "--set", "alpha=0.25", "--format", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["layers"][1]["output_shape"] == [32, 32, 8]  # round(32 * 0.25) = 8
@@ -130,17 +131,17 @@ def test_cli_set_and_depth(tmp_path, monkeypatch):
     mul = next(x for x in data["layers"] if x["name"] == "se1.mul1")
     assert mul["block"] == "se1" and mul["inputs"] == ["stage.2.relu1", "se1.branch2.sigmoid1"]
 
-    result = runner.invoke(cli, ["summary", "demo.yaml", "--format", "csv", "--depth", "1"])
+    result = invoke(["summary", "demo.yaml", "--format", "csv", "--depth", "1"])
     rows = list(csv.DictReader(io.StringIO(result.output)))
     assert [r["name"] for r in rows] == ["input", "stem", "m1", "mix1", "stage", "se1", "conv1", "conv2",
                                         "conv3", "pool1", "fc1"]
-    full = json.loads(runner.invoke(cli, ["summary", "demo.yaml", "--format", "json"]).output)
+    full = json.loads(invoke(["summary", "demo.yaml", "--format", "json"]).output)
     assert sum(int(r["params"]) for r in rows) == full["totals"]["params"]
     stage = next(r for r in rows if r["name"] == "stage")
     assert stage["kind"] == "block" and int(stage["params"]) == 2 * (3 * 3 * 64 * 64 + 2 * 64)
     assert stage["output_shape"] == "32x32x64"
 
-    table = runner.invoke(cli, ["summary", "demo.yaml", "--depth", "2"], env={"COLUMNS": "150"}).output
+    table = invoke(["summary", "demo.yaml", "--depth", "2"], env={"COLUMNS": "150"}).output
     # folded at depth 2: stage.1 and stage.2 are rows of their own, under the stage header
     lines = table.splitlines()
     stage = next(i for i, line in enumerate(lines) if line.startswith("stage "))

@@ -169,8 +169,8 @@ def test_mobilenet_v1_input_option_equals_resolution_param():
 
 
 def test_mobilenet_v1_cli_alpha_and_input():
-    result = CliRunner(catch_exceptions=False).invoke(cli, ["summary", "mobilenet_v1", "--set", "alpha=0.5",
-                                      "--input", "160x160x3", "--format", "json"])
+    result = CliRunner().invoke(cli, ["summary", "mobilenet_v1", "--set", "alpha=0.5", "--input", "160x160x3",
+                                      "--format", "json"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     api = totals("mobilenet_v1", params={"alpha": 0.5}, input="160x160x3")
@@ -185,9 +185,8 @@ def test_mobilenet_v1_cli_alpha_and_input():
 
 
 def test_mobilenet_v1_cli_table_runs():
-    result = CliRunner(catch_exceptions=False).invoke(cli, ["summary", "mobilenet_v1", "--set", "alpha=0.5",
-                                      "--input", "160x160x3", "--depth", "1"],
-                                env={"COLUMNS": "120"})
+    result = CliRunner().invoke(cli, ["summary", "mobilenet_v1", "--set", "alpha=0.5", "--input", "160x160x3",
+                                      "--depth", "1"], env={"COLUMNS": "120"}, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "block13" in result.output
 
