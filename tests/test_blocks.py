@@ -2,6 +2,7 @@
 Expected counts are hand arithmetic."""
 
 import csv
+import functools
 import io
 import json
 
@@ -118,10 +119,8 @@ def test_params_override_and_input_expression():
 
 
 def test_cli_set_and_depth(tmp_path, monkeypatch):
-    def invoke(args, **env):
-        # catch_exceptions on invoke(): click before 8.2 has no CliRunner(catch_exceptions=...)
-        return CliRunner().invoke(cli, args, env=env, catch_exceptions=False)
-
+    # catch_exceptions=False on invoke: CliRunner's own argument of that name came in click 8.2
+    invoke = functools.partial(CliRunner().invoke, cli, catch_exceptions=False)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "demo.yaml").write_text(NET)
     result = invoke(["summary", "demo.yaml", "--set", "alpha=0.25", "--format", "json"])
@@ -142,7 +141,7 @@ def test_cli_set_and_depth(tmp_path, monkeypatch):
     assert stage["kind"] == "block" and int(stage["params"]) == 2 * (3 * 3 * 64 * 64 + 2 * 64)
     assert stage["output_shape"] == "32x32x64"
 
-    table = invoke(["summary", "demo.yaml", "--depth", "2"], COLUMNS="150").output
+    table = invoke(["summary", "demo.yaml", "--depth", "2"], env={"COLUMNS": "150"}).output
     # folded at depth 2: stage.1 and stage.2 are rows of their own, under the stage header
     lines = table.splitlines()
     stage = next(i for i, line in enumerate(lines) if line.startswith("stage "))
@@ -181,8 +180,10 @@ def test_merge_error_names_branches_and_shapes():
     assert "left.conv1 6×6×4" in message and "right.conv1 8×8×4" in message
 
 
+@functools.lru_cache(maxsize=None)
 def _bench():
-    """benchmarks/bench.py, which writes a network flat to time the cost per written layer."""
+    """benchmarks/bench.py, which writes a network flat to time the cost per written layer
+    (loaded once)."""
     import importlib.util
     import pathlib
 

@@ -121,8 +121,15 @@ def test_keras_style_non_trainable_lines(tmp_path):
     assert "Non-trainable params: 8" in out
 
 
-def test_list_builtins():
-    result = run("list", "--format", "json")
+@pytest.fixture(scope="module")
+def list_json():
+    """`cnncalc list --format json`, run once for the tests that read it (it analyzes every
+    built-in)."""
+    return run("list", "--format", "json")
+
+
+def test_list_builtins(list_json):
+    result = list_json
     assert result.exit_code == 0
     entries = {e["name"]: e for e in json.loads(result.output)["architectures"]}
     assert entries["vgg16"]["params"] == VGG16_PARAMS and entries["vgg16"]["input_shape"] == [224, 224, 3]
@@ -130,8 +137,8 @@ def test_list_builtins():
     assert "vgg16" in run("list").output
 
 
-def test_list_machine_formats_agree():
-    entries = json.loads(run("list", "--format", "json").output)["architectures"]
+def test_list_machine_formats_agree(list_json):
+    entries = json.loads(list_json.output)["architectures"]
     rows = list(csv.DictReader(io.StringIO(run("list", "--format", "csv").output)))
     # the csv module quotes the sources, which contain commas
     assert [{**e, "input_shape": "x".join(map(str, e["input_shape"])), "params": str(e["params"]),
@@ -144,13 +151,20 @@ def test_list_machine_formats_agree():
     assert f"| 224x224x3 | {VGG16_PARAMS:,} | {VGG16_MACS:,} |" in vgg16
 
 
+@pytest.fixture(scope="module")
+def googlenet_at_the_pipe_width():
+    from cnncalc.cli import PIPE_WIDTH
+
+    return run("summary", "googlenet", COLUMNS=str(PIPE_WIDTH)).output
+
+
 @pytest.mark.parametrize("columns", ["abc", "", "0", "-5", "12.5"])
-def test_bad_columns_variable_falls_back_to_the_pipe_width(columns):
+def test_bad_columns_variable_falls_back_to_the_pipe_width(columns, googlenet_at_the_pipe_width):
     from cnncalc.cli import PIPE_WIDTH
 
     result = run("summary", "googlenet", COLUMNS=columns)
     assert result.exit_code == 0
-    assert result.output == run("summary", "googlenet", COLUMNS=str(PIPE_WIDTH)).output
+    assert result.output == googlenet_at_the_pipe_width
     assert max(map(len, result.output.splitlines())) <= PIPE_WIDTH
 
 

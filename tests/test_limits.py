@@ -20,7 +20,8 @@ def written(value: int) -> set:
 
 
 def test_every_bound_is_in_the_readme():
-    assert len(BOUNDS) >= 10
+    # the scan of limits.py sees the bounds that are enforced (see the test below)
+    assert {"MAX_FILE_BYTES", "MAX_NODES", "MAX_MAGNITUDE"} <= set(BOUNDS)
     missing = {name: value for name, value in BOUNDS.items()
                if not any(re.search(rf"(?<!\d)(?<!\d,){re.escape(form)}(?!\d|,\d)", SECTION) for form in written(value))}
     assert not missing, f"README's Limits section does not state: {missing}"

@@ -29,8 +29,15 @@ def commands(block: str):
     return found
 
 
-def test_there_are_examples():
-    assert len(BLOCKS) >= 8
+def test_every_example_runs_cnncalc_and_shows_output_to_compare():
+    # a block with no cnncalc command, or one whose output is all elided, would pass
+    # test_console_example_is_real_output without checking anything
+    assert BLOCKS, "no ```console blocks found in the README"
+    for block in BLOCKS:
+        runs = [(command, expected) for command, expected in commands(block) if command.startswith("cnncalc ")]
+        assert runs, f"a console example runs no cnncalc command:\n{block}"
+        for command, expected in runs:
+            assert any(line.strip() not in ("…", "...", "") for line in expected), f"{command}: no output shown"
 
 
 @pytest.mark.parametrize("block", BLOCKS, ids=[commands(b)[0][0][:40] for b in BLOCKS])
