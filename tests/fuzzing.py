@@ -25,14 +25,69 @@ LAYOUTS = ["HWC", "CHW", "TC", "CT", "DHWC", "CDHW", "C", "hwc", "XYZ"]
 
 # scalars as YAML text: numbers at and past every bound, tags, expressions, markup, controls
 SCALARS = [
-    "0", "1", "-1", "2", "3", "7", "64", "2.5", "1.0", "1.0e+23", "1.0e+400", "-.inf", ".inf", ".nan",
-    "9" * 45, "0x7fffffffffffffff", "0o777", "0b101", "1:30", "1:2:3:4:5", "2001-02-30", "2001-12-14",
-    "true", "false", "yes", "on", "null", "~", "same", "valid", "SAME", "relu", "conv", "x",
-    '"${1/0}"', '"${round(1, -999999999999)}"', '"${alpha}"', '"${c1 *}"', '"${(((((1)))))}"',
-    '"${' + "-" * 300 + '1}"', '"${10**10}"', '"${max()}"', '"${make_divisible(8, 0)}"', '"${ }"',
-    '"[/x]"', '"[bold]x"', '"\\e[31m"', '"\\0"', '"a.b"', '"' + "x" * 500 + '"', "'it''s'",
-    "!!int abc", "!!int ''", "!!float abc", "!!bool maybe", "!!timestamp nope", "!!binary AAAA",
-    "!!str 3", "!!null ''", "!!python/name:os.system", "!foo bar", "10000001", "100000",
+    "0",
+    "1",
+    "-1",
+    "2",
+    "3",
+    "7",
+    "64",
+    "2.5",
+    "1.0",
+    "1.0e+23",
+    "1.0e+400",
+    "-.inf",
+    ".inf",
+    ".nan",
+    "9" * 45,
+    "0x7fffffffffffffff",
+    "0o777",
+    "0b101",
+    "1:30",
+    "1:2:3:4:5",
+    "2001-02-30",
+    "2001-12-14",
+    "true",
+    "false",
+    "yes",
+    "on",
+    "null",
+    "~",
+    "same",
+    "valid",
+    "SAME",
+    "relu",
+    "conv",
+    "x",
+    '"${1/0}"',
+    '"${round(1, -999999999999)}"',
+    '"${alpha}"',
+    '"${c1 *}"',
+    '"${(((((1)))))}"',
+    '"${' + "-" * 300 + '1}"',
+    '"${10**10}"',
+    '"${max()}"',
+    '"${make_divisible(8, 0)}"',
+    '"${ }"',
+    '"[/x]"',
+    '"[bold]x"',
+    '"\\e[31m"',
+    '"\\0"',
+    '"a.b"',
+    '"' + "x" * 500 + '"',
+    "'it''s'",
+    "!!int abc",
+    "!!int ''",
+    "!!float abc",
+    "!!bool maybe",
+    "!!timestamp nope",
+    "!!binary AAAA",
+    "!!str 3",
+    "!!null ''",
+    "!!python/name:os.system",
+    "!foo bar",
+    "10000001",
+    "100000",
 ]
 TAGS_ON_COLLECTIONS = ["!!map ", "!!seq ", "!!set ", "!!omap ", "!!pairs ", "!!python/tuple ", ""]
 
@@ -99,7 +154,7 @@ def layer(rng, blocks, depth):
     kind = rng.choice(KIND_NAMES) if rng.random() < 0.95 else rng.choice(["conv2d", "Linear", "", "input"])
     spec = KINDS.get(kind)
     options = {}
-    for key in (spec.options if spec else OPTION_KEYS):
+    for key in spec.options if spec else OPTION_KEYS:
         if rng.random() < (0.7 if key in ("filters", "kernel", "units", "output_size", "padding") else 0.2):
             options[key] = small_int(rng) if rng.random() < 0.8 else value(rng)
     if rng.random() < 0.1:
@@ -109,8 +164,11 @@ def layer(rng, blocks, depth):
     if rng.random() < 0.1:
         options["repeat"] = small_int(rng)
     if spec is not None and spec.merge or rng.random() < 0.05:
-        options["branches"] = [[layer(rng, blocks, depth + 1) for _ in range(rng.randint(0, 2))]
-                               for _ in range(rng.randint(1, 3))] if depth < 3 else []
+        options["branches"] = (
+            [[layer(rng, blocks, depth + 1) for _ in range(rng.randint(0, 2))] for _ in range(rng.randint(1, 3))]
+            if depth < 3
+            else []
+        )
     if not options and rng.random() < 0.5:
         return kind
     return {kind: options}
@@ -124,15 +182,16 @@ def random_network(rng: random.Random) -> str:
     doc["name"] = rng.choice(["net", "[/x]", "a" * 50, 7])
     if rng.random() < 0.4:
         doc["params"] = {"alpha": value(rng), "c1": small_int(rng)}
-    doc["input"] = {"shape": [rng.choice([1, 2, 3, 4, 8, 16, 17, 32, 224]) for _ in range(rank + 1)],
-                    "layout": layout}
+    doc["input"] = {"shape": [rng.choice([1, 2, 3, 4, 8, 16, 17, 32, 224]) for _ in range(rank + 1)], "layout": layout}
     if rng.random() < 0.1:
         doc["input"] = value(rng)
     blocks = {}
     for b in range(rng.randint(0, 3)):
         names = list(blocks)
-        blocks[f"b{b}"] = {"params": {"c": small_int(rng)} if rng.random() < 0.5 else [],
-                           "layers": [layer(rng, names, 1) for _ in range(rng.randint(0, 3))]}
+        blocks[f"b{b}"] = {
+            "params": {"c": small_int(rng)} if rng.random() < 0.5 else [],
+            "layers": [layer(rng, names, 1) for _ in range(rng.randint(0, 3))],
+        }
     if blocks:
         doc["blocks"] = blocks
     doc["layers"] = [layer(rng, list(blocks), 0) for _ in range(rng.randint(0, 6))]
@@ -144,10 +203,51 @@ def random_network(rng: random.Random) -> str:
     return "\n".join(f"{Emitter(rng).key(k)}: {Emitter(rng).node(v)}" for k, v in doc.items()) + "\n"
 
 
-TOKENS = ["0", "-1", "1e9", "null", "[]", "{}", "same", '"${x}"', '"${1/0}"', "true", "[1, 2, 3]",
-          "conv", ":", "- ", "  ", "\n", "[[1,2],[3]]", '"${c1 *}"', "99999999", "2.5", "[[1]]",
-          "&a ", "*a", "<<: *a", "!!int ", "!!set ", "!!binary ", "!!python/object:x ", "\t", "\x00",
-          "\x1b[31m", "[/x]", "2001-02-30", "1:30", "9" * 50, ".inf", "{", "[", "'", '"', "#", "|", ">"]
+TOKENS = [
+    "0",
+    "-1",
+    "1e9",
+    "null",
+    "[]",
+    "{}",
+    "same",
+    '"${x}"',
+    '"${1/0}"',
+    "true",
+    "[1, 2, 3]",
+    "conv",
+    ":",
+    "- ",
+    "  ",
+    "\n",
+    "[[1,2],[3]]",
+    '"${c1 *}"',
+    "99999999",
+    "2.5",
+    "[[1]]",
+    "&a ",
+    "*a",
+    "<<: *a",
+    "!!int ",
+    "!!set ",
+    "!!binary ",
+    "!!python/object:x ",
+    "\t",
+    "\x00",
+    "\x1b[31m",
+    "[/x]",
+    "2001-02-30",
+    "1:30",
+    "9" * 50,
+    ".inf",
+    "{",
+    "[",
+    "'",
+    '"',
+    "#",
+    "|",
+    ">",
+]
 
 
 def mutate(text: str, rng: random.Random) -> str:
@@ -157,17 +257,17 @@ def mutate(text: str, rng: random.Random) -> str:
         j = rng.randrange(len(lines))
         line, op = lines[j], rng.random()
         if op < 0.3 and ":" in line:
-            lines[j] = line[:line.rindex(":") + 1] + " " + rng.choice(TOKENS)
+            lines[j] = line[: line.rindex(":") + 1] + " " + rng.choice(TOKENS)
         elif op < 0.45:
             del lines[j]
         elif op < 0.6:
             lines.insert(j, rng.choice(lines))
         elif op < 0.75 and line:
             p = rng.randrange(len(line))
-            lines[j] = line[:p] + line[p + 1:]
+            lines[j] = line[:p] + line[p + 1 :]
         elif op < 0.8 and line:
             p = rng.randrange(len(line))
-            lines[j] = line[:p] + chr(rng.randrange(256)) + line[p + 1:]
+            lines[j] = line[:p] + chr(rng.randrange(256)) + line[p + 1 :]
         else:
             p = rng.randrange(len(line) + 1)
             lines[j] = line[:p] + rng.choice(TOKENS) + line[p:]

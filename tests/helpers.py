@@ -19,7 +19,7 @@ def hwc_text(layer) -> str:
     return shape_text(layer.output_shape, "hwc", "x")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def analyzed(name: str, **kwargs):
     """analyze() memoized per built-in name and arguments, for tests that read many rows of
     one network. Reports are immutable, so sharing them is safe."""
@@ -30,5 +30,4 @@ def network_yaml(layer, shape, layout) -> str:
     """A one-layer (or few-layer) network file around `layer`."""
     layers = layer if isinstance(layer, list) else [layer]
     # JSON is YAML: flow style keeps the generated text unambiguous
-    return (f"name: case\ninput: {{shape: {json.dumps(shape)}, layout: {layout}}}\n"
-            f"layers: {json.dumps(layers)}\n")
+    return f"name: case\ninput: {{shape: {json.dumps(shape)}, layout: {layout}}}\nlayers: {json.dumps(layers)}\n"

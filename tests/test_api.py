@@ -16,8 +16,9 @@ from cnncalc.cli import cli
 def test_a_convention_through_the_api_is_the_clis():
     # resnet50 under fvcore, as the real tool counts it (tests/test_conventions.py): 4,111,512,576
     report = cnncalc.analyze("resnet50", convention="fvcore")
-    out = json.loads(CliRunner().invoke(cli, ["summary", "resnet50", "--convention", "fvcore",
-                                              "--format", "json"]).output)
+    out = json.loads(
+        CliRunner().invoke(cli, ["summary", "resnet50", "--convention", "fvcore", "--format", "json"]).output
+    )
     assert report.totals.macs == out["totals"]["macs"] == 4_111_512_576
     assert report.convention == "fvcore" and report.conventions()["ours"][-1] == 1000 * 2048
     with pytest.raises(cnncalc.CnnCalcError, match="convention must be one of ours, torchinfo, fvcore, but saw 'thop'"):
@@ -36,14 +37,25 @@ def test_explaining_named_layers_keeps_only_their_steps():
 def test_a_sweep_is_bounded_in_the_api_as_on_the_command_line():
     # 4 values × 3 values × 100 inputs = 1,200 combinations, past the 1,000 bound
     grid = {"alpha": [1, 0.75, 0.5, 0.25], "resolution": [224, 192, 160]}
-    with pytest.raises(cnncalc.CnnCalcError, match="at most 1,000 combinations of values and inputs, but this one "
-                                                   "has 1,200"):
+    with pytest.raises(
+        cnncalc.CnnCalcError, match="at most 1,000 combinations of values and inputs, but this one has 1,200"
+    ):
         api.sweep("mobilenet_v1", grid, inputs=[str(n) for n in range(100, 200)])
     with pytest.raises(cnncalc.CnnCalcError, match="at most 8 parameters and 100 values each"):
         api.sweep("mobilenet_v1", {f"p{i}": [1] for i in range(9)})
-    result = CliRunner().invoke(cli, ["sweep", "mobilenet_v1", "--set", "alpha=1,0.75,0.5,0.25",
-                                      "--set", "resolution=224,192,160",
-                                      "--input", ",".join(str(n) for n in range(100, 200))])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "sweep",
+            "mobilenet_v1",
+            "--set",
+            "alpha=1,0.75,0.5,0.25",
+            "--set",
+            "resolution=224,192,160",
+            "--input",
+            ",".join(str(n) for n in range(100, 200)),
+        ],
+    )
     assert result.exit_code == 2 and "but this one has 1,200" in result.output
 
 

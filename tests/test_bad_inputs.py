@@ -45,8 +45,8 @@ from cnncalc.cli import cli
 HERE = Path(__file__).parent
 FILES = sorted((HERE / "bad_inputs").glob("*.yaml"))
 RUNNER = HERE / "limited.py"
-HANG = 30                # seconds: a guard against hangs, not a speed requirement
-PEAK = 200 * 1024 ** 2   # 200 MB: tracemalloc's peak in-process, the peak resident set in a process
+HANG = 30  # seconds: a guard against hangs, not a speed requirement
+PEAK = 200 * 1024**2  # 200 MB: tracemalloc's peak in-process, the peak resident set in a process
 
 # attack files that run in a process of their own, and why
 IN_A_PROCESS = {
@@ -61,9 +61,9 @@ IN_A_PROCESS = {
 
 class Run(NamedTuple):
     code: int
-    output: str       # standard output, then (or interleaved with) standard error
+    output: str  # standard output, then (or interleaved with) standard error
     peak: int | None  # bytes
-    how: str          # what `peak` measured
+    how: str  # what `peak` measured
 
 
 @pytest.fixture
@@ -108,8 +108,15 @@ def cnncalc_in_process(tmp_path, monkeypatch, hang_guard, imported):
             # color=True: click.echo keeps escape sequences, as on a terminal, so that one
             # reaching the output is seen; only result.output (stdout and stderr) and
             # exit_code are read, as click 8.0 to 8.2+ all have them
-            result = CliRunner().invoke(cli, args, input=stdin, env={"COLUMNS": "120", "CNNCALC_DEBUG": None},
-                                        prog_name="cnncalc", color=True, catch_exceptions=False)
+            result = CliRunner().invoke(
+                cli,
+                args,
+                input=stdin,
+                env={"COLUMNS": "120", "CNNCALC_DEBUG": None},
+                prog_name="cnncalc",
+                color=True,
+                catch_exceptions=False,
+            )
             peak = tracemalloc.get_traced_memory()[1] - before
         finally:
             if not tracing:
@@ -150,8 +157,7 @@ def test_every_attack_file_says_what_must_come_out():
     assert set(IN_A_PROCESS) <= {path.stem for path in FILES}, "IN_A_PROCESS names a file that is not there"
 
 
-@pytest.mark.parametrize("path", [p for p in FILES if p.stem not in IN_A_PROCESS],
-                         ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", [p for p in FILES if p.stem not in IN_A_PROCESS], ids=lambda p: p.stem)
 def test_attack_file(path, cnncalc_in_process):
     code, fragment, args = expectation(path)
     check(cnncalc_in_process(["summary", str(path), *args]), code, fragment)
@@ -193,8 +199,11 @@ def test_a_file_name_too_long(cnncalc_in_process):
 
 def test_a_symlink_loop(tmp_path, cnncalc_in_process):
     os.symlink("loop.yaml", tmp_path / "loop.yaml")
-    check(cnncalc_in_process(["summary", "loop.yaml"]), 2,
-          "loop.yaml: cannot read the file: Too many levels of symbolic links")
+    check(
+        cnncalc_in_process(["summary", "loop.yaml"]),
+        2,
+        "loop.yaml: cannot read the file: Too many levels of symbolic links",
+    )
 
 
 def test_a_missing_file(cnncalc_in_process):
@@ -206,8 +215,11 @@ def test_an_empty_name(cnncalc_in_process):
 
 
 def test_non_utf8_on_standard_input(cnncalc_in_process):
-    check(cnncalc_in_process(["summary", "-"], stdin=b"name: caf\xe9\n" + NET.encode()), 2,
-          "<stdin>:1: not UTF-8 text (invalid continuation byte at byte 9)")
+    check(
+        cnncalc_in_process(["summary", "-"], stdin=b"name: caf\xe9\n" + NET.encode()),
+        2,
+        "<stdin>:1: not UTF-8 text (invalid continuation byte at byte 9)",
+    )
 
 
 def test_a_folder_named_like_a_builtin_does_not_shadow_it(tmp_path, cnncalc_in_process):
@@ -224,25 +236,73 @@ def test_a_bare_file_name_gets_a_hint(tmp_path, cnncalc_in_process):
 
 
 API_MISUSE = [
-    ('cnncalc.analyze(None)', lambda: cnncalc.analyze(None), "a network is a built-in name, a file path or '-', but saw NoneType"),
-    ("cnncalc.analyze(b'vgg16')", lambda: cnncalc.analyze(b'vgg16'), "a network is a built-in name, a file path or '-', but saw bytes"),
-    ("cnncalc.analyze({'layers': []})", lambda: cnncalc.analyze({'layers': []}), "but saw dict"),
-    ('cnncalc.analyze(3)', lambda: cnncalc.analyze(3), "but saw int"),
-    ('cnncalc.loads(None)', lambda: cnncalc.loads(None), "YAML text must be a str, but saw NoneType"),
-    ("cnncalc.loads({'a': 1})", lambda: cnncalc.loads({'a': 1}), "YAML text must be a str, but saw dict"),
-    ('cnncalc.loads(7)', lambda: cnncalc.loads(7), "YAML text must be a str, but saw int"),
-    ("cnncalc.loads(b'\\xff')", lambda: cnncalc.loads(b'\xff'), "not UTF-8 text"),
+    (
+        "cnncalc.analyze(None)",
+        lambda: cnncalc.analyze(None),
+        "a network is a built-in name, a file path or '-', but saw NoneType",
+    ),
+    (
+        "cnncalc.analyze(b'vgg16')",
+        lambda: cnncalc.analyze(b"vgg16"),
+        "a network is a built-in name, a file path or '-', but saw bytes",
+    ),
+    ("cnncalc.analyze({'layers': []})", lambda: cnncalc.analyze({"layers": []}), "but saw dict"),
+    ("cnncalc.analyze(3)", lambda: cnncalc.analyze(3), "but saw int"),
+    ("cnncalc.loads(None)", lambda: cnncalc.loads(None), "YAML text must be a str, but saw NoneType"),
+    ("cnncalc.loads({'a': 1})", lambda: cnncalc.loads({"a": 1}), "YAML text must be a str, but saw dict"),
+    ("cnncalc.loads(7)", lambda: cnncalc.loads(7), "YAML text must be a str, but saw int"),
+    ("cnncalc.loads(b'\\xff')", lambda: cnncalc.loads(b"\xff"), "not UTF-8 text"),
     ("cnncalc.loads('name: \\ud800')", lambda: cnncalc.loads("name: \ud800"), "<string>:1: the text holds '\\ud800'"),
-    ("cnncalc.analyze('vgg16', input=1e400)", lambda: cnncalc.analyze('vgg16', input=1e400), "--input: a shape is sizes from 1 to 10,000,000"),
-    ("cnncalc.analyze('vgg16', input=object())", lambda: cnncalc.analyze('vgg16', input=object()), "--input: a shape is sizes"),
-    ("cnncalc.analyze('vgg16', batch=10**9)", lambda: cnncalc.analyze('vgg16', batch=10**9), "batch must be a whole number from 1 to 1,000,000"),
-    ("cnncalc.analyze('vgg16', batch=True)", lambda: cnncalc.analyze('vgg16', batch=True), "batch must be a whole number"),
-    ("cnncalc.analyze('vgg16', dtype=['float32'])", lambda: cnncalc.analyze('vgg16', dtype=['float32']), "dtype must be one of"),
-    ("cnncalc.analyze('vgg16', layout=5)", lambda: cnncalc.analyze('vgg16', layout=5), "layout must be one of hwc, chw"),
-    ("cnncalc.analyze('mobilenet_v1', params=[1])", lambda: cnncalc.analyze('mobilenet_v1', params=[1]), "params must be a dict"),
-    ("cnncalc.analyze('mobilenet_v1', params={1: 2})", lambda: cnncalc.analyze('mobilenet_v1', params={1: 2}), "unknown parameter 1"),
-    ("cnncalc.analyze('mobilenet_v1', params={'alpha': float('nan')})", lambda: cnncalc.analyze('mobilenet_v1', params={'alpha': float('nan')}), "parameter alpha must be a finite number"),
-    ("cnncalc.analyze('mobilenet_v1', params={'alpha': object()})", lambda: cnncalc.analyze('mobilenet_v1', params={'alpha': object()}), "parameter alpha must be a number"),
+    (
+        "cnncalc.analyze('vgg16', input=1e400)",
+        lambda: cnncalc.analyze("vgg16", input=1e400),
+        "--input: a shape is sizes from 1 to 10,000,000",
+    ),
+    (
+        "cnncalc.analyze('vgg16', input=object())",
+        lambda: cnncalc.analyze("vgg16", input=object()),
+        "--input: a shape is sizes",
+    ),
+    (
+        "cnncalc.analyze('vgg16', batch=10**9)",
+        lambda: cnncalc.analyze("vgg16", batch=10**9),
+        "batch must be a whole number from 1 to 1,000,000",
+    ),
+    (
+        "cnncalc.analyze('vgg16', batch=True)",
+        lambda: cnncalc.analyze("vgg16", batch=True),
+        "batch must be a whole number",
+    ),
+    (
+        "cnncalc.analyze('vgg16', dtype=['float32'])",
+        lambda: cnncalc.analyze("vgg16", dtype=["float32"]),
+        "dtype must be one of",
+    ),
+    (
+        "cnncalc.analyze('vgg16', layout=5)",
+        lambda: cnncalc.analyze("vgg16", layout=5),
+        "layout must be one of hwc, chw",
+    ),
+    (
+        "cnncalc.analyze('mobilenet_v1', params=[1])",
+        lambda: cnncalc.analyze("mobilenet_v1", params=[1]),
+        "params must be a dict",
+    ),
+    (
+        "cnncalc.analyze('mobilenet_v1', params={1: 2})",
+        lambda: cnncalc.analyze("mobilenet_v1", params={1: 2}),
+        "unknown parameter 1",
+    ),
+    (
+        "cnncalc.analyze('mobilenet_v1', params={'alpha': float('nan')})",
+        lambda: cnncalc.analyze("mobilenet_v1", params={"alpha": float("nan")}),
+        "parameter alpha must be a finite number",
+    ),
+    (
+        "cnncalc.analyze('mobilenet_v1', params={'alpha': object()})",
+        lambda: cnncalc.analyze("mobilenet_v1", params={"alpha": object()}),
+        "parameter alpha must be a number",
+    ),
 ]
 
 
@@ -265,6 +325,7 @@ def in_a_process(name):
     def declare(start):
         STARTS[name] = start
         return start
+
     return declare
 
 
@@ -317,7 +378,9 @@ def finished(processes, name) -> Run:
 
 for _path in FILES:
     if _path.stem in IN_A_PROCESS:
-        in_a_process(_path.stem)(lambda folder, path=_path: limited(["summary", str(path), *expectation(path)[2]], folder))
+        in_a_process(_path.stem)(
+            lambda folder, path=_path: limited(["summary", str(path), *expectation(path)[2]], folder)
+        )
 
 
 @pytest.mark.parametrize("path", [p for p in FILES if p.stem in IN_A_PROCESS], ids=lambda p: p.stem)
@@ -328,6 +391,7 @@ def test_attack_file_in_a_process(path, processes):
 
 OPENERS = {"brackets": "[", "braces": "{a: "}
 for _name, _opener in OPENERS.items():
+
     @in_a_process(f"deep-{_name}")
     def _deep(folder, opener=_opener):
         (folder / "deep.yaml").write_text("name: " + opener * 25_000 + "\n")
@@ -355,8 +419,11 @@ def test_zeros_on_standard_input_are_read_only_to_the_limit(processes):
 
 @in_a_process("100-mb-on-stdin")
 def _100_mb(folder):
-    feeder = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdout.buffer.write(b'#' * 100_000_000)"],
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)  # EPIPE when cnncalc stops
+    feeder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; sys.stdout.buffer.write(b'#' * 100_000_000)"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )  # EPIPE when cnncalc stops
     try:
         process = limited(["summary", "-"], folder, stdin=feeder.stdout)
     finally:

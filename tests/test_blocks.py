@@ -70,8 +70,9 @@ def test_names_are_dotted_and_counted_per_scope(report):
     assert names[:2] == ["input", "stem"]
     assert "m1.branch2.conv2" in names and "m1.concat1" in names
     assert "mix1.branch1.conv1" in names  # the unnamed second call is mix1
-    assert ["stage.1.main.conv1", "stage.1.main.bn1", "stage.1.add1", "stage.1.relu1"] == \
-        [n for n in names if n.startswith("stage.1.")]
+    assert ["stage.1.main.conv1", "stage.1.main.bn1", "stage.1.add1", "stage.1.relu1"] == [
+        n for n in names if n.startswith("stage.1.")
+    ]
     assert "stage.2.add1" in names and "se1.mul1" in names and "se1.branch2.conv2" in names
     assert [n for n in names if n in ("conv1", "conv2", "conv3")] == ["conv1", "conv2", "conv3"]
 
@@ -133,8 +134,19 @@ def test_cli_set_and_depth(tmp_path, monkeypatch):
 
     result = invoke(["summary", "demo.yaml", "--format", "csv", "--depth", "1"])
     rows = list(csv.DictReader(io.StringIO(result.output)))
-    assert [r["name"] for r in rows] == ["input", "stem", "m1", "mix1", "stage", "se1", "conv1", "conv2",
-                                        "conv3", "pool1", "fc1"]
+    assert [r["name"] for r in rows] == [
+        "input",
+        "stem",
+        "m1",
+        "mix1",
+        "stage",
+        "se1",
+        "conv1",
+        "conv2",
+        "conv3",
+        "pool1",
+        "fc1",
+    ]
     full = json.loads(invoke(["summary", "demo.yaml", "--format", "json"]).output)
     assert sum(int(r["params"]) for r in rows) == full["totals"]["params"]
     stage = next(r for r in rows if r["name"] == "stage")
@@ -149,21 +161,28 @@ def test_cli_set_and_depth(tmp_path, monkeypatch):
     assert "main.conv1" not in table and "block of" in table
 
 
-@pytest.mark.parametrize("layers,fragment", [
-    ("  - concat: {branches: [[{conv: {filters: 4, kernel: 3}}], [{conv: {filters: 4, kernel: 1}}]]}",
-     "concat needs equal spatial sizes"),
-    ("  - add: {branches: [[{conv: {filters: 4, kernel: 1}}], []]}", "add needs equal shapes"),
-    ("  - nope: {}", "unknown layer kind 'nope'"),
-    ("  - loop: {}", "block 'loop' uses itself (loop → loop)"),
-    ("  - pair: {widht: 4}", "unknown argument 'widht' for block pair; did you mean 'width'?"),
-    ("  - pair: {}", "block pair needs width"),
-    ("  - conv: {filters: '${c * 2}', kernel: 1}", "unknown name 'c'"),
-])
+@pytest.mark.parametrize(
+    "layers,fragment",
+    [
+        (
+            "  - concat: {branches: [[{conv: {filters: 4, kernel: 3}}], [{conv: {filters: 4, kernel: 1}}]]}",
+            "concat needs equal spatial sizes",
+        ),
+        ("  - add: {branches: [[{conv: {filters: 4, kernel: 1}}], []]}", "add needs equal shapes"),
+        ("  - nope: {}", "unknown layer kind 'nope'"),
+        ("  - loop: {}", "block 'loop' uses itself (loop → loop)"),
+        ("  - pair: {widht: 4}", "unknown argument 'widht' for block pair; did you mean 'width'?"),
+        ("  - pair: {}", "block pair needs width"),
+        ("  - conv: {filters: '${c * 2}', kernel: 1}", "unknown name 'c'"),
+    ],
+)
 def test_graph_errors(layers, fragment):
-    text = ("input: {shape: [8, 8, 3], layout: HWC}\nblocks:\n"
-            "  loop: {layers: [{loop: {}}]}\n"
-            "  pair: {params: [width], layers: [{conv: {filters: '${width}', kernel: 1}}]}\n"
-            "layers:\n" + layers + "\n")
+    text = (
+        "input: {shape: [8, 8, 3], layout: HWC}\nblocks:\n"
+        "  loop: {layers: [{loop: {}}]}\n"
+        "  pair: {params: [width], layers: [{conv: {filters: '${width}', kernel: 1}}]}\n"
+        "layers:\n" + layers + "\n"
+    )
     with pytest.raises(cnncalc.CnnCalcError) as err:
         cnncalc.analyze(cnncalc.loads(text, file="g.yaml"))
     assert fragment in str(err.value)
@@ -171,16 +190,18 @@ def test_graph_errors(layers, fragment):
 
 
 def test_merge_error_names_branches_and_shapes():
-    text = ("input: {shape: [8, 8, 3], layout: HWC}\nlayers:\n"
-            "  - concat:\n      branches:\n        left: [{conv: {filters: 4, kernel: 3}}]\n"
-            "        right: [{conv: {filters: 4, kernel: 1}}]\n")
+    text = (
+        "input: {shape: [8, 8, 3], layout: HWC}\nlayers:\n"
+        "  - concat:\n      branches:\n        left: [{conv: {filters: 4, kernel: 3}}]\n"
+        "        right: [{conv: {filters: 4, kernel: 1}}]\n"
+    )
     with pytest.raises(cnncalc.CnnCalcError) as err:
         cnncalc.analyze(cnncalc.loads(text, file="m.yaml"))
     message = str(err.value)
     assert "left.conv1 6×6×4" in message and "right.conv1 8×8×4" in message
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _bench():
     """benchmarks/bench.py, which writes a network flat to time the cost per written layer
     (loaded once)."""
@@ -209,9 +230,19 @@ def test_a_builtin_written_flat_gives_the_same_rows(name):
     from cnncalc.kinds import KINDS
 
     def rows(report):  # the options that name a layer (upsample's like) name it flat: left out
-        return [(r.kind, r.output_shape, r.weights, r.biases, r.non_trainable_params, r.macs, r.field,
-                 {k: v for k, v in (r.hyperparameters or {}).items() if k not in KINDS[r.kind].references})
-                for r in report.layers]
+        return [
+            (
+                r.kind,
+                r.output_shape,
+                r.weights,
+                r.biases,
+                r.non_trainable_params,
+                r.macs,
+                r.field,
+                {k: v for k, v in (r.hyperparameters or {}).items() if k not in KINDS[r.kind].references},
+            )
+            for r in report.layers
+        ]
 
     ours, written = cnncalc.analyze(cnncalc.loads(text)), cnncalc.analyze(cnncalc.loads(flat))
     assert len(written.layers) == len(ours.layers) > 1

@@ -27,20 +27,34 @@ def run(*args):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
-@pytest.mark.parametrize("text, key, value", [
-    ("5M", "max_params", 5 * 10**6), ("600M", "max_macs", 600 * 10**6), ("1.5G", "max_flops", 15 * 10**8),
-    ("42", "min_params", 42), (42, "max_params", 42), ("100MB", "max_activation_memory", 100 * 10**6),
-    ("1GB", "max_param_memory", 10**9), ("100MiB", "max_param_memory", 100 * 2**20), ("2 KiB", "max_param_memory", 2048),
-])
+@pytest.mark.parametrize(
+    "text, key, value",
+    [
+        ("5M", "max_params", 5 * 10**6),
+        ("600M", "max_macs", 600 * 10**6),
+        ("1.5G", "max_flops", 15 * 10**8),
+        ("42", "min_params", 42),
+        (42, "max_params", 42),
+        ("100MB", "max_activation_memory", 100 * 10**6),
+        ("1GB", "max_param_memory", 10**9),
+        ("100MiB", "max_param_memory", 100 * 2**20),
+        ("2 KiB", "max_param_memory", 2048),
+    ],
+)
 def test_units(text, key, value):
     assert parse_amount(text, key) == value
 
 
-@pytest.mark.parametrize("text, key, fragment", [
-    ("5X", "max_params", "(K, M, G, T)"), ("100MB", "max_params", "(K, M, G, T)"),
-    ("5M", "max_param_memory", "(B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)"), ("1.5", "max_params", "whole number"),
-    ("-3", "max_macs", "like 5M"),
-])
+@pytest.mark.parametrize(
+    "text, key, fragment",
+    [
+        ("5X", "max_params", "(K, M, G, T)"),
+        ("100MB", "max_params", "(K, M, G, T)"),
+        ("5M", "max_param_memory", "(B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)"),
+        ("1.5", "max_params", "whole number"),
+        ("-3", "max_macs", "like 5M"),
+    ],
+)
 def test_bad_units_say_what_is_allowed(text, key, fragment):
     with pytest.raises(cnncalc.CnnCalcError, match=fragment.replace("(", r"\(").replace(")", r"\)")):
         parse_amount(text, key)
@@ -51,8 +65,9 @@ def test_budget_on_the_command_line():
     assert (ok.exit_code, ok.output) == (0, "mobilenet_v1: passed\n1 file: 1 passed, 0 failed, 0 invalid\n")
     over = run("check", "mobilenet_v1", "--max-params", "4M", "--max-macs", "0.5G")
     assert over.exit_code == 1
-    assert over.output.startswith(f"mobilenet_v1: failed: params {MOBILENET[0]:,} > max 4,000,000; "
-                                  f"macs {MOBILENET[1]:,} > max 500,000,000\n")
+    assert over.output.startswith(
+        f"mobilenet_v1: failed: params {MOBILENET[0]:,} > max 4,000,000; macs {MOBILENET[1]:,} > max 500,000,000\n"
+    )
 
 
 def test_min_budget_and_memory():
@@ -104,8 +119,10 @@ def test_a_glob_of_five_files(five):
     assert result.exit_code == 2  # an invalid file wins over a failed one
     lines = result.output.splitlines()
     assert lines[0] == f"{five / 'big.yaml'}: failed: params {3 * 3 * 3 * 5000 + 5000:,} > max 100,000"
-    assert lines[1] == f"{five / 'broken.yaml'}: invalid: {five / 'broken.yaml'}:3: layers[0].conv: conv needs " \
-                       f"'filters' (output channels)"
+    assert (
+        lines[1] == f"{five / 'broken.yaml'}: invalid: {five / 'broken.yaml'}:3: layers[0].conv: conv needs "
+        f"'filters' (output channels)"
+    )
     assert lines[-1] == "5 files: 3 passed, 1 failed, 1 invalid"
 
 
@@ -124,17 +141,25 @@ def test_json_results(five):
     assert data["schema_version"] == 1
     by_name = {Path(f["file"]).name: f for f in data["files"]}
     assert by_name["ok0.yaml"]["status"] == "passed"
-    assert by_name["big.yaml"]["failed_checks"] == [{"check": "max_params", "limit": 100_000, "value": 140_000,
-                                                    "message": "params 140,000 > max 100,000"}]
-    assert by_name["broken.yaml"]["errors"] == [{"message": "conv needs 'filters' (output channels)",
-                                                 "file": str(five / "broken.yaml"), "line": 3,
-                                                 "path": "layers[0].conv"}]
+    assert by_name["big.yaml"]["failed_checks"] == [
+        {"check": "max_params", "limit": 100_000, "value": 140_000, "message": "params 140,000 > max 100,000"}
+    ]
+    assert by_name["broken.yaml"]["errors"] == [
+        {
+            "message": "conv needs 'filters' (output channels)",
+            "file": str(five / "broken.yaml"),
+            "line": 3,
+            "path": "layers[0].conv",
+        }
+    ]
 
 
 def test_warnings_have_stable_codes(tmp_path):
     # (24 − 3)/2 is not whole; 11 → 6 has PyTorch windows of 2 and 3
-    (tmp_path / "w.yaml").write_text("input: {shape: [24, 24, 3], layout: HWC}\nlayers:\n"
-                                     "  - conv: {filters: 8, kernel: 3, stride: 2}\n  - adaptive_avg_pool: {output_size: 6}\n")
+    (tmp_path / "w.yaml").write_text(
+        "input: {shape: [24, 24, 3], layout: HWC}\nlayers:\n"
+        "  - conv: {filters: 8, kernel: 3, stride: 2}\n  - adaptive_avg_pool: {output_size: 6}\n"
+    )
     net = tmp_path / "w.yaml"
     data = json.loads(run("check", str(net), "--format", "json").output)["files"][0]
     assert [w["code"] for w in data["warnings"]] == ["inexact-division", "uneven-windows"]
@@ -171,6 +196,7 @@ def test_summary_json_error_is_json(tmp_path):
 
 # --- pre-commit ---------------------------------------------------------------------------------
 
+
 def test_the_hook_manifest_is_valid():
     pytest.importorskip("pre_commit")
     validate = shutil.which("pre-commit-validate-manifest")
@@ -191,6 +217,7 @@ def test_the_hook_skips_yaml_that_is_not_a_network(tmp_path):
 
 
 # --- the JSON Schema --------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def validator():
@@ -216,14 +243,18 @@ def test_the_schema_lists_exactly_the_kinds(validator):
     assert conv["required"] == ["filters", "kernel"] and conv["properties"]["stride"]["default"] == 1
 
 
-@pytest.mark.parametrize("text", [
-    "input: {shape: [8, 8, 3], layout: hwc}\nlayers: [relu]\n",
-    "name: 123\ndescription:\ninput: {shape: [8, 8, 3], layout: HWC}\nlayers: [relu]\n",
-    "blocks:\n  b:\n    params:\n    layers: [relu]\ninput: {shape: [8, 8, 3], layout: HWC}\nlayers: [b]\n",
-    "input: {shape: [8, 8, 3], layout: HWC}\nlayers: [flatten, {dense: {units: 3, expect: {shape: 3}}}]\n",
-    "params: {α: 2}\ninput: {shape: [8, 8, 3], layout: HWC}\nlayers: [relu]\n",
-    "input: {shape: [8, 8, 3], layout: HWC}\nbudget: {max_params: 1.5e9, max_param_memory: 100MiB}\nlayers: [relu]\n",
-], ids=range(6))
+@pytest.mark.parametrize(
+    "text",
+    [
+        "input: {shape: [8, 8, 3], layout: hwc}\nlayers: [relu]\n",
+        "name: 123\ndescription:\ninput: {shape: [8, 8, 3], layout: HWC}\nlayers: [relu]\n",
+        "blocks:\n  b:\n    params:\n    layers: [relu]\ninput: {shape: [8, 8, 3], layout: HWC}\nlayers: [b]\n",
+        "input: {shape: [8, 8, 3], layout: HWC}\nlayers: [flatten, {dense: {units: 3, expect: {shape: 3}}}]\n",
+        "params: {α: 2}\ninput: {shape: [8, 8, 3], layout: HWC}\nlayers: [relu]\n",
+        "input: {shape: [8, 8, 3], layout: HWC}\nbudget: {max_params: 1.5e9, max_param_memory: 100MiB}\nlayers: [relu]\n",
+    ],
+    ids=range(6),
+)
 def test_files_cnncalc_accepts_validate(validator, text):
     cnncalc.analyze(cnncalc.loads(text))
     assert not schema_errors(validator, text)
@@ -234,22 +265,26 @@ def test_every_builtin_validates(validator, path):
     assert not schema_errors(validator, path.read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("text", [
-    "input: {shape: [8, 8, 3], layout: HWC}\nlayers: [{conv: {filters: abc, kernel: 3}}]\n",
-    "input: {shape: [8, 8, 3], layout: HWC}\nlayers: [{conv: {filters: 0, kernel: 3}}]\n",
-    "input: {shape: [8, 8, 3], layout: HWC}\nlayers: [{conv: {filter: 8, kernel: 3}}]\n",
-    "input: {shape: [8, 8, 3], layout: HWC}\nlayers: [{conv: {kernel: 3}}]\n",
-    "input: {shape: [8, 8, 3], layout: XYZ}\nlayers: [relu]\n",
-    "layers: [relu]\n",
-    "input: {shape: [8, 8, 3], layout: HWC}\nlayer: [relu]\n",
-    "input: {shape: [8, 8, 3], layout: HWC}\nlayers: [{concat: {branches: [[]]}}]\n",
-    "input: {shape: [8, 8, 3], layout: HWC}\nlayers: [{max_pool: {kernel: 2, ceil_mode: maybe}}]\n",
-    "input: {shape: [8, 8, 3], layout: HWC}\nbudget: {max_parms: 5M}\nlayers: [relu]\n",
-    "input: {shape: [8, 8, 3], layout: HWC}\nbudget: {max_params: 5Q}\nlayers: [relu]\n",
-    "input: {shape: [8, 8, 3], layout: HWC}\nbudget: {max_activation_memory: 100M}\nlayers: [relu]\n",
-    "input: {shape: [8, 8], layout: HWC}\nlayers: [relu]\n",
-    "input: {shape: [8, 8, 3], layout: HWC}\nlayers: [{conv: {filters: 8, kernel: 3, expect: {shap: 6x6x8}}}]\n",
-], ids=range(14))
+@pytest.mark.parametrize(
+    "text",
+    [
+        "input: {shape: [8, 8, 3], layout: HWC}\nlayers: [{conv: {filters: abc, kernel: 3}}]\n",
+        "input: {shape: [8, 8, 3], layout: HWC}\nlayers: [{conv: {filters: 0, kernel: 3}}]\n",
+        "input: {shape: [8, 8, 3], layout: HWC}\nlayers: [{conv: {filter: 8, kernel: 3}}]\n",
+        "input: {shape: [8, 8, 3], layout: HWC}\nlayers: [{conv: {kernel: 3}}]\n",
+        "input: {shape: [8, 8, 3], layout: XYZ}\nlayers: [relu]\n",
+        "layers: [relu]\n",
+        "input: {shape: [8, 8, 3], layout: HWC}\nlayer: [relu]\n",
+        "input: {shape: [8, 8, 3], layout: HWC}\nlayers: [{concat: {branches: [[]]}}]\n",
+        "input: {shape: [8, 8, 3], layout: HWC}\nlayers: [{max_pool: {kernel: 2, ceil_mode: maybe}}]\n",
+        "input: {shape: [8, 8, 3], layout: HWC}\nbudget: {max_parms: 5M}\nlayers: [relu]\n",
+        "input: {shape: [8, 8, 3], layout: HWC}\nbudget: {max_params: 5Q}\nlayers: [relu]\n",
+        "input: {shape: [8, 8, 3], layout: HWC}\nbudget: {max_activation_memory: 100M}\nlayers: [relu]\n",
+        "input: {shape: [8, 8], layout: HWC}\nlayers: [relu]\n",
+        "input: {shape: [8, 8, 3], layout: HWC}\nlayers: [{conv: {filters: 8, kernel: 3, expect: {shap: 6x6x8}}}]\n",
+    ],
+    ids=range(14),
+)
 def test_broken_files_do_not_validate(validator, text):
     assert schema_errors(validator, text)
     with pytest.raises(cnncalc.CnnCalcError):  # and cnncalc refuses them too
@@ -258,10 +293,12 @@ def test_broken_files_do_not_validate(validator, text):
 
 # --- found in review -----------------------------------------------------------------------------
 
+
 def test_only_networks_looks_at_the_yaml_not_the_lines(tmp_path):
     one_line = tmp_path / "flow.yaml"
-    one_line.write_text("{input: {shape: [8, 8, 3], layout: HWC}, budget: {max_params: 1}, "
-                        "layers: [{conv: {filters: 2, kernel: 3}}]}\n")
+    one_line.write_text(
+        "{input: {shape: [8, 8, 3], layout: HWC}, budget: {max_params: 1}, layers: [{conv: {filters: 2, kernel: 3}}]}\n"
+    )
     serverless = tmp_path / "serverless.yml"
     serverless.write_text("service: app\nprovider: {name: aws}\nlayers:\n  deps: {path: deps}\n")
     result = run("check", "--only-networks", str(one_line), str(serverless))
@@ -282,15 +319,18 @@ def test_an_empty_folder_is_invalid(tmp_path):
     assert result.exit_code == 2 and "1 file: 0 passed, 0 failed, 1 invalid" in result.output
 
 
-@pytest.mark.parametrize("text, code, fragment", [
-    ("name\nconv1\n", 2, "has a header row with a name column and columns"),
-    ("name,params\n,456\n", 2, "key.csv:2: a row of answers without a layer name"),
-    ('name,params\nconv1,"456\nconv2,2416\n', 2, "not valid CSV"),
-    ("name,params\nconv2,\n", 2, "the answer key states no answer"),
-    ("\ufeffName,params\nconv1,456\n", 0, "lenet5: passed, 1 answer checked"),  # Excel's BOM and capitals
-    ('name,params\nconv1,"4,56"\n', 2, "expect.params must be a whole number, but saw '4,56'"),
-    ('name,params\nconv2,"2,416"\n', 0, "lenet5: passed, 1 answer checked"),
-])
+@pytest.mark.parametrize(
+    "text, code, fragment",
+    [
+        ("name\nconv1\n", 2, "has a header row with a name column and columns"),
+        ("name,params\n,456\n", 2, "key.csv:2: a row of answers without a layer name"),
+        ('name,params\nconv1,"456\nconv2,2416\n', 2, "not valid CSV"),
+        ("name,params\nconv2,\n", 2, "the answer key states no answer"),
+        ("\ufeffName,params\nconv1,456\n", 0, "lenet5: passed, 1 answer checked"),  # Excel's BOM and capitals
+        ('name,params\nconv1,"4,56"\n', 2, "expect.params must be a whole number, but saw '4,56'"),
+        ('name,params\nconv2,"2,416"\n', 0, "lenet5: passed, 1 answer checked"),
+    ],
+)
 def test_answer_keys_that_state_nothing_or_too_little(tmp_path, text, code, fragment):
     key = tmp_path / "key.csv"
     key.write_text(text, encoding="utf-8")
@@ -337,9 +377,11 @@ def test_a_line_break_in_a_name_cannot_start_a_workflow_command(tmp_path, monkey
     """A CI log reads a line that starts `::error` or `::warning` as a command: a layer's or a
     file's name with a line break stays on its line (shown as ↵), in the text and on stderr."""
     monkeypatch.chdir(tmp_path)
-    Path("inj.yaml").write_text('name: t\ninput: {shape: [8, 8, 3], layout: HWC}\nlayers:\n'
-                                '  - conv: {name: "a\\n::warning::injected", filters: 4, kernel: 3, expect: {params: 1}}\n'
-                                '  - relu: {from: "a\\n::warning::injecte"}\n')
+    Path("inj.yaml").write_text(
+        "name: t\ninput: {shape: [8, 8, 3], layout: HWC}\nlayers:\n"
+        '  - conv: {name: "a\\n::warning::injected", filters: 4, kernel: 3, expect: {params: 1}}\n'
+        '  - relu: {from: "a\\n::warning::injecte"}\n'
+    )
     Path("models").mkdir()
     Path("models/a\n::error title=x::b.yaml").write_text("x: 1\n")
     result = CliRunner().invoke(cli, ["check", "inj.yaml", "models/*.yaml"])
@@ -347,10 +389,14 @@ def test_a_line_break_in_a_name_cannot_start_a_workflow_command(tmp_path, monkey
     assert result.exit_code == 2 and not any(line.startswith("::") for line in lines), result.output
     assert "did you mean 'a\\n::warning::injected'?" in result.output
     assert "models/a↵::error title=x::b.yaml: invalid" in result.output
-    Path("inj.yaml").write_text('name: t\ninput: {shape: [8, 8, 3], layout: HWC}\nlayers:\n'
-                                '  - conv: {name: "a\\n::warning::injected", filters: 4, kernel: 3, expect: {params: 1}}\n')
+    Path("inj.yaml").write_text(
+        "name: t\ninput: {shape: [8, 8, 3], layout: HWC}\nlayers:\n"
+        '  - conv: {name: "a\\n::warning::injected", filters: 4, kernel: 3, expect: {params: 1}}\n'
+    )
     result = CliRunner().invoke(cli, ["check", "inj.yaml"])
-    assert result.exit_code == 1 and "inj.yaml:4: a↵::warning::injected params: expected 1, computed 112" in result.output
+    assert (
+        result.exit_code == 1 and "inj.yaml:4: a↵::warning::injected params: expected 1, computed 112" in result.output
+    )
     assert not any(line.startswith("::") for line in result.output.splitlines())
 
 
@@ -366,7 +412,10 @@ def test_a_glob_does_not_follow_links_to_folders(tmp_path, monkeypatch):
     Path("models/y").symlink_to(".")
     result = CliRunner().invoke(cli, ["check", "models/**/*.yaml"])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == ["models/a.yaml: passed", "models/sub/b.yaml: passed",
-                                          "2 files: 2 passed, 0 failed, 0 invalid"]
+    assert result.output.splitlines() == [
+        "models/a.yaml: passed",
+        "models/sub/b.yaml: passed",
+        "2 files: 2 passed, 0 failed, 0 invalid",
+    ]
     result = CliRunner().invoke(cli, ["check", str(tmp_path / "models" / "*.yaml")])
     assert result.output.splitlines()[0] == f"{tmp_path / 'models' / 'a.yaml'}: passed"

@@ -48,8 +48,17 @@ def test_summary_json_golden(update_golden):
     assert data["totals"]["params"] == VGG16_PARAMS and data["totals"]["macs"] == VGG16_MACS
     assert data["totals"]["flops"] == 2 * VGG16_MACS
     assert data["input_shape"] == [224, 224, 3] and data["layout"] == "hwc"
-    for key in ("name", "kind", "output_shape", "activation_size", "params", "non_trainable_params",
-                "macs", "flops", "warnings"):
+    for key in (
+        "name",
+        "kind",
+        "output_shape",
+        "activation_size",
+        "params",
+        "non_trainable_params",
+        "macs",
+        "flops",
+        "warnings",
+    ):
         assert all(key in layer for layer in data["layers"])
     assert sum(layer["params"] for layer in data["layers"]) == VGG16_PARAMS
     check_golden(GOLDEN / "vgg16.json", result.output, update_golden)
@@ -60,13 +69,17 @@ def test_summary_json_golden(update_golden):
 TINY = str(GOLDEN / "tiny_inception.yaml")  # the README's example: blocks, branches, repeat
 
 
-@pytest.mark.parametrize("args, golden", [
-    (("vgg16", "--format", "csv"), "vgg16.csv"),
-    (("vgg16", "--format", "markdown"), "vgg16.md"),
-    ((TINY,), "tiny_inception.table.txt"),  # header rows for blocks and branches
-    ((TINY, "--format", "csv"), "tiny_inception.csv"),
-    ((TINY, "--format", "markdown", "--depth", "1"), "tiny_inception.depth1.md"),
-], ids=lambda v: v if isinstance(v, str) else None)
+@pytest.mark.parametrize(
+    "args, golden",
+    [
+        (("vgg16", "--format", "csv"), "vgg16.csv"),
+        (("vgg16", "--format", "markdown"), "vgg16.md"),
+        ((TINY,), "tiny_inception.table.txt"),  # header rows for blocks and branches
+        ((TINY, "--format", "csv"), "tiny_inception.csv"),
+        ((TINY, "--format", "markdown", "--depth", "1"), "tiny_inception.depth1.md"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
 def test_summary_golden(args, golden, update_golden):
     result = run("summary", *args)
     assert result.exit_code == 0
@@ -113,8 +126,10 @@ def test_input_override_warns_and_recomputes():
 
 def test_keras_style_non_trainable_lines(tmp_path):
     net = tmp_path / "bn.yaml"
-    net.write_text("input: {shape: [8, 8, 3], layout: HWC}\nlayers:\n"
-                   "  - conv: {filters: 4, kernel: 3, bias: false}\n  - batch_norm\n")
+    net.write_text(
+        "input: {shape: [8, 8, 3], layout: HWC}\nlayers:\n"
+        "  - conv: {filters: 4, kernel: 3, bias: false}\n  - batch_norm\n"
+    )
     out = run("summary", str(net)).output
     assert f"Total params: {3 * 3 * 3 * 4 + 2 * 4 + 2 * 4:,}" in out
     assert f"Trainable params: {3 * 3 * 3 * 4 + 2 * 4}" in out
@@ -141,8 +156,10 @@ def test_list_machine_formats_agree(list_json):
     entries = json.loads(list_json.output)["architectures"]
     rows = list(csv.DictReader(io.StringIO(run("list", "--format", "csv").output)))
     # the csv module quotes the sources, which contain commas
-    assert [{**e, "input_shape": "x".join(map(str, e["input_shape"])), "params": str(e["params"]),
-             "macs": str(e["macs"])} for e in entries] == rows
+    assert [
+        {**e, "input_shape": "x".join(map(str, e["input_shape"])), "params": str(e["params"]), "macs": str(e["macs"])}
+        for e in entries
+    ] == rows
     assert any("," in r["source"] for r in rows)
     markdown = run("list", "--format", "markdown").output.splitlines()
     assert markdown[0] == "| name | input | params | MACs | source |"
@@ -187,10 +204,10 @@ def test_readme_kinds_table_is_the_registry():
 
 # --- bad input: a message that says where and what, exit code 2 ---------------------------
 
+
 def test_unknown_key_did_you_mean(tmp_path):
     net = tmp_path / "net.yaml"
-    net.write_text("name: t\ninput: {shape: [32, 32, 3], layout: HWC}\nlayers:\n"
-                   "  - conv: {filter: 8, kernel: 3}\n")
+    net.write_text("name: t\ninput: {shape: [32, 32, 3], layout: HWC}\nlayers:\n  - conv: {filter: 8, kernel: 3}\n")
     result = run("summary", str(net))
     assert result.exit_code == 2
     assert f"{net}:4" in result.output and "unknown key 'filter'" in result.output
@@ -238,6 +255,7 @@ def test_missing_file():
 
 # --- the CLI documents itself -------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", sorted(cli.commands))
 def test_every_command_has_help_and_is_in_readme(name):
     command = cli.commands[name]
@@ -247,8 +265,12 @@ def test_every_command_has_help_and_is_in_readme(name):
 
 
 def test_python_dash_m():
-    result = subprocess.run([sys.executable, "-m", "cnncalc", "summary", "lenet5", "--format", "json"],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "cnncalc", "summary", "lenet5", "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert json.loads(result.stdout)["totals"]["params"] == 62006
 
 
@@ -296,10 +318,14 @@ def test_shapes_show_in_the_files_own_layout(tmp_path):
     tc.write_text("input: {shape: [100, 16], layout: TC}\nlayers:\n  - conv: {filters: 8, kernel: 5}\n")
     # (32 − 5) + 1 = 28, shown channels first as the file is written; --input read the same way
     assert run("summary", str(chw), "--format", "csv").output.splitlines()[-1].split(",")[4] == "8x28x28"
-    assert run("summary", str(chw), "--input", "3x64x64", "--format", "csv").output.splitlines()[-1].split(",")[4] \
+    assert (
+        run("summary", str(chw), "--input", "3x64x64", "--format", "csv").output.splitlines()[-1].split(",")[4]
         == "8x60x60"
-    assert run("summary", str(chw), "--layout", "hwc", "--format", "csv").output.splitlines()[-1].split(",")[4] \
+    )
+    assert (
+        run("summary", str(chw), "--layout", "hwc", "--format", "csv").output.splitlines()[-1].split(",")[4]
         == "28x28x8"
+    )
     assert run("summary", str(tc)).output.startswith("tc  (input 100×16, TC)")
     assert run("summary", str(tc), "--layout", "chw").output.startswith("tc  (input 16×100, CT)")
 
@@ -349,8 +375,10 @@ def test_notes_for_floors_that_drop_only_padding():
     assert "right padding, no input" not in plain and "right padding, no input" in verbose
     # its 1×1 stride-2 downsampling skips row 55 of 56 as it skips every odd row: a note too
     assert "downsample.conv1: H, W:" not in plain
-    assert "layer2.basic_down1.downsample.conv1: H, W: (56 + 0 + 0 − 1)/2 = 55/2 is not whole: the floor skips" \
+    assert (
+        "layer2.basic_down1.downsample.conv1: H, W: (56 + 0 + 0 − 1)/2 = 55/2 is not whole: the floor skips"
         in " ".join(verbose.split())
+    )
     folded = run("summary", "resnet18", "--depth", "2", "-v").output  # folded rows keep the codes
     assert "right padding, no input" in folded and "layer2.basic_down1.downsample.conv1: H, W:" in folded
     data = json.loads(run("summary", "resnet18", "--format", "json").output)
@@ -366,10 +394,10 @@ def test_depth_applies_to_json_and_hyperparameters_are_data():
     # 'same' at stride 2 on 224: total max((112 − 1)·2 + 3 − 224, 0) = 1, none before, one after
     assert conv1["hyperparameters"]["padding"] == [[0, 1], [0, 1]]
     assert (conv1["hyperparameters"]["kernel"], conv1["hyperparameters"]["stride"]) == ([3, 3], [2, 2])
-    pool = next(x for x in json.loads(run("summary", "googlenet", "--format", "json").output)["layers"]
-                if x["name"] == "pool1")
+    pool = next(
+        x for x in json.loads(run("summary", "googlenet", "--format", "json").output)["layers"] if x["name"] == "pool1"
+    )
     assert pool["hyperparameters"]["ceil_mode"] is True
-
 
 
 def test_a_block_row_is_bold_on_a_terminal_and_a_layer_row_is_not():
@@ -381,7 +409,8 @@ def test_a_block_row_is_bold_on_a_terminal_and_a_layer_row_is_not():
 
     out = io.StringIO()
     Console(file=out, width=200, force_terminal=True, color_system="standard").print(
-        render_table(cnncalc.analyze("resnet18"), depth=2))
+        render_table(cnncalc.analyze("resnet18"), depth=2)
+    )
     lines = out.getvalue().splitlines()
     header = next(line for line in lines if line.startswith("\x1b[1mlayer1\x1b[0m"))
     layer = next(line for line in lines if "conv 7×7/2" in line)
@@ -396,8 +425,10 @@ def test_a_line_break_in_a_name_keeps_the_table_rows_aligned(tmp_path):
     """YAML text may hold a line break; in the table it is shown as ↵ so that each layer stays
     on one line, next to its own numbers (the rows are the lines of one rich row)."""
     net = tmp_path / "nl.yaml"
-    net.write_text('input: {shape: [8, 8, 3], layout: HWC}\nlayers:\n  - conv: {name: "a\\nb", filters: 4, '
-                   'kernel: 3}\n  - relu\n', encoding="utf-8")
+    net.write_text(
+        'input: {shape: [8, 8, 3], layout: HWC}\nlayers:\n  - conv: {name: "a\\nb", filters: 4, kernel: 3}\n  - relu\n',
+        encoding="utf-8",
+    )
     out = CliRunner().invoke(cli, ["summary", str(net)], env={"COLUMNS": "100"}).output
     row = next(line for line in out.splitlines() if "conv 3×3/1 ×4" in line)
     assert row.startswith("a↵b ") and "112" in row  # 3·3·3·4 weights + 4 biases
@@ -409,8 +440,11 @@ def test_line_breaks_and_tabs_in_names_stay_on_one_line_in_every_human_format(tm
     cut with an ellipsis), a line break as ↵: in the table and its title, the Markdown rows and
     heading, the summary's peak line and --explain."""
     net = tmp_path / "tabs.yaml"
-    net.write_text('name: "two\\nlines"\ninput: {shape: [8, 8, 3], layout: HWC}\nlayers:\n'
-                   '  - conv: {name: "a\\tb", filters: 4, kernel: 3}\n  - relu: {name: "c\\nd"}\n', encoding="utf-8")
+    net.write_text(
+        'name: "two\\nlines"\ninput: {shape: [8, 8, 3], layout: HWC}\nlayers:\n'
+        '  - conv: {name: "a\\tb", filters: 4, kernel: 3}\n  - relu: {name: "c\\nd"}\n',
+        encoding="utf-8",
+    )
     table = CliRunner().invoke(cli, ["summary", str(net), "--wide"]).output
     assert table.splitlines()[0].startswith("two↵lines  (input 8×8×3")
     assert next(line for line in table.splitlines() if "conv 3×3/1 ×4" in line).startswith("a⇥b ")

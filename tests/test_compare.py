@@ -26,8 +26,12 @@ def rows(*args):
 def test_sweep_reproduces_mobilenet_table_6():
     # Table 6: 1.0 → 569M mult-adds, 4.2M params; 0.75 → 325M, 2.6M; 0.5 → 149M, 1.3M; 0.25 → 41M, 0.5M
     grid = rows("sweep", "mobilenet_v1", "--set", "alpha=1,0.75,0.5,0.25")
-    assert [(round(int(r["macs"]) / 1e6), round(int(r["params"]) / 1e6, 1)) for r in grid] == \
-        [(569, 4.2), (325, 2.6), (149, 1.3), (41, 0.5)]
+    assert [(round(int(r["macs"]) / 1e6), round(int(r["params"]) / 1e6, 1)) for r in grid] == [
+        (569, 4.2),
+        (325, 2.6),
+        (149, 1.3),
+        (41, 0.5),
+    ]
 
 
 def test_sweep_reproduces_mobilenet_table_7():
@@ -41,8 +45,9 @@ def test_sweep_reproduces_mobilenet_table_7():
 
 
 def test_sweep_is_every_combination():
-    grid = json.loads(run("sweep", "mobilenet_v1", "--set", "alpha=1,0.5", "--input", "224,128",
-                          "--format", "json").output)["grid"]
+    grid = json.loads(
+        run("sweep", "mobilenet_v1", "--set", "alpha=1,0.5", "--input", "224,128", "--format", "json").output
+    )["grid"]
     assert [(g["alpha"], g["input_shape"][0]) for g in grid] == [(1, 224), (1, 128), (0.5, 224), (0.5, 128)]
 
 
@@ -68,8 +73,9 @@ def test_a_sweep_is_bounded_and_names_a_key_once():
     from cnncalc.cli import cli
 
     hundred = ",".join(["1"] * 100)
-    result = CliRunner().invoke(cli, ["sweep", "mobilenet_v1", "--set", f"alpha={hundred}",
-                                      "--input", ",".join(["224"] * 100)])
+    result = CliRunner().invoke(
+        cli, ["sweep", "mobilenet_v1", "--set", f"alpha={hundred}", "--input", ",".join(["224"] * 100)]
+    )
     assert result.exit_code == 2 and "at most 1,000 combinations" in result.output and "10,000" in result.output
     result = CliRunner().invoke(cli, ["sweep", "mobilenet_v1", "--set", "alpha=1", "--set", "alpha=0.5"])
     assert result.exit_code == 2 and "'alpha' is given twice" in result.output

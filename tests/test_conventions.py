@@ -44,16 +44,29 @@ def test_each_convention_reproduces_its_tool(analyzed, name):
 # torchinfo: (weights + biases) × output positions for a convolution, once for any other module
 PEER_CASES = [
     # id, layers, torchinfo, fvcore                                           # the PyTorch module measured
-    ("conv", {"conv": {"filters": 8, "kernel": 3}}, (16 * 3 * 3 * 8 + 8) * 6 * 6, 6 * 6 * 8 * 16 * 3 * 3),  # Conv2d(16, 8, 3)
+    (
+        "conv",
+        {"conv": {"filters": 8, "kernel": 3}},
+        (16 * 3 * 3 * 8 + 8) * 6 * 6,
+        6 * 6 * 8 * 16 * 3 * 3,
+    ),  # Conv2d(16, 8, 3)
     ("conv_no_bias", {"conv": {"filters": 8, "kernel": 3, "bias": False}}, 16 * 3 * 3 * 8 * 6 * 6, 6 * 6 * 8 * 16 * 9),
     ("conv_1x1", {"conv": {"filters": 8, "kernel": 1}}, (16 * 8 + 8) * 8 * 8, 8 * 8 * 8 * 16),  # Conv2d(16, 8, 1)
     ("depthwise_conv", {"depthwise_conv": {"kernel": 3}}, (16 * 9 + 16) * 6 * 6, 6 * 6 * 16 * 9),  # groups=16
     # Sequential(Conv2d(16, 16, 3, groups=16, bias=False), Conv2d(16, 8, 1))
-    ("separable_conv", {"separable_conv": {"filters": 8, "kernel": 3}}, (16 * 9 + 16 * 8 + 8) * 6 * 6,
-     6 * 6 * 16 * 9 + 6 * 6 * 16 * 8),
+    (
+        "separable_conv",
+        {"separable_conv": {"filters": 8, "kernel": 3}},
+        (16 * 9 + 16 * 8 + 8) * 6 * 6,
+        6 * 6 * 16 * 9 + 6 * 6 * 16 * 8,
+    ),
     # ConvTranspose2d(16, 8, 3, stride=2): 17×17 out; torchinfo on the output side, fvcore on the input side
-    ("conv_transpose", {"conv_transpose": {"filters": 8, "kernel": 3, "stride": 2}}, (16 * 8 * 9 + 8) * 17 * 17,
-     8 * 8 * 16 * 8 * 9),
+    (
+        "conv_transpose",
+        {"conv_transpose": {"filters": 8, "kernel": 3, "stride": 2}},
+        (16 * 8 * 9 + 8) * 17 * 17,
+        8 * 8 * 16 * 8 * 9,
+    ),
     ("dense", ["flatten", {"dense": {"units": 10}}], 1024 * 10 + 10, 1024 * 10),  # Flatten(), Linear(1024, 10)
     ("max_pool", {"max_pool": {"kernel": 2}}, 0, 0),
     ("avg_pool", {"avg_pool": {"kernel": 2}}, 0, 0),
@@ -96,8 +109,10 @@ PEER_CASES = [
     ("multiply_gate", {"multiply": {"branches": [[], [{"global_avg_pool": {"keepdims": True}}]]}}, 0, 8 * 8 * 16),
 ]
 # kinds no tool can measure: the reason, instead of a row
-UNMEASURABLE = {"locally_connected": "PyTorch has no locally connected module, so neither tool counts one",
-                "input": "the network's input is no layer"}
+UNMEASURABLE = {
+    "locally_connected": "PyTorch has no locally connected module, so neither tool counts one",
+    "input": "the network's input is no layer",
+}
 
 
 def _kind_of(layers) -> set:
@@ -118,7 +133,9 @@ def test_each_kind_counts_as_the_tools_do(layers, torchinfo, fvcore):
     report = cnncalc.analyze(cnncalc.loads(network_yaml(layers, [8, 8, 16], "HWC")))
     layers_only = slice(1, None)  # the input row counts nothing
     assert (sum(counted(report, "torchinfo")[layers_only]), sum(counted(report, "fvcore")[layers_only])) == (
-        torchinfo, fvcore)
+        torchinfo,
+        fvcore,
+    )
 
 
 # Measured, and not yet what cnncalc counts: each is a way of writing the layer in PyTorch that the
@@ -134,8 +151,9 @@ KNOWN_DIFFERENCES = [
 
 
 @pytest.mark.xfail(strict=True, reason="a PyTorch form the conventions do not model yet")
-@pytest.mark.parametrize("layers, tool, measured", [c[1:] for c in KNOWN_DIFFERENCES],
-                         ids=[c[0] for c in KNOWN_DIFFERENCES])
+@pytest.mark.parametrize(
+    "layers, tool, measured", [c[1:] for c in KNOWN_DIFFERENCES], ids=[c[0] for c in KNOWN_DIFFERENCES]
+)
 def test_known_differences_from_the_tools(layers, tool, measured):
     from helpers import network_yaml
 
@@ -166,12 +184,16 @@ def test_the_differences_as_arithmetic(analyzed):
 
 
 def test_the_cli_shows_a_convention_and_the_json_says_what_each_counts():
-    out = json.loads(CliRunner().invoke(cli, ["summary", "resnet50", "--convention", "fvcore", "--format", "json"]).output)
+    out = json.loads(
+        CliRunner().invoke(cli, ["summary", "resnet50", "--convention", "fvcore", "--format", "json"]).output
+    )
     assert out["totals"]["macs"] == MEASURED["resnet50"][1] and out["totals"]["flops"] == 2 * MEASURED["resnet50"][1]
     # whose count `macs` holds is said, and ours is kept beside the peers' (torchvision's 4.09 GMACs)
     assert out["convention"] == "fvcore"
-    assert out["totals"]["conventions"] == {"ours": 4_089_184_256, **dict(zip(("torchinfo", "fvcore"),
-                                                                             MEASURED["resnet50"]))}
+    assert out["totals"]["conventions"] == {
+        "ours": 4_089_184_256,
+        **dict(zip(("torchinfo", "fvcore"), MEASURED["resnet50"])),
+    }
     text = CliRunner().invoke(cli, ["summary", "resnet50", "--convention", "fvcore"]).output
     assert f"MACs: {MEASURED['resnet50'][1]:,}" in text and "(counted as fvcore counts them)" in text
     ours = json.loads(CliRunner().invoke(cli, ["summary", "resnet50", "--format", "json"]).output)

@@ -29,8 +29,19 @@ def only_what_follows():
         gc.unfreeze()
 
 
-@pytest.mark.parametrize("name", ["resnet50", "efficientnet_b0", "inception_v3", "googlenet-torchvision",
-                                  "unet", "shufflenet_v2_x1_0", "densenet121", "lenet5"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "resnet50",
+        "efficientnet_b0",
+        "inception_v3",
+        "googlenet-torchvision",
+        "unet",
+        "shufflenet_v2_x1_0",
+        "densenet121",
+        "lenet5",
+    ],
+)
 def test_analyzing_leaves_no_reference_cycles(name):
     cnncalc.analyze(name)
     with only_what_follows():

@@ -11,8 +11,8 @@ import random
 import pytest
 from click.testing import CliRunner
 from helpers import network_yaml
-from test_kinds import CASES
-from test_shape_oracle import oracle_count
+from kind_cases import CASES
+from oracles import oracle_count
 
 import cnncalc
 from cnncalc.api import one_layer
@@ -28,13 +28,19 @@ def flags(options: dict) -> list[str]:
     """{'filters': 10, 'padding': [[0, 1], [2, 1]]} -> ['--filters', '10', '--padding', '[[0,1],[2,1]]']."""
     args = []
     for key, value in options.items():
-        text = json.dumps(value).replace(" ", "") if isinstance(value, list) else str(value).lower() \
-            if isinstance(value, bool) else str(value)
+        text = (
+            json.dumps(value).replace(" ", "")
+            if isinstance(value, list)
+            else str(value).lower()
+            if isinstance(value, bool)
+            else str(value)
+        )
         args += ["--" + key.replace("_", "-"), text]
     return args
 
 
 # --- cnncalc layer ----------------------------------------------------------------------------
+
 
 def test_layer_conv_39_course_example():
     result = run("layer", "conv", "--input", "39x39x3", "--filters", "10", "--kernel", "3")
@@ -48,25 +54,45 @@ def test_layer_conv_39_course_example():
 
 
 LAYOUTS = {"HWC": "hwc", "TC": "tc", "CT": "ct", "DHWC": "dhwc", "C": "c"}
-SINGLE = [c for c in CASES if not isinstance(c[1], list) and not isinstance(c[1], str)
-          and c[2][1] in LAYOUTS and next(iter(c[1])) not in ("concat", "add", "multiply")]
+SINGLE = [
+    c
+    for c in CASES
+    if not isinstance(c[1], list)
+    and not isinstance(c[1], str)
+    and c[2][1] in LAYOUTS
+    and next(iter(c[1])) not in ("concat", "add", "multiply")
+]
 SINGLE += [c for c in CASES if isinstance(c[1], str)]  # activations and other bare kinds
 SINGLE += [("dropout_alone", {"dropout": {"rate": 0.3}}, ([4, 4, 3], "HWC"), (3, 4, 4), 0, 0, 0)]
 
 
-@pytest.mark.parametrize("case_id, layer, inp, out_shape, params, non_trainable, macs", SINGLE,
-                         ids=[c[0] for c in SINGLE])
+@pytest.mark.parametrize(
+    "case_id, layer, inp, out_shape, params, non_trainable, macs", SINGLE, ids=[c[0] for c in SINGLE]
+)
 def test_layer_json_matches_the_case_table(case_id, layer, inp, out_shape, params, non_trainable, macs):
     kind, options = (layer, {}) if isinstance(layer, str) else next(iter(layer.items()))
     shape, layout = inp
-    result = run("layer", kind, "--input", "x".join(map(str, shape)), "--layout", LAYOUTS[layout],
-                 "--format", "json", *flags(options))
+    result = run(
+        "layer",
+        kind,
+        "--input",
+        "x".join(map(str, shape)),
+        "--layout",
+        LAYOUTS[layout],
+        "--format",
+        "json",
+        *flags(options),
+    )
     assert result.exit_code == 0, result.output
     entry = json.loads(result.output)["layer"]
     channels_last = layout.endswith("C") and layout != "C"
     expected_shape = list(out_shape[1:] + out_shape[:1]) if channels_last and len(out_shape) > 1 else list(out_shape)
-    assert (entry["output_shape"], entry["params"], entry["non_trainable_params"], entry["macs"]) == \
-        (expected_shape, params, non_trainable, macs)
+    assert (entry["output_shape"], entry["params"], entry["non_trainable_params"], entry["macs"]) == (
+        expected_shape,
+        params,
+        non_trainable,
+        macs,
+    )
     assert entry["steps"], "every kind explains itself"
 
 
@@ -75,46 +101,104 @@ def test_every_kind_has_a_layer_case():
     assert set(KINDS) - {"input"} <= covered
 
 
-@pytest.mark.parametrize("kind, inputs, shape", [
-    ("concat", ["28x28x64", "28x28x32", "28x28x16"], "28×28×112"),   # 64 + 32 + 16 channels
-    ("add", ["7x7x512", "7x7x512"], "7×7×512"),
-    ("multiply", ["7x7x512", "1x1x512"], "7×7×512"),                 # a squeeze-and-excitation gate
-])
+@pytest.mark.parametrize(
+    "kind, inputs, shape",
+    [
+        ("concat", ["28x28x64", "28x28x32", "28x28x16"], "28×28×112"),  # 64 + 32 + 16 channels
+        ("add", ["7x7x512", "7x7x512"], "7×7×512"),
+        ("multiply", ["7x7x512", "1x1x512"], "7×7×512"),  # a squeeze-and-excitation gate
+    ],
+)
 def test_layer_merges_take_several_inputs(kind, inputs, shape):
     args = [a for x in inputs for a in ("--input", x)]
     result = run("layer", kind, *args)
     assert result.exit_code == 0 and f"output shape     {shape}" in result.output
 
 
-@pytest.mark.parametrize("args, fragments", [
-    (["max_pool", "--input", "15x15x8", "--kernel", "2", "--padding", "1", "--ceil-mode", "true"],
-     # ⌈(15 + 2 − 2)/2⌉ + 1 = 9, but window 9 would start at 16, in the right padding: 8
-     ["⌈(15 + 1 + 1 − 1·(2 − 1) − 1) / 2⌉ + 1 = 9", "PyTorch drops it: 8", "8×8×8"]),
-    (["conv", "--input", "7x8x3", "--filters", "4", "--kernel", "3", "--stride", "2", "--padding", "same"],
-     ["'same': total = max((⌈7/2⌉ − 1)·2 + 1·(3 − 1) + 1 − 7, 0) = 2, 1 before and 1 after   (H)",
-      "'same': total = max((⌈8/2⌉ − 1)·2 + 1·(3 − 1) + 1 − 8, 0) = 1, 0 before and 1 after   (W)"]),
-    (["conv_transpose", "--input", "14x14x64", "--filters", "32", "--kernel", "4", "--stride", "2", "--padding", "1"],
-     ["(14 − 1)·2 − 1 − 1 + 1·(4 − 1) + 0 + 1 = 28", "64·32·4·4 + 32 = 32,800", "14·14·64 · 32·4·4 = 6,422,528"]),
-    (["adaptive_avg_pool", "--input", "13x13x256", "--output-size", "6"],
-     ["13 → 6: s = ⌊13/6⌋ = 2, f = 13 − (6 − 1)·2 = 3"]),
-    (["adaptive_avg_pool", "--input", "10x10x8", "--output-size", "6"],
-     ["10 → 6: windows [⌊i·10/6⌋, ⌈(i+1)·10/6⌉) of sizes 2 and 3"]),
-    (["depthwise_conv", "--input", "56x56x32", "--kernel", "3", "--padding", "1", "--bias", "false"],
-     ["3·3 · 32 = 288", "56·56·32 · 3·3 = 903,168", "= 1/32"]),
-    (["separable_conv", "--input", "14x14x512", "--filters", "512", "--kernel", "3", "--padding", "same"],
-     # Howard et al.: the cost against a standard convolution is 1/N + 1/D_K²
-     ["depthwise 3·3·512 + pointwise 512·512 + 512 = 267,264", "1/512 + 1/9 = 0.1131", "= 0.1131"]),
-    (["conv", "--input", "8x8x6", "--filters", "12", "--kernel", "3", "--groups", "3"],
-     ["(3·3·(6/3) + 1) · 12 = 228"]),
-    (["locally_connected", "--input", "227x227x3", "--filters", "96", "--kernel", "11", "--stride", "4"],
-     # the AlexNet-without-sharing example: 290,400 neurons × 364 parameters
-     ["55·55·96 · (11·11·3 + 1) = 105,705,600"]),
-    (["conv", "--input", "100x16", "--layout", "tc", "--filters", "32", "--kernel", "5"],
-     ["⌊(100 + 0 + 0 − 1·(5 − 1) − 1) / 1⌋ + 1 = 96   (T)", "96×32"]),
-    (["conv", "--input", "8x17x17x3", "--layout", "dhwc", "--filters", "8", "--kernel", "3", "--stride", "1x2x2",
-      "--padding", "1"],
-     ["⌊(8 + 1 + 1 − 1·(3 − 1) − 1) / 1⌋ + 1 = 8   (D)", "⌊(17 + 1 + 1 − 1·(3 − 1) − 1) / 2⌋ + 1 = 9   (H and W)"]),
-])
+@pytest.mark.parametrize(
+    "args, fragments",
+    [
+        (
+            ["max_pool", "--input", "15x15x8", "--kernel", "2", "--padding", "1", "--ceil-mode", "true"],
+            # ⌈(15 + 2 − 2)/2⌉ + 1 = 9, but window 9 would start at 16, in the right padding: 8
+            ["⌈(15 + 1 + 1 − 1·(2 − 1) − 1) / 2⌉ + 1 = 9", "PyTorch drops it: 8", "8×8×8"],
+        ),
+        (
+            ["conv", "--input", "7x8x3", "--filters", "4", "--kernel", "3", "--stride", "2", "--padding", "same"],
+            [
+                "'same': total = max((⌈7/2⌉ − 1)·2 + 1·(3 − 1) + 1 − 7, 0) = 2, 1 before and 1 after   (H)",
+                "'same': total = max((⌈8/2⌉ − 1)·2 + 1·(3 − 1) + 1 − 8, 0) = 1, 0 before and 1 after   (W)",
+            ],
+        ),
+        (
+            [
+                "conv_transpose",
+                "--input",
+                "14x14x64",
+                "--filters",
+                "32",
+                "--kernel",
+                "4",
+                "--stride",
+                "2",
+                "--padding",
+                "1",
+            ],
+            ["(14 − 1)·2 − 1 − 1 + 1·(4 − 1) + 0 + 1 = 28", "64·32·4·4 + 32 = 32,800", "14·14·64 · 32·4·4 = 6,422,528"],
+        ),
+        (
+            ["adaptive_avg_pool", "--input", "13x13x256", "--output-size", "6"],
+            ["13 → 6: s = ⌊13/6⌋ = 2, f = 13 − (6 − 1)·2 = 3"],
+        ),
+        (
+            ["adaptive_avg_pool", "--input", "10x10x8", "--output-size", "6"],
+            ["10 → 6: windows [⌊i·10/6⌋, ⌈(i+1)·10/6⌉) of sizes 2 and 3"],
+        ),
+        (
+            ["depthwise_conv", "--input", "56x56x32", "--kernel", "3", "--padding", "1", "--bias", "false"],
+            ["3·3 · 32 = 288", "56·56·32 · 3·3 = 903,168", "= 1/32"],
+        ),
+        (
+            ["separable_conv", "--input", "14x14x512", "--filters", "512", "--kernel", "3", "--padding", "same"],
+            # Howard et al.: the cost against a standard convolution is 1/N + 1/D_K²
+            ["depthwise 3·3·512 + pointwise 512·512 + 512 = 267,264", "1/512 + 1/9 = 0.1131", "= 0.1131"],
+        ),
+        (
+            ["conv", "--input", "8x8x6", "--filters", "12", "--kernel", "3", "--groups", "3"],
+            ["(3·3·(6/3) + 1) · 12 = 228"],
+        ),
+        (
+            ["locally_connected", "--input", "227x227x3", "--filters", "96", "--kernel", "11", "--stride", "4"],
+            # the AlexNet-without-sharing example: 290,400 neurons × 364 parameters
+            ["55·55·96 · (11·11·3 + 1) = 105,705,600"],
+        ),
+        (
+            ["conv", "--input", "100x16", "--layout", "tc", "--filters", "32", "--kernel", "5"],
+            ["⌊(100 + 0 + 0 − 1·(5 − 1) − 1) / 1⌋ + 1 = 96   (T)", "96×32"],
+        ),
+        (
+            [
+                "conv",
+                "--input",
+                "8x17x17x3",
+                "--layout",
+                "dhwc",
+                "--filters",
+                "8",
+                "--kernel",
+                "3",
+                "--stride",
+                "1x2x2",
+                "--padding",
+                "1",
+            ],
+            [
+                "⌊(8 + 1 + 1 − 1·(3 − 1) − 1) / 1⌋ + 1 = 8   (D)",
+                "⌊(17 + 1 + 1 − 1·(3 − 1) − 1) / 2⌋ + 1 = 9   (H and W)",
+            ],
+        ),
+    ],
+)
 def test_layer_shows_each_rule(args, fragments):
     result = run("layer", *args)
     assert result.exit_code == 0, result.output
@@ -122,16 +206,23 @@ def test_layer_shows_each_rule(args, fragments):
         assert fragment in result.output, (fragment, result.output)
 
 
-@pytest.mark.parametrize("args, fragments", [
-    (["conv2d", "--input", "8x8x3"], ["unknown layer kind 'conv2d'; did you mean 'conv'?", "the kinds: conv,"]),
-    (["conv", "--input", "8x8x3", "--kernel", "3"], ["conv needs --filters (output channels)"]),
-    (["conv", "--input", "8x8x3", "--filter", "3", "--kernel", "3"],
-     ["conv takes no option --filter; did you mean '--filters'?", "(its options: --filters, --kernel"]),
-    (["conv", "--input", "8x8x3", "--filters", "0", "--kernel", "3"], ["--filters: filters must be at least 1"]),
-    (["conv", "--input", "8x8x3", "--layout", "dhwc", "--filters", "2", "--kernel", "3"],
-     ["--input must have as many sizes as the layout DHWC has letters, but saw 8x8x3"]),
-    (["concat", "--input", "8x8x3"], ["concat joins branches: give two --input or more"]),
-])
+@pytest.mark.parametrize(
+    "args, fragments",
+    [
+        (["conv2d", "--input", "8x8x3"], ["unknown layer kind 'conv2d'; did you mean 'conv'?", "the kinds: conv,"]),
+        (["conv", "--input", "8x8x3", "--kernel", "3"], ["conv needs --filters (output channels)"]),
+        (
+            ["conv", "--input", "8x8x3", "--filter", "3", "--kernel", "3"],
+            ["conv takes no option --filter; did you mean '--filters'?", "(its options: --filters, --kernel"],
+        ),
+        (["conv", "--input", "8x8x3", "--filters", "0", "--kernel", "3"], ["--filters: filters must be at least 1"]),
+        (
+            ["conv", "--input", "8x8x3", "--layout", "dhwc", "--filters", "2", "--kernel", "3"],
+            ["--input must have as many sizes as the layout DHWC has letters, but saw 8x8x3"],
+        ),
+        (["concat", "--input", "8x8x3"], ["concat joins branches: give two --input or more"]),
+    ],
+)
 def test_layer_errors(args, fragments):
     result = run("layer", *args)
     assert result.exit_code == 2
@@ -164,7 +255,7 @@ def random_options(rng, kind):
 def test_layer_agrees_with_a_one_layer_network(seed):
     rng = random.Random(seed)
     kind = rng.choice(sorted(k for k in KINDS if k != "input" and not KINDS[k].merge))
-    shape = [rng.choice([5, 8, 13, 16]), rng.choice([5, 8, 16]), rng.choice([2, 3, 4, 6])][-rng.choice([2, 3]):]
+    shape = [rng.choice([5, 8, 13, 16]), rng.choice([5, 8, 16]), rng.choice([2, 3, 4, 6])][-rng.choice([2, 3]) :]
     layout = "HWC" if len(shape) == 3 else "TC"
     options = random_options(rng, kind)
     try:
@@ -177,11 +268,16 @@ def test_layer_agrees_with_a_one_layer_network(seed):
         net = None
     assert (row is None) == (net is None), (kind, options, shape)
     if row is not None:
-        assert (row.output_shape, row.params, row.non_trainable_params, row.macs) == \
-            (net.output_shape, net.params, net.non_trainable_params, net.macs)
+        assert (row.output_shape, row.params, row.non_trainable_params, row.macs) == (
+            net.output_shape,
+            net.params,
+            net.non_trainable_params,
+            net.macs,
+        )
 
 
 # --- summary --explain ---------------------------------------------------------------------------
+
 
 def test_summary_explain_one_layer():
     result = run("summary", "lenet5", "--explain", "--layer", "conv1")
@@ -227,8 +323,10 @@ def test_check_flags_the_misprint_with_its_arithmetic(tmp_path):
 
 def test_check_passes_a_right_key_in_yaml(tmp_path):
     key = tmp_path / "key.yaml"
-    key.write_text("conv1: {shape: 28x28x6, params: 456, macs: 352800, activation_size: 4704}\n"
-                   "fc1: {shape: [120], params: 48120}\n")
+    key.write_text(
+        "conv1: {shape: 28x28x6, params: 456, macs: 352800, activation_size: 4704}\n"
+        "fc1: {shape: [120], params: 48120}\n"
+    )
     result = run("check", "lenet5", "--answers", str(key))
     assert result.exit_code == 0, result.output
     assert result.output == "lenet5: passed, 6 answers checked\n1 file: 1 passed, 0 failed, 0 invalid\n"
@@ -236,9 +334,11 @@ def test_check_passes_a_right_key_in_yaml(tmp_path):
 
 def test_check_expectations_in_the_file(tmp_path):
     net = tmp_path / "hw.yaml"
-    net.write_text("input: {shape: [39, 39, 3], layout: HWC}\nlayers:\n"
-                   "  - conv: {filters: 10, kernel: 3, expect: {shape: 37x37x10, params: 280}}\n"
-                   "  - conv: {filters: 20, kernel: 5, stride: 2, expect: {shape: 16x16x20}}\n")
+    net.write_text(
+        "input: {shape: [39, 39, 3], layout: HWC}\nlayers:\n"
+        "  - conv: {filters: 10, kernel: 3, expect: {shape: 37x37x10, params: 280}}\n"
+        "  - conv: {filters: 20, kernel: 5, stride: 2, expect: {shape: 16x16x20}}\n"
+    )
     result = run("check", str(net))
     assert result.exit_code == 1
     assert f"{net}:4: conv2 shape: expected 16×16×20, computed 17×17×20" in result.output
@@ -249,11 +349,14 @@ def test_check_expectations_in_the_file(tmp_path):
     assert run("summary", str(net), "--format", "csv").exit_code == 0
 
 
-@pytest.mark.parametrize("text, fragment", [
-    ("conv9: {params: 1}\n", "key.yaml:1: params: no layer is called 'conv9'; did you mean 'conv"),
-    ("conv1: {paramz: 1}\n", "expect takes shape, params"),
-    ("conv1: {shape: 28y28}\n", "expect.shape is sizes like 28x28x6"),
-])
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("conv9: {params: 1}\n", "key.yaml:1: params: no layer is called 'conv9'; did you mean 'conv"),
+        ("conv1: {paramz: 1}\n", "expect takes shape, params"),
+        ("conv1: {shape: 28y28}\n", "expect.shape is sizes like 28x28x6"),
+    ],
+)
 def test_check_invalid_key_exits_2(tmp_path, text, fragment):
     key = tmp_path / "key.yaml"
     key.write_text(text)
@@ -269,6 +372,7 @@ def test_check_broken_file_exits_2(tmp_path):
 
 
 # --- cnncalc solve -----------------------------------------------------------------------------
+
 
 def first_solution(output: str) -> str:
     return output.splitlines()[1].strip()
@@ -313,8 +417,10 @@ def test_solve_transpose_upsamples():
     from cnncalc.solve import solutions
 
     # 14 → 28: (14 − 1)·2 − 2·1 + (4 − 1) + 0 + 1 = 28, the DCGAN layer
-    assert any((s.kernel, s.stride, s.padding, s.output_padding) == (4, 2, (1, 1), 0)
-               for s in solutions(14, 28, mode="transpose"))
+    assert any(
+        (s.kernel, s.stride, s.padding, s.output_padding) == (4, 2, (1, 1), 0)
+        for s in solutions(14, 28, mode="transpose")
+    )
     assert run("solve", "--input", "14", "--output", "28", "--transpose").exit_code == 0
 
 
@@ -322,10 +428,47 @@ def test_solve_transpose_upsamples():
 def test_layer_with_random_arguments_ends_cleanly(seed):
     rng = random.Random(seed)
     kind = rng.choice(sorted(KINDS) + ["conv2d", "", "--x"])
-    words = ["--input", "--filters", "--kernel", "--stride", "--padding", "--dilation", "--groups", "--units",
-             "--output-size", "--ceil-mode", "--bias", "--layout", "--format", "--rate", "--activation", "--keepdims"]
-    values = ["3", "0", "-1", "8x8x3", "1x2", "3,3", "same", "valid", "true", "maybe", "[[0,1],[2,1]]", "[[[",
-              "1e400", "9" * 50, "relu", "json", "hwc", "tc", "2.5", "", "[/x]"]
+    words = [
+        "--input",
+        "--filters",
+        "--kernel",
+        "--stride",
+        "--padding",
+        "--dilation",
+        "--groups",
+        "--units",
+        "--output-size",
+        "--ceil-mode",
+        "--bias",
+        "--layout",
+        "--format",
+        "--rate",
+        "--activation",
+        "--keepdims",
+    ]
+    values = [
+        "3",
+        "0",
+        "-1",
+        "8x8x3",
+        "1x2",
+        "3,3",
+        "same",
+        "valid",
+        "true",
+        "maybe",
+        "[[0,1],[2,1]]",
+        "[[[",
+        "1e400",
+        "9" * 50,
+        "relu",
+        "json",
+        "hwc",
+        "tc",
+        "2.5",
+        "",
+        "[/x]",
+    ]
     args = [kind, "--input", rng.choice(["8x8x3", "16x4", "4x8x8x2", "32", "0x1", "abc"])]
     for _ in range(rng.randint(0, 6)):
         args += [rng.choice(words), rng.choice(values)]

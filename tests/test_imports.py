@@ -15,8 +15,11 @@ import pytest
 NOT_FOR_JSON = ("rich", "pathlib", "difflib", "csv", "fractions", "decimal", "dataclasses", "argparse", "ipaddress")
 
 
-MACHINE_READABLE = [("summary", "vgg16", "--format", "json"), ("summary", "efficientnet_b3", "--format", "json"),
-                    ("check", "resnet50", "--format", "json")]
+MACHINE_READABLE = [
+    ("summary", "vgg16", "--format", "json"),
+    ("summary", "efficientnet_b3", "--format", "json"),
+    ("check", "resnet50", "--format", "json"),
+]
 TABLE = ("summary", "vgg16")
 
 
@@ -26,16 +29,19 @@ def runs():
     independent, and a second core runs one while the first starts the next."""
     started = {}
     for args in (*MACHINE_READABLE, TABLE):
-        code = ("import contextlib, io, json, sys\n"
-                "from cnncalc.cli import cli\n"
-                "with contextlib.redirect_stdout(io.StringIO()):\n"
-                "    try:\n"
-                f"        cli({list(args)!r})\n"
-                "    except SystemExit:\n"
-                "        pass\n"
-                "print(json.dumps(sorted(sys.modules)))\n")
-        started[args] = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
-                                         stderr=subprocess.PIPE, text=True)
+        code = (
+            "import contextlib, io, json, sys\n"
+            "from cnncalc.cli import cli\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    try:\n"
+            f"        cli({list(args)!r})\n"
+            "    except SystemExit:\n"
+            "        pass\n"
+            "print(json.dumps(sorted(sys.modules)))\n"
+        )
+        started[args] = subprocess.Popen(
+            [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
     yield started
     for process in started.values():
         if process.poll() is None:

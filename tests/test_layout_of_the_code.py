@@ -33,7 +33,7 @@ def imports_of(name: str) -> set[str]:
             base = node.module or ""
             if node.level:
                 anchor = package.split(".")
-                anchor = anchor[:len(anchor) - (node.level - 1)]
+                anchor = anchor[: len(anchor) - (node.level - 1)]
                 base = ".".join(anchor + ([base] if base else []))
             # `from . import api` names a module; `from .kinds import KINDS` a name in one
             targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base for alias in node.names]
@@ -60,7 +60,7 @@ def find_cycle(graph: dict) -> list[str] | None:
         state[node] = 1
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == 1:
-                return path[path.index(nxt):] + [nxt]
+                return path[path.index(nxt) :] + [nxt]
             if nxt not in state:
                 found = visit(nxt, path + [nxt])
                 if found:
@@ -119,9 +119,23 @@ def third_party_imports(name: str) -> set[str]:
     return found & {"click", "rich", "yaml"}
 
 
-@pytest.mark.parametrize("name", [n for n in MODULES if n.startswith(("cnncalc.engine", "cnncalc.kinds",
-                                                                      "cnncalc.report", "cnncalc.expand",
-                                                                      "cnncalc.memory", "cnncalc.conventions"))])
+@pytest.mark.parametrize(
+    "name",
+    [
+        n
+        for n in MODULES
+        if n.startswith(
+            (
+                "cnncalc.engine",
+                "cnncalc.kinds",
+                "cnncalc.report",
+                "cnncalc.expand",
+                "cnncalc.memory",
+                "cnncalc.conventions",
+            )
+        )
+    ],
+)
 def test_the_core_imports_no_click_rich_or_yaml(name):
     assert third_party_imports(name) == set()
 
@@ -141,3 +155,16 @@ def test_no_module_is_past_600_lines(name):
 def test_every_module_says_what_it_does(name):
     doc = ast.get_docstring(ast.parse(MODULES[name].read_text(encoding="utf-8")))
     assert doc and len(doc) > 20, f"{name} has no docstring"
+
+
+def test_no_test_module_imports_another():
+    # shared tables, oracles and helpers live in support modules (kind_cases, oracles, helpers)
+    tests = Path(__file__).parent
+    for path in sorted(tests.glob("test_*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else ([node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            )
+            assert not [n for n in names if n.split(".")[0].startswith("test_")], f"{path.name} imports {names}"

@@ -9,7 +9,6 @@ torchvision documents "GFLOPS" that are in fact multiply-accumulates (MACs) in u
 rounded to two decimals; they are compared with round(MACs / 1e9, 2).
 """
 
-
 import pytest
 from helpers import analyzed as report
 from helpers import hwc
@@ -17,8 +16,22 @@ from helpers import hwc
 import cnncalc
 from cnncalc.sources.library import architectures_dir
 
-FILES = ["googlenet", "googlenet-torchvision", "resnet18", "resnet34", "resnet50", "resnet101",
-         "resnet152", "vgg11", "vgg13", "vgg19", "vgg16_bn", "alexnet-torchvision", "zfnet"]
+FILES = [
+    "googlenet",
+    "googlenet-torchvision",
+    "resnet18",
+    "resnet34",
+    "resnet50",
+    "resnet101",
+    "resnet152",
+    "vgg11",
+    "vgg13",
+    "vgg19",
+    "vgg16_bn",
+    "alexnet-torchvision",
+    "zfnet",
+]
+
 
 def in_scope(r, prefix):
     return [x for x in r.layers if x.name.startswith(prefix + ".")]
@@ -30,6 +43,7 @@ def block_output(r, prefix):
 
 
 # --- every file: header comment, name, source -----------------------------------------------
+
 
 @pytest.mark.parametrize("name", cnncalc.builtins())
 def test_every_builtin_has_a_header_and_a_source(name):
@@ -128,8 +142,14 @@ def inception_weights(cin, c1, c3r, c3, c5r, c5, pp):
 # Row: (floor(weights / 1024) by the arithmetic above, the table's figure). The weights are
 # 3b 388,096; 4a 375,552; 4b 448,512; 4c 509,440; 4d 604,672; 4e 867,328; 5a 1,042,432; 5b 1,442,816.
 TABLE_PARAMS_OFF = {
-    "3b": (379, 380), "4a": (366, 364), "4b": (438, 437), "4c": (497, 463),
-    "4d": (590, 580), "4e": (847, 846), "5a": (1018, 1072), "5b": (1409, 1388),
+    "3b": (379, 380),
+    "4a": (366, 364),
+    "4b": (438, 437),
+    "4c": (497, 463),
+    "4d": (590, 580),
+    "4e": (847, 846),
+    "5a": (1018, 1072),
+    "5b": (1409, 1388),
 }
 # The ops column rounds MACs / 1e6 to the nearest M for 3a, 3b, 4b-4e (and for the 3×3 conv
 # row: 359.66M → "360M"), but 4a's 73.61M is printed as 73 (truncated), and 5a (51.08M) and
@@ -159,7 +179,7 @@ def test_googlenet_inception3a_against_szegedy_table_1():
     r = report("googlenet")
     weights = sum(x.weights for x in r.layers if x.name.startswith("inception3a."))
     assert weights == 192 * 64 + 192 * 96 + 9 * 96 * 128 + 192 * 16 + 25 * 16 * 32 + 192 * 32 == 163_328
-    assert weights / 1024 == 159.5          # the table prints "159K"
+    assert weights / 1024 == 159.5  # the table prints "159K"
     macs = sum(x.macs for x in r.layers if x.name.startswith("inception3a."))
     assert macs == 28 * 28 * 163_328 == 128_049_152  # "128M"
 
@@ -208,7 +228,7 @@ def test_googlenet_first_convolution_row_is_a_misprint():
 
 
 def test_googlenet_second_convolution_row():
-    """"convolution 3×3/1, 56×56×192, #3×3 reduce 64, #3×3 192: 112K params, 360M ops"."""
+    """ "convolution 3×3/1, 56×56×192, #3×3 reduce 64, #3×3 192: 112K params, 360M ops"."""
     r = report("googlenet")
     reduce, conv = r.layer("conv2_reduce"), r.layer("conv2")
     weights = reduce.weights + conv.weights
@@ -220,7 +240,7 @@ def test_googlenet_second_convolution_row():
 
 
 def test_googlenet_linear_row():
-    """"linear, 1×1×1000: 1000K params, 1M ops"."""
+    """ "linear, 1×1×1000: 1000K params, 1M ops"."""
     fc = report("googlenet").layer("fc1")
     assert fc.weights == 1024 * 1000
     assert fc.weights // 1024 == 1000
@@ -245,9 +265,9 @@ def test_googlenet_output_shapes_match_table():
         ("pool4", (7, 7, 832)),
         ("inception5a", (7, 7, 832)),
         ("inception5b", (7, 7, 1024)),
-        ("pool5", (1, 1, 1024)),       # avg pool 7×7/1
-        ("dropout1", (1, 1, 1024)),    # dropout (40%)
-        ("fc1", (1000,)),              # linear 1×1×1000 (flat here)
+        ("pool5", (1, 1, 1024)),  # avg pool 7×7/1
+        ("dropout1", (1, 1, 1024)),  # dropout (40%)
+        ("fc1", (1000,)),  # linear 1×1×1000 (flat here)
         ("softmax1", (1000,)),
     ]
     for name, shape in expected:
@@ -260,14 +280,18 @@ def test_googlenet_output_shapes_match_table():
 def test_googlenet_totals_by_arithmetic():
     """Whole paper network: conv1, 1×1 reduce, 3×3 conv, nine inception modules, linear;
     every layer with biases."""
-    inc_weights = sum(inception_weights(cin, c1, c3r, c3, c5r, c5, pp)
-                      for _, cin, _, c1, c3r, c3, c5r, c5, pp, _, _, _ in INCEPTION_TABLE)
-    inc_biases = sum(c1 + c3r + c3 + c5r + c5 + pp
-                     for _, _, _, c1, c3r, c3, c5r, c5, pp, _, _, _ in INCEPTION_TABLE)
-    inc_macs = sum(size * size * inception_weights(cin, c1, c3r, c3, c5r, c5, pp)
-                   for _, cin, size, c1, c3r, c3, c5r, c5, pp, _, _, _ in INCEPTION_TABLE)
-    params = (7 * 7 * 3 * 64 + 64) + (64 * 64 + 64) + (9 * 64 * 192 + 192) \
-        + inc_weights + inc_biases + (1024 * 1000 + 1000)
+    inc_weights = sum(
+        inception_weights(cin, c1, c3r, c3, c5r, c5, pp)
+        for _, cin, _, c1, c3r, c3, c5r, c5, pp, _, _, _ in INCEPTION_TABLE
+    )
+    inc_biases = sum(c1 + c3r + c3 + c5r + c5 + pp for _, _, _, c1, c3r, c3, c5r, c5, pp, _, _, _ in INCEPTION_TABLE)
+    inc_macs = sum(
+        size * size * inception_weights(cin, c1, c3r, c3, c5r, c5, pp)
+        for _, cin, size, c1, c3r, c3, c5r, c5, pp, _, _, _ in INCEPTION_TABLE
+    )
+    params = (
+        (7 * 7 * 3 * 64 + 64) + (64 * 64 + 64) + (9 * 64 * 192 + 192) + inc_weights + inc_biases + (1024 * 1000 + 1000)
+    )
     macs = 112 * 112 * 64 * 7 * 7 * 3 + 56 * 56 * 64 * 64 + 56 * 56 * 192 * 9 * 64 + inc_macs + 1024 * 1000
     r = report("googlenet")
     assert r.totals.params == params
@@ -277,14 +301,17 @@ def test_googlenet_totals_by_arithmetic():
 
 # --- GoogLeNet, torchvision ------------------------------------------------------------------
 
+
 def test_googlenet_torchvision_third_branch_is_3x3():
     """torchvision's known departure: branch3 uses a 3×3 conv where the paper has 5×5;
     BasicConv2d convolutions have no bias, each followed by BN (gamma and beta)."""
     r = report("googlenet-torchvision")
     layers = in_scope(r, "inception3a")
     cin, c1, c3r, c3, c5r, c5, pp = 192, 64, 96, 128, 16, 32, 32
-    assert sum(x.weights for x in layers if x.kind == "conv") == \
-        cin * c1 + cin * c3r + 9 * c3r * c3 + cin * c5r + 9 * c5r * c5 + cin * pp
+    assert (
+        sum(x.weights for x in layers if x.kind == "conv")
+        == cin * c1 + cin * c3r + 9 * c3r * c3 + cin * c5r + 9 * c5r * c5 + cin * pp
+    )
     assert sum(x.biases for x in layers if x.kind == "conv") == 0
     bn = [x for x in layers if x.kind == "batch_norm"]
     assert sum(x.params for x in bn) == 2 * (c1 + c3r + c3 + c5r + c5 + pp)
@@ -297,17 +324,24 @@ def test_googlenet_torchvision_shapes():
     assert hwc(r.layer("maxpool1")) == (56, 56, 64)
     assert hwc(r.layer("maxpool2")) == (28, 28, 192)
     assert hwc(r.layer("maxpool3")) == (14, 14, 480)
-    assert hwc(r.layer("maxpool4")) == (7, 7, 832)     # 2×2/2 ceil: ceil((14 − 2)/2) + 1 = 7
+    assert hwc(r.layer("maxpool4")) == (7, 7, 832)  # 2×2/2 ceil: ceil((14 − 2)/2) + 1 = 7
     assert hwc(block_output(r, "inception5b")) == (7, 7, 1024)
     assert hwc(r.layer("fc")) == (1000,)
 
 
 # --- ResNet (torchvision v1.5) -----------------------------------------------------------------
 
-@pytest.mark.parametrize("name,blocks,out_channels", [
-    ("resnet18", [2, 2, 2, 2], 512), ("resnet34", [3, 4, 6, 3], 512),
-    ("resnet50", [3, 4, 6, 3], 2048), ("resnet101", [3, 4, 23, 3], 2048),
-    ("resnet152", [3, 8, 36, 3], 2048)])
+
+@pytest.mark.parametrize(
+    "name,blocks,out_channels",
+    [
+        ("resnet18", [2, 2, 2, 2], 512),
+        ("resnet34", [3, 4, 6, 3], 512),
+        ("resnet50", [3, 4, 6, 3], 2048),
+        ("resnet101", [3, 4, 23, 3], 2048),
+        ("resnet152", [3, 8, 36, 3], 2048),
+    ],
+)
 def test_resnet_stages(name, blocks, out_channels):
     """Block counts per stage (He et al. 2015, Table 1) and stage output shapes."""
     r = report(name)
@@ -326,8 +360,8 @@ def test_resnet_stages(name, blocks, out_channels):
 def test_resnet50_stride_on_the_3x3_conv_v1_5():
     r = report("resnet50")
     first = "layer2.bottleneck_down1.residual"
-    assert hwc(r.layer(f"{first}.conv1")) == (56, 56, 128)   # 1×1 at stride 1
-    assert hwc(r.layer(f"{first}.conv2")) == (28, 28, 128)   # 3×3 carries the stride 2
+    assert hwc(r.layer(f"{first}.conv1")) == (56, 56, 128)  # 1×1 at stride 1
+    assert hwc(r.layer(f"{first}.conv2")) == (28, 28, 128)  # 3×3 carries the stride 2
     assert hwc(r.layer(f"{first}.conv3")) == (28, 28, 512)
     down = r.layer("layer2.bottleneck_down1.downsample.conv1")
     assert hwc(down) == (28, 28, 512)
@@ -338,14 +372,18 @@ def test_resnet50_stride_on_the_3x3_conv_v1_5():
 
 def test_resnet18_params_by_arithmetic():
     """Hand count of torchvision's resnet18, to back the published 11,689,512."""
+
     def bn(c):
         return 2 * c
+
     stem = 7 * 7 * 3 * 64 + bn(64)
     layer1 = 2 * (2 * (9 * 64 * 64 + bn(64)))
+
     def down_stage(cin, c):
         first = 9 * cin * c + bn(c) + 9 * c * c + bn(c) + cin * c + bn(c)
         second = 2 * (9 * c * c + bn(c))
         return first + second
+
     fc = 512 * 1000 + 1000
     total = stem + layer1 + down_stage(64, 128) + down_stage(128, 256) + down_stage(256, 512) + fc
     assert total == 11_689_512
@@ -356,10 +394,31 @@ def test_resnet18_params_by_arithmetic():
 
 # the CS231n notes' configuration table (Simonyan & Zisserman 2014, Table 1): conv widths, "M" = maxpool
 VGG_CONFIGS = {
-    "vgg11": [64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],              # A
-    "vgg13": [64, 64, "M", 128, 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],     # B
-    "vgg19": [64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M",
-              512, 512, 512, 512, "M", 512, 512, 512, 512, "M"],                            # E
+    "vgg11": [64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],  # A
+    "vgg13": [64, 64, "M", 128, 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],  # B
+    "vgg19": [
+        64,
+        64,
+        "M",
+        128,
+        128,
+        "M",
+        256,
+        256,
+        256,
+        256,
+        "M",
+        512,
+        512,
+        512,
+        512,
+        "M",
+        512,
+        512,
+        512,
+        512,
+        "M",
+    ],  # E
 }
 # the paper's Table 2, "Number of parameters (in millions)": A 133, B 133, E 144
 VGG_PAPER_MILLIONS = {"vgg11": 133, "vgg13": 133, "vgg19": 144}
@@ -409,24 +468,39 @@ def test_vgg16_bn_by_arithmetic():
 
 # --- AlexNet (torchvision) ---------------------------------------------------------------------
 
+
 def test_alexnet_torchvision_by_arithmetic():
     r = report("alexnet-torchvision")
     convs = [x for x in r.layers if x.kind == "conv"]
     # (224 + 2·2 − 11)/4 + 1 = 55 (floor), pools 55→27, 27→13, 13→6
-    assert [hwc(x) for x in convs] == [(55, 55, 64), (27, 27, 192), (13, 13, 384),
-                                       (13, 13, 256), (13, 13, 256)]
-    params = (11 * 11 * 3 * 64 + 64) + (5 * 5 * 64 * 192 + 192) + (9 * 192 * 384 + 384) \
-        + (9 * 384 * 256 + 256) + (9 * 256 * 256 + 256) \
-        + (6 * 6 * 256 * 4096 + 4096) + (4096 * 4096 + 4096) + (4096 * 1000 + 1000)
+    assert [hwc(x) for x in convs] == [(55, 55, 64), (27, 27, 192), (13, 13, 384), (13, 13, 256), (13, 13, 256)]
+    params = (
+        (11 * 11 * 3 * 64 + 64)
+        + (5 * 5 * 64 * 192 + 192)
+        + (9 * 192 * 384 + 384)
+        + (9 * 384 * 256 + 256)
+        + (9 * 256 * 256 + 256)
+        + (6 * 6 * 256 * 4096 + 4096)
+        + (4096 * 4096 + 4096)
+        + (4096 * 1000 + 1000)
+    )
     assert params == 61_100_840
     assert r.totals.params == params
-    macs = 55 * 55 * 64 * 11 * 11 * 3 + 27 * 27 * 192 * 5 * 5 * 64 + 13 * 13 * 384 * 9 * 192 \
-        + 13 * 13 * 256 * 9 * 384 + 13 * 13 * 256 * 9 * 256 \
-        + 6 * 6 * 256 * 4096 + 4096 * 4096 + 4096 * 1000
+    macs = (
+        55 * 55 * 64 * 11 * 11 * 3
+        + 27 * 27 * 192 * 5 * 5 * 64
+        + 13 * 13 * 384 * 9 * 192
+        + 13 * 13 * 256 * 9 * 384
+        + 13 * 13 * 256 * 9 * 256
+        + 6 * 6 * 256 * 4096
+        + 4096 * 4096
+        + 4096 * 1000
+    )
     assert r.totals.macs == macs
 
 
 # --- ZFNet -------------------------------------------------------------------------------------
+
 
 def out_floor(n, k, s, p=0):
     return (n + 2 * p - k) // s + 1
@@ -459,13 +533,27 @@ def test_zfnet_shapes_by_hand():
 
 def test_zfnet_params_and_macs_by_hand():
     r = report("zfnet")
-    params = (7 * 7 * 3 * 96 + 96) + (5 * 5 * 96 * 256 + 256) + (9 * 256 * 512 + 512) \
-        + (9 * 512 * 1024 + 1024) + (9 * 1024 * 512 + 512) \
-        + (6 * 6 * 512 * 4096 + 4096) + (4096 * 4096 + 4096) + (4096 * 1000 + 1000)
+    params = (
+        (7 * 7 * 3 * 96 + 96)
+        + (5 * 5 * 96 * 256 + 256)
+        + (9 * 256 * 512 + 512)
+        + (9 * 512 * 1024 + 1024)
+        + (9 * 1024 * 512 + 512)
+        + (6 * 6 * 512 * 4096 + 4096)
+        + (4096 * 4096 + 4096)
+        + (4096 * 1000 + 1000)
+    )
     assert r.totals.params == params
-    macs = 110 * 110 * 96 * 7 * 7 * 3 + 26 * 26 * 256 * 5 * 5 * 96 + 13 * 13 * 512 * 9 * 256 \
-        + 13 * 13 * 1024 * 9 * 512 + 13 * 13 * 512 * 9 * 1024 \
-        + 6 * 6 * 512 * 4096 + 4096 * 4096 + 4096 * 1000
+    macs = (
+        110 * 110 * 96 * 7 * 7 * 3
+        + 26 * 26 * 256 * 5 * 5 * 96
+        + 13 * 13 * 512 * 9 * 256
+        + 13 * 13 * 1024 * 9 * 512
+        + 13 * 13 * 512 * 9 * 1024
+        + 6 * 6 * 512 * 4096
+        + 4096 * 4096
+        + 4096 * 1000
+    )
     assert r.totals.macs == macs
 
 

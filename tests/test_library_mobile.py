@@ -25,8 +25,7 @@ def spatial(report, name):
 
 # MobileNet v1, Table 1: (pointwise filters, depthwise stride) of the 13 separable blocks
 # (the 13th is stride 1; Table 1's "s2" there is a typo, its input and output are 7×7).
-V1_BLOCKS = [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2)] + [(512, 1)] * 5 \
-    + [(1024, 2), (1024, 1)]
+V1_BLOCKS = [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2)] + [(512, 1)] * 5 + [(1024, 2), (1024, 1)]
 
 
 def mobilenet_v1_by_hand(alpha, resolution):
@@ -34,7 +33,7 @@ def mobilenet_v1_by_hand(alpha, resolution):
     M·N·D_F², the stem D_K²·3·N·D_F², the classifier 1024α·1000. Params: conv weights
     (no bias) + BN gamma and beta per channel + the classifier's weights and biases."""
     width = lambda c: int(c * alpha)  # noqa: E731 - Keras's truncation
-    size = -(-resolution // 2)        # 'same' at stride 2: ceil(n / 2)
+    size = -(-resolution // 2)  # 'same' at stride 2: ceil(n / 2)
     m = width(32)
     macs = size * size * 9 * 3 * m
     params = 9 * 3 * m + 2 * m
@@ -55,8 +54,15 @@ def make_divisible(v, divisor=8):
     return new_v + divisor if new_v < 0.9 * v else new_v
 
 
-V2_SETTINGS = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1),
-               (6, 160, 3, 2), (6, 320, 1, 1)]
+V2_SETTINGS = [
+    (1, 16, 1, 1),
+    (6, 24, 2, 2),
+    (6, 32, 3, 2),
+    (6, 64, 4, 2),
+    (6, 96, 3, 1),
+    (6, 160, 3, 2),
+    (6, 320, 1, 1),
+]
 
 
 def mobilenet_v2_by_hand(alpha, resolution=224):
@@ -83,10 +89,11 @@ def mobilenet_v2_by_hand(alpha, resolution=224):
 
 # --- MobileNet v1 --------------------------------------------------------------------------
 
+
 def test_mobilenet_v1_exact_totals():
     t = totals("mobilenet_v1")
-    assert t.params == 4_231_976            # Keras MobileNet: trainable params
-    assert t.macs == 568_740_352            # the paper's "569 million mult-adds"
+    assert t.params == 4_231_976  # Keras MobileNet: trainable params
+    assert t.macs == 568_740_352  # the paper's "569 million mult-adds"
     assert t.flops == 2 * 568_740_352
     # Keras prints Total params 4,253,864 = trainable 4,231,976 + non-trainable 21,888
     # (BN moving mean and variance)
@@ -96,8 +103,17 @@ def test_mobilenet_v1_exact_totals():
 def test_mobilenet_v1_spatial_sizes_follow_table_1():
     r = cnncalc.analyze("mobilenet_v1")
     assert spatial(r, "conv1") == (112, 112)
-    expected = {"block1": 112, "block2": 56, "block3": 56, "block4": 28, "block5": 28,
-                "block6": 14, "block11": 14, "block12": 7, "block13": 7}
+    expected = {
+        "block1": 112,
+        "block2": 56,
+        "block3": 56,
+        "block4": 28,
+        "block5": 28,
+        "block6": 14,
+        "block11": 14,
+        "block12": 7,
+        "block13": 7,
+    }
     for block, size in expected.items():
         assert spatial(r, f"{block}.pw") == (size, size), block
     assert r.layer("block13.pw").output_shape[0] == 1024
@@ -112,8 +128,9 @@ def test_mobilenet_v1_matches_hand_formula_at_alpha_1():
 
 
 # Table 6 of Howard et al. (2017): width multiplier at 224×224.
-@pytest.mark.parametrize("alpha, million_macs, million_params", [
-    (1.0, 569, 4.2), (0.75, 325, 2.6), (0.5, 149, 1.3), (0.25, 41, 0.5)])
+@pytest.mark.parametrize(
+    "alpha, million_macs, million_params", [(1.0, 569, 4.2), (0.75, 325, 2.6), (0.5, 149, 1.3), (0.25, 41, 0.5)]
+)
 def test_mobilenet_v1_width_multiplier_table_6(alpha, million_macs, million_params):
     t = totals("mobilenet_v1", params={"alpha": alpha})
     assert round(t.macs / 1e6) == million_macs
@@ -127,8 +144,9 @@ def test_mobilenet_v1_width_multiplier_table_6(alpha, million_macs, million_para
 # 1,024,000 MACs do not shrink with the input (exact: (568.74M − 1.024M)·(5/7)² + 1.024M).
 # TF-slim's table of released checkpoints lists MobileNet_v1_1.0_160 at 291 million MACs,
 # the exact count; it agrees with the paper at 224, 192 and 128.
-@pytest.mark.parametrize("resolution, paper, exact_rounded", [
-    (224, 569, 569), (192, 418, 418), (160, 290, 291), (128, 186, 186)])
+@pytest.mark.parametrize(
+    "resolution, paper, exact_rounded", [(224, 569, 569), (192, 418, 418), (160, 290, 291), (128, 186, 186)]
+)
 def test_mobilenet_v1_resolution_table_7(resolution, paper, exact_rounded):
     t = totals("mobilenet_v1", params={"resolution": resolution})
     assert round(t.macs / 1e6) == exact_rounded
@@ -169,8 +187,11 @@ def test_mobilenet_v1_input_option_equals_resolution_param():
 
 
 def test_mobilenet_v1_cli_alpha_and_input():
-    result = CliRunner().invoke(cli, ["summary", "mobilenet_v1", "--set", "alpha=0.5", "--input", "160x160x3",
-                                      "--format", "json"], catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli,
+        ["summary", "mobilenet_v1", "--set", "alpha=0.5", "--input", "160x160x3", "--format", "json"],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     api = totals("mobilenet_v1", params={"alpha": 0.5}, input="160x160x3")
@@ -185,28 +206,33 @@ def test_mobilenet_v1_cli_alpha_and_input():
 
 
 def test_mobilenet_v1_cli_table_runs():
-    result = CliRunner().invoke(cli, ["summary", "mobilenet_v1", "--set", "alpha=0.5", "--input", "160x160x3",
-                                      "--depth", "1"], env={"COLUMNS": "120"}, catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli,
+        ["summary", "mobilenet_v1", "--set", "alpha=0.5", "--input", "160x160x3", "--depth", "1"],
+        env={"COLUMNS": "120"},
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     assert "block13" in result.output
 
 
 # --- MobileNet v2 --------------------------------------------------------------------------
 
+
 def test_mobilenet_v2_exact_totals():
     t = totals("mobilenet_v2")
-    assert t.params == 3_504_872            # torchvision mobilenet_v2: num_params
+    assert t.params == 3_504_872  # torchvision mobilenet_v2: num_params
     assert t.macs == 300_774_272
     assert round(t.macs / 1e9, 3) == 0.301  # torchvision's metadata: "_ops": 0.301 (GMACs)
     # The paper (Table 4) and TF-slim's table say 300M mult-adds: 300.77M written down
     # rather than rounded (round() gives 301). The paper's 3.4M params and TF-slim's 3.47M
     # are consistent with counting conv and fc weights and the fc bias (BN folded away) with
     # 1001 classes: 3,504,872 − 2·17,056 (BN gamma, beta) + 1,281 = 3,472,041.
-    bn = 32 + 1280                          # stem and last conv
+    bn = 32 + 1280  # stem and last conv
     cin = 32
     for ratio, c, n, _ in V2_SETTINGS:
         for _ in range(n):
-            bn += (2 * cin * ratio if ratio != 1 else cin) + c   # expand + depthwise, project
+            bn += (2 * cin * ratio if ratio != 1 else cin) + c  # expand + depthwise, project
             cin = c
     assert bn == 17_056
     assert (t.biases, t.non_trainable_params) == (bn + 1000, 2 * bn)
@@ -222,9 +248,15 @@ def test_mobilenet_v2_structure():
     # the t = 1 block has no expansion: 16 expansion convolutions
     assert sum(1 for x in r.layers if x.name.endswith(".expand")) == 16
     assert spatial(r, "conv1") == (112, 112)
-    for block, (c, size) in {"block1": (16, 112), "block3": (24, 56), "block6": (32, 28),
-                             "block10": (64, 14), "block13": (96, 14), "block16": (160, 7),
-                             "block17": (320, 7)}.items():
+    for block, (c, size) in {
+        "block1": (16, 112),
+        "block3": (24, 56),
+        "block6": (32, 28),
+        "block10": (64, 14),
+        "block13": (96, 14),
+        "block16": (160, 7),
+        "block17": (320, 7),
+    }.items():
         last = [x for x in r.layers if x.name.startswith(block + ".")][-1]
         assert last.output_shape == (c, size, size), block
     # block8: 64 → 384 → 64, 3×3 depthwise, no biases anywhere; BN gamma/beta only
@@ -255,12 +287,13 @@ def test_mobilenet_v2_width_rounding():
 
 # --- EfficientNet-B0 -----------------------------------------------------------------------
 
+
 def test_efficientnet_b0_exact_totals():
     t = totals("efficientnet_b0")
-    assert t.params == 5_288_548            # torchvision efficientnet_b0 (Keras: trainable)
+    assert t.params == 5_288_548  # torchvision efficientnet_b0 (Keras: trainable)
     assert t.macs == 385_814_752
     assert round(t.macs / 1e9, 3) == 0.386  # torchvision's metadata: "_ops": 0.386 (GMACs)
-    assert round(t.macs / 1e9, 2) == 0.39   # the paper's Table 2: 0.39B FLOPS for B0
+    assert round(t.macs / 1e9, 2) == 0.39  # the paper's Table 2: 0.39B FLOPS for B0
     assert round(t.params / 1e6, 1) == 5.3  # the paper's Table 2: 5.3M
     # Keras EfficientNetB0 prints 42,023 non-trainable params: the BN moving statistics
     # plus 7 of its input Normalization layer (mean 3, variance 3, count 1)
@@ -270,13 +303,13 @@ def test_efficientnet_b0_exact_totals():
 def test_efficientnet_b0_structure():
     r = cnncalc.analyze("efficientnet_b0")
     kinds = [x.kind for x in r.layers]
-    assert kinds.count("multiply") == 16    # one SE gate per MBConv
-    assert kinds.count("add") == 9          # layers − 1 per stage: 1 + 1 + 2 + 2 + 3
+    assert kinds.count("multiply") == 16  # one SE gate per MBConv
+    assert kinds.count("add") == 9  # layers − 1 per stage: 1 + 1 + 2 + 2 + 3
     assert kinds.count("depthwise_conv") == 16
     # squeeze width = max(1, block input channels // 4), not of the expanded channels
-    assert r.layer("block1.se.gate.fc1").output_shape == (8, 1, 1)     # 32 // 4
-    assert r.layer("block2.se.gate.fc1").output_shape == (4, 1, 1)     # 16 // 4
-    assert r.layer("block16.se.gate.fc1").output_shape == (48, 1, 1)   # 192 // 4
+    assert r.layer("block1.se.gate.fc1").output_shape == (8, 1, 1)  # 32 // 4
+    assert r.layer("block2.se.gate.fc1").output_shape == (4, 1, 1)  # 16 // 4
+    assert r.layer("block16.se.gate.fc1").output_shape == (48, 1, 1)  # 192 // 4
     assert r.layer("block16.se.gate.fc2").output_shape == (1152, 1, 1)
     # SE convolutions carry biases: 1152·48 + 48 and 48·1152 + 1152
     assert r.layer("block16.se.gate.fc1").params == 1152 * 48 + 48
@@ -295,8 +328,15 @@ def test_efficientnet_b0_structure():
 
 def test_efficientnet_b0_se_share_of_macs():
     # the SE convolutions contribute Σ 2·expanded·squeeze MACs, by hand over the 16 blocks
-    stages = [(1, 32, 16, 1), (6, 16, 24, 2), (6, 24, 40, 2), (6, 40, 80, 3), (6, 80, 112, 3),
-              (6, 112, 192, 4), (6, 192, 320, 1)]
+    stages = [
+        (1, 32, 16, 1),
+        (6, 16, 24, 2),
+        (6, 24, 40, 2),
+        (6, 40, 80, 3),
+        (6, 80, 112, 3),
+        (6, 112, 192, 4),
+        (6, 192, 320, 1),
+    ]
     se = 0
     for t, cin, cout, n in stages:
         for i in range(n):

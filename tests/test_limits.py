@@ -14,7 +14,7 @@ def written(value: int) -> set:
     """The ways the README writes a number: 2,000,000, 100, ±10^15."""
     forms = {f"{value:,}"}
     exponent = len(str(value)) - 1
-    if value == 10 ** exponent and exponent > 6:
+    if value == 10**exponent and exponent > 6:
         forms.add(f"10^{exponent}")
     return forms
 
@@ -22,8 +22,11 @@ def written(value: int) -> set:
 def test_every_bound_is_in_the_readme():
     # the scan of limits.py sees the bounds that are enforced (see the test below)
     assert {"MAX_FILE_BYTES", "MAX_NODES", "MAX_MAGNITUDE"} <= set(BOUNDS)
-    missing = {name: value for name, value in BOUNDS.items()
-               if not any(re.search(rf"(?<!\d)(?<!\d,){re.escape(form)}(?!\d|,\d)", SECTION) for form in written(value))}
+    missing = {
+        name: value
+        for name, value in BOUNDS.items()
+        if not any(re.search(rf"(?<!\d)(?<!\d,){re.escape(form)}(?!\d|,\d)", SECTION) for form in written(value))
+    }
     assert not missing, f"README's Limits section does not state: {missing}"
 
 

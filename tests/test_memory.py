@@ -18,21 +18,25 @@ def report(text, **kwargs):
 
 
 def test_in_a_chain_the_peak_is_the_largest_input_and_output_pair():
-    r = report("input: {shape: [32, 32, 3], layout: HWC}\nlayers:\n"
-               "  - conv: {filters: 16, kernel: 3, padding: 1}\n"    # 32·32·16 = 16,384
-               "  - conv: {filters: 32, kernel: 3, padding: 1}\n"    # 32·32·32 = 32,768
-               "  - max_pool: {kernel: 2}\n"                         # 16·16·32 = 8,192
-               "  - conv: {filters: 8, kernel: 3, padding: 1}\n")    # 16·16·8 = 2,048
+    r = report(
+        "input: {shape: [32, 32, 3], layout: HWC}\nlayers:\n"
+        "  - conv: {filters: 16, kernel: 3, padding: 1}\n"  # 32·32·16 = 16,384
+        "  - conv: {filters: 32, kernel: 3, padding: 1}\n"  # 32·32·32 = 32,768
+        "  - max_pool: {kernel: 2}\n"  # 16·16·32 = 8,192
+        "  - conv: {filters: 8, kernel: 3, padding: 1}\n"
+    )  # 16·16·8 = 2,048
     m = r.memory()
     assert m["peak_activation_bytes"] == (32 * 32 * 16 + 32 * 32 * 32) * 4 and m["peak_layer"] == "conv2"
     assert m["peak_alive"] == ["conv1", "conv2"]
 
 
 def test_an_inception_block_keeps_its_branches_until_the_concat():
-    r = report("input: {shape: [8, 8, 2], layout: HWC}\nlayers:\n  - concat:\n      branches:\n"
-               "        - [{conv: {filters: 16, kernel: 1}}]\n"
-               "        - [{conv: {filters: 16, kernel: 1}}, {conv: {filters: 16, kernel: 3, padding: 1}}]\n"
-               "        - [{conv: {filters: 16, kernel: 1}}]\n")
+    r = report(
+        "input: {shape: [8, 8, 2], layout: HWC}\nlayers:\n  - concat:\n      branches:\n"
+        "        - [{conv: {filters: 16, kernel: 1}}]\n"
+        "        - [{conv: {filters: 16, kernel: 1}}, {conv: {filters: 16, kernel: 3, padding: 1}}]\n"
+        "        - [{conv: {filters: 16, kernel: 1}}]\n"
+    )
     # at the concat the three branch ends are alive with its own output, 8·8·48 each; before it,
     # at most the input and three 16-channel maps: 8·8·(2 + 16 + 16 + 16)
     m = r.memory()
@@ -42,9 +46,11 @@ def test_an_inception_block_keeps_its_branches_until_the_concat():
 
 
 def test_a_residual_shortcut_keeps_its_input_alive():
-    r = report("input: {shape: [8, 8, 16], layout: HWC}\nlayers:\n  - add:\n      branches:\n"
-               "        main: [{conv: {filters: 16, kernel: 3, padding: 1}}, batch_norm]\n"
-               "        shortcut: []\n")
+    r = report(
+        "input: {shape: [8, 8, 16], layout: HWC}\nlayers:\n  - add:\n      branches:\n"
+        "        main: [{conv: {filters: 16, kernel: 3, padding: 1}}, batch_norm]\n"
+        "        shortcut: []\n"
+    )
     # at the batch norm: the input (for the shortcut), the conv's output and the norm's
     m = r.memory()
     assert m["peak_activation_bytes"] == 3 * 8 * 8 * 16 * 4
@@ -54,10 +60,10 @@ def test_a_residual_shortcut_keeps_its_input_alive():
 def test_in_place_activations_overwrite_their_input():
     text = "input: {shape: [8, 8, 4], layout: HWC}\nlayers:\n  - conv: {filters: 4, kernel: 1}\n  - relu\n  - relu\n"
     m = report(text).memory()
-    assert m["peak_activation_bytes"] == 2 * 8 * 8 * 4 * 4            # two tensors at a time
-    assert m["peak_activation_bytes_in_place"] == 2 * 8 * 8 * 4 * 4   # the conv still reads its input
+    assert m["peak_activation_bytes"] == 2 * 8 * 8 * 4 * 4  # two tensors at a time
+    assert m["peak_activation_bytes_in_place"] == 2 * 8 * 8 * 4 * 4  # the conv still reads its input
     m = report(text.replace("  - conv: {filters: 4, kernel: 1}\n", "")).memory()
-    assert m["peak_activation_bytes_in_place"] == 8 * 8 * 4 * 4       # relu on relu: one buffer
+    assert m["peak_activation_bytes_in_place"] == 8 * 8 * 4 * 4  # relu on relu: one buffer
 
 
 def test_the_training_estimate_is_the_sum_of_its_parts():
@@ -81,7 +87,9 @@ def test_memory_in_the_json_totals_the_table_and_the_budget():
 
 
 def test_arithmetic_intensity_and_the_roofline_bound():
-    data = json.loads(CliRunner().invoke(cli, ["summary", "vgg16", "--roofline", "312T,2TB/s", "--format", "json"]).output)
+    data = json.loads(
+        CliRunner().invoke(cli, ["summary", "vgg16", "--roofline", "312T,2TB/s", "--format", "json"]).output
+    )
     conv1 = data["layers"][1]
     # reads 224·224·3 and writes 224·224·64 floats, and reads 1,792 params, 4 bytes each
     moved = (224 * 224 * 3 + 224 * 224 * 64) * 4 + 1_792 * 4

@@ -36,6 +36,7 @@ def _sum(layers, field):
 
 # --- sequential networks --------------------------------------------------------------
 
+
 @st.composite
 def sequential_nets(draw):
     """A random stack; returns (yaml_text, expected params, expected non-trainable params)."""
@@ -53,8 +54,14 @@ def sequential_nets(draw):
             groups = draw(st.sampled_from([g for g in range(1, c + 1) if c % g == 0 and f % g == 0]))
             bias = draw(st.booleans())
             same = draw(st.booleans())
-            spec = {"filters": f, "kernel": k, "stride": s, "groups": groups, "bias": bias,
-                    "padding": "same" if same else k // 2}
+            spec = {
+                "filters": f,
+                "kernel": k,
+                "stride": s,
+                "groups": groups,
+                "bias": bias,
+                "padding": "same" if same else k // 2,
+            }
             if same:
                 spec["dilation"] = draw(st.integers(1, 2))
             layers.append({"conv": spec})
@@ -128,19 +135,26 @@ def inception_nets(draw):
             block_branches.append([{"conv": {"filters": f"${{f{i}}}", "kernel": 1}}])
         elif b == "reduce_kxk":
             block_params += [f"r{i}", f"f{i}", f"k{i}"]
-            block_branches.append([{"conv": {"filters": f"${{r{i}}}", "kernel": 1}}, "relu",
-                                   {"conv": {"filters": f"${{f{i}}}", "kernel": f"${{k{i}}}",
-                                             "padding": f"${{k{i} // 2}}"}}])
+            block_branches.append(
+                [
+                    {"conv": {"filters": f"${{r{i}}}", "kernel": 1}},
+                    "relu",
+                    {"conv": {"filters": f"${{f{i}}}", "kernel": f"${{k{i}}}", "padding": f"${{k{i} // 2}}"}},
+                ]
+            )
         elif b == "pool_proj":
             block_params.append(f"f{i}")
-            block_branches.append([{"max_pool": {"kernel": 3, "stride": 1, "padding": 1}},
-                                   {"conv": {"filters": f"${{f{i}}}", "kernel": 1}}])
+            block_branches.append(
+                [
+                    {"max_pool": {"kernel": 3, "stride": 1, "padding": 1}},
+                    {"conv": {"filters": f"${{f{i}}}", "kernel": 1}},
+                ]
+            )
         elif b == "pool":
             block_branches.append([{"avg_pool": {"kernel": 3, "stride": 1, "padding": "same"}}])
         else:
             block_branches.append([])
-    blocks = {"mix": {"params": block_params,
-                      "layers": [{"concat": {"branches": block_branches}}, "relu"]}}
+    blocks = {"mix": {"params": block_params, "layers": [{"concat": {"branches": block_branches}}, "relu"]}}
 
     stem_f = draw(st.integers(1, 12))
     layers = [{"conv": {"filters": stem_f, "kernel": 3, "padding": 1, "name": "stem"}}]
@@ -198,24 +212,39 @@ def test_concat_channels_and_block_totals(case):
     assert [r.name for r in rows] == ["input", "stem", *(c[0] for c in calls), "gap", "fc"]
     for field in ("params", "macs", "non_trainable_params", "activation_size"):
         assert sum(getattr(r, field) for r in rows) == getattr(report.totals, field)
-    for r, (name, _, params, _) in zip(rows[2:], calls):
+    for r, (_name, _, params, _) in zip(rows[2:], calls):
         assert r.params == params
     assert report.totals.flops == 2 * report.totals.macs
 
 
 # --- residual stages: repeat of a block ----------------------------------------------
 
+
 @SETTINGS
 @given(st.integers(2, 12), st.integers(1, 8), st.integers(1, 4), st.booleans())
 def test_repeated_residual_block_totals(n, c, repeat, bias):
-    blocks = {"res": {"params": {"c": None, "k": 3},
-                      "layers": [{"add": {"branches": {
-                          "main": [{"conv": {"filters": "${c}", "kernel": "${k}", "padding": "same",
-                                             "bias": bias}}, "batch_norm"],
-                          "shortcut": []}}}, "relu"]}}
+    blocks = {
+        "res": {
+            "params": {"c": None, "k": 3},
+            "layers": [
+                {
+                    "add": {
+                        "branches": {
+                            "main": [
+                                {"conv": {"filters": "${c}", "kernel": "${k}", "padding": "same", "bias": bias}},
+                                "batch_norm",
+                            ],
+                            "shortcut": [],
+                        }
+                    }
+                },
+                "relu",
+            ],
+        }
+    }
     layers = [{"res": {"name": "stage", "repeat": repeat, "c": c}}, "flatten"]
     report = cnncalc.analyze(cnncalc.loads(yaml_of(layers, [n, n, c], "HWC", blocks)))
-    one = c * c * 3 * 3 + (c if bias else 0) + 2 * c    # conv + BN gamma, beta
+    one = c * c * 3 * 3 + (c if bias else 0) + 2 * c  # conv + BN gamma, beta
     # a named call with repeat N > 1 gives stage.1 … stage.N; with repeat 1 just stage
     prefixes = [f"stage.{r}." for r in range(1, repeat + 1)] if repeat > 1 else ["stage."]
     for prefix in prefixes:
@@ -234,8 +263,13 @@ def test_repeated_residual_block_totals(n, c, repeat, bias):
 
 # --- 'same' at stride 1 keeps the size ------------------------------------------------
 
-SAME_KINDS = {"conv": True, "depthwise_conv": True, "separable_conv": True, "max_pool": True,
-              "avg_pool": False}  # kind -> has dilation
+SAME_KINDS = {
+    "conv": True,
+    "depthwise_conv": True,
+    "separable_conv": True,
+    "max_pool": True,
+    "avg_pool": False,
+}  # kind -> has dilation
 
 
 @SETTINGS

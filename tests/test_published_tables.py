@@ -33,8 +33,7 @@ def test_lenet5_ng_table(analyzed, row, layer, shape, size, params):
 def test_lenet5_ng_table_printed_figures(analyzed):
     # the table's parameter column, as printed: 456, 2416, 48120, 10164, 850, total 62,006
     r = analyzed("lenet5")
-    assert [r.layer(name).params for name in ("conv1", "conv2", "fc1", "fc2", "fc3")] == \
-        [456, 2416, 48120, 10164, 850]
+    assert [r.layer(name).params for name in ("conv1", "conv2", "fc1", "fc2", "fc3")] == [456, 2416, 48120, 10164, 850]
     assert r.totals.params == 62006
     # the table's 4707 for CONV1 is a misprint: 28·28·6 = 4704
     assert cnncalc.analyze("lenet5").layer("conv1").activation_size == 4704 != 4707
@@ -42,8 +41,11 @@ def test_lenet5_ng_table_printed_figures(analyzed):
 
 def test_lenet5_classic_61706():
     r = cnncalc.analyze("lenet5-classic")
-    assert r.totals.params == (5 * 5 * 1 * 6 + 6) + (5 * 5 * 6 * 16 + 16) + (5 * 5 * 16 * 120 + 120) \
-        + (120 * 84 + 84) + (84 * 10 + 10) == 61706
+    assert (
+        r.totals.params
+        == (5 * 5 * 1 * 6 + 6) + (5 * 5 * 6 * 16 + 16) + (5 * 5 * 16 * 120 + 120) + (120 * 84 + 84) + (84 * 10 + 10)
+        == 61706
+    )
 
 
 # --- the CS231n notes: cs231n's VGG-16 memory / params table ---------------------------------
@@ -93,9 +95,21 @@ def test_vgg16_totals():
     assert r.totals.biases == biases
     assert r.totals.params == sum(w for *_, w in VGG16_TABLE) + biases == 138357544
     # MACs at 224: every conv output element costs 3·3·C_in, plus the three dense layers
-    convs = [(224, 3, 64), (224, 64, 64), (112, 64, 128), (112, 128, 128), (56, 128, 256),
-             (56, 256, 256), (56, 256, 256), (28, 256, 512), (28, 512, 512), (28, 512, 512),
-             (14, 512, 512), (14, 512, 512), (14, 512, 512)]
+    convs = [
+        (224, 3, 64),
+        (224, 64, 64),
+        (112, 64, 128),
+        (112, 128, 128),
+        (56, 128, 256),
+        (56, 256, 256),
+        (56, 256, 256),
+        (28, 256, 512),
+        (28, 512, 512),
+        (28, 512, 512),
+        (14, 512, 512),
+        (14, 512, 512),
+        (14, 512, 512),
+    ]
     macs = sum(n * n * cout * 9 * cin for n, cin, cout in convs) + 25088 * 4096 + 4096 * 4096 + 4096 * 1000
     assert r.totals.macs == macs == 15470264320
     assert r.totals.flops == 2 * 15470264320
@@ -121,8 +135,16 @@ def test_keras_summary_chollet():
     r = cnncalc.analyze(cnncalc.loads(KERAS_MNIST))
     rows = [(hwc(x), x.params) for x in r.layers if x.kind != "input"]
     # (None, 26, 26, 32) 320 / (None, 13, 13, 32) 0 / ... exactly as printed by Keras
-    assert rows == [("26x26x32", 320), ("13x13x32", 0), ("11x11x64", 18496), ("5x5x64", 0),
-                    ("3x3x64", 36928), ("576", 0), ("64", 36928), ("10", 650)]
+    assert rows == [
+        ("26x26x32", 320),
+        ("13x13x32", 0),
+        ("11x11x64", 18496),
+        ("5x5x64", 0),
+        ("3x3x64", 36928),
+        ("576", 0),
+        ("64", 36928),
+        ("10", 650),
+    ]
     assert r.totals.params == 93322 and r.totals.non_trainable_params == 0
     conv_part = [x for x in r.layers if x.name in ("conv1", "pool1", "conv2", "pool2", "conv3")]
     assert sum(x.params for x in conv_part) == 55744  # the first summary() in the book
@@ -132,8 +154,22 @@ def test_keras_summary_chollet():
 def test_alexnet_shapes_cs231n():
     r = cnncalc.analyze("alexnet")
     shapes = [hwc(x) for x in r.layers if x.kind not in ("dropout", "flatten")]
-    assert shapes == ["227x227x3", "55x55x96", "27x27x96", "27x27x96", "27x27x256", "13x13x256",
-                      "13x13x256", "13x13x384", "13x13x384", "13x13x256", "6x6x256", "4096", "4096", "1000"]
+    assert shapes == [
+        "227x227x3",
+        "55x55x96",
+        "27x27x96",
+        "27x27x96",
+        "27x27x256",
+        "13x13x256",
+        "13x13x256",
+        "13x13x384",
+        "13x13x384",
+        "13x13x256",
+        "6x6x256",
+        "4096",
+        "4096",
+        "1000",
+    ]
     assert r.layer("flatten1").activation_size == 6 * 6 * 256 == 9216  # Ng's "Flatten: 9216"
     assert r.layer("conv1").params == 11 * 11 * 3 * 96 + 96 == 34944  # the CS231n notes' parameter-sharing count
     assert r.warnings == []  # 227 divides exactly: (227 − 11)/4 + 1 = 55

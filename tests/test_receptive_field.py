@@ -29,11 +29,13 @@ def tf_same_before(n, k, s, d):
 def oracle(taps_per_layer):
     """taps_per_layer[l](j) -> the positions of layer l's input read by its output j.
     Returns field(l, j): the set of input coordinates that output j of layer l reaches."""
-    @functools.lru_cache(maxsize=None)
+
+    @functools.cache
     def field(layer, j):
         if layer < 0:
             return frozenset([j])
         return frozenset().union(*(field(layer - 1, i) for i in taps_per_layer[layer](j)))
+
     return field
 
 
@@ -89,22 +91,27 @@ def test_chain_matches_brute_force(seed):
         first, second = field(index, 0), field(index, 1)
         expected = ((max(first) - min(first) + 1,), (min(second) - min(first),), (min(first),))
         got = row.field
-        assert (got.size, got.jump, got.start) == expected, (layers[:index + 1], row.name)
+        assert (got.size, got.jump, got.start) == expected, (layers[: index + 1], row.name)
 
 
 def test_input_size_does_not_matter_for_the_oracle_chain():
     # the field of a chain without 'same' padding is the same at any input size it fits
-    layers = [{"conv": {"filters": 2, "kernel": 3, "stride": 2, "padding": 1}},
-              {"max_pool": {"kernel": 3, "stride": 2, "padding": 1}}]
-    fields = {n: cnncalc.analyze(cnncalc.loads(network_yaml(layers, [n, 1], "TC"))).layers[-1].field
-              for n in (31, 64, 97)}
+    layers = [
+        {"conv": {"filters": 2, "kernel": 3, "stride": 2, "padding": 1}},
+        {"max_pool": {"kernel": 3, "stride": 2, "padding": 1}},
+    ]
+    fields = {
+        n: cnncalc.analyze(cnncalc.loads(network_yaml(layers, [n, 1], "TC"))).layers[-1].field for n in (31, 64, 97)
+    }
     # conv: size 3, jump 2, start −1; pool: 3 + (3 − 1)·2 = 7, jump 4, start −1 − 1·2 = −3
     assert set(fields.values()) == {((7,), (4,), (-3,))}
 
 
 def test_two_dimensions_are_independent():
-    layers = [{"conv": {"filters": 2, "kernel": [3, 5], "stride": [1, 2], "padding": [[1, 1], [0, 2]]}},
-              {"max_pool": {"kernel": [2, 3], "stride": [2, 1]}}]
+    layers = [
+        {"conv": {"filters": 2, "kernel": [3, 5], "stride": [1, 2], "padding": [[1, 1], [0, 2]]}},
+        {"max_pool": {"kernel": [2, 3], "stride": [2, 1]}},
+    ]
     f = cnncalc.analyze(cnncalc.loads(network_yaml(layers, [20, 20, 1], "HWC"))).layers[-1].field
     # H: conv 3/1 p1 -> size 3, jump 1, start −1; pool 2/2 -> 3 + 1·1 = 4, jump 2, start −1
     # W: conv 5/2 p(0,2) -> size 5, jump 2, start 0; pool 3/1 -> 5 + 2·2 = 9, jump 2, start 0
@@ -129,13 +136,23 @@ layers:
 
 
 def test_undefined_after_flatten_dense_and_transposed_convolution():
-    net = cnncalc.loads(network_yaml([{"conv_transpose": {"filters": 2, "kernel": 2, "stride": 2}},
-                                      {"conv": {"filters": 2, "kernel": 3}}, "flatten",
-                                      {"dense": {"units": 3}}], [8, 8, 1], "HWC"))
+    net = cnncalc.loads(
+        network_yaml(
+            [
+                {"conv_transpose": {"filters": 2, "kernel": 2, "stride": 2}},
+                {"conv": {"filters": 2, "kernel": 3}},
+                "flatten",
+                {"dense": {"units": 3}},
+            ],
+            [8, 8, 1],
+            "HWC",
+        )
+    )
     assert [row.field for row in cnncalc.analyze(net).layers[1:]] == [None] * 4
 
 
 # --- published values: Araujo et al., Distill 2019, Table 1 ------------------------------------
+
 
 def test_vgg16_published(analyzed):
     r = analyzed("vgg16")
@@ -191,8 +208,11 @@ def test_json_and_the_rf_column():
     data = json.loads(CliRunner().invoke(cli, ["summary", "vgg16", "--format", "json"]).output)
     pool5 = next(x for x in data["layers"] if x["name"] == "pool5")
     # Araujo et al., Table 1: VGG-16 pool5, size 212, effective stride 32, effective padding 90
-    assert (pool5["receptive_field"], pool5["effective_stride"], pool5["effective_padding"]) == \
-        ([212, 212], [32, 32], [90, 90])
+    assert (pool5["receptive_field"], pool5["effective_stride"], pool5["effective_padding"]) == (
+        [212, 212],
+        [32, 32],
+        [90, 90],
+    )
     fc1 = next(x for x in data["layers"] if x["name"] == "fc1")
     assert (fc1["receptive_field"], fc1["effective_stride"], fc1["effective_padding"]) == (None, None, None)
     table = CliRunner().invoke(cli, ["summary", "vgg16", "--rf", "--wide"]).output

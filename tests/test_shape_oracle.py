@@ -12,6 +12,7 @@ import random
 import re
 
 import pytest
+from oracles import oracle_count, oracle_windows
 
 import cnncalc
 from cnncalc.errors import CnnCalcError
@@ -24,44 +25,6 @@ from cnncalc.kinds.sliding import (
 )
 
 
-def oracle_windows(n, k, s, pad, d, ceil_mode):
-    """Start positions of the sliding windows on an input of n positions (0 … n−1).
-
-    Padding adds positions −pad_before … −1 and n … n−1+pad_after. The window starting
-    at p covers p, p+d, …, p+d·(k−1), so its last position is p + d·(k−1); starts are
-    p = −pad_before + i·s for i = 0, 1, 2, …
-
-    Floor mode (convolution, and pooling by default): a window counts when it lies wholly
-    inside the padded input [−pad_before, n−1+pad_after].
-
-    Ceil mode (PyTorch pooling, `ceil_mode=True`): the output size rounds the division up,
-    so one more, partial window is allowed that runs past the right padding, as long as it
-    overhangs by less than one stride (that is what rounding the span up to the next
-    multiple of s means) — and, by PyTorch's documented rule, "sliding windows are allowed
-    to go off-bounds if they start within the left padding or the input. Sliding windows
-    that would start in the right padded region are ignored": a window must start at p < n.
-    PyTorch only allows pooling padding up to half the effective kernel, which is what
-    the tests use in ceil mode (so no full window can start in the right padding either).
-    """
-    right = n - 1 + pad[1]               # last padded position
-    slack = s - 1 if ceil_mode else 0    # how far a partial window may run past it
-    starts = []
-    i = 0
-    while True:
-        p = -pad[0] + i * s
-        last = p + d * (k - 1)
-        if last > right + slack:
-            break
-        if not ceil_mode or p < n:
-            starts.append(p)
-        i += 1
-    return starts
-
-
-def oracle_count(n, k, s, pad, d, ceil_mode):
-    return len(oracle_windows(n, k, s, pad, d, ceil_mode))
-
-
 def pool_valid(k, d, pad):
     """PyTorch: 'pad should be at most half of effective kernel size'."""
     return 2 * max(pad) <= d * (k - 1) + 1
@@ -70,8 +33,14 @@ def pool_valid(k, d, pad):
 def random_configs(count, seed):
     rng = random.Random(seed)
     for _ in range(count):
-        yield (rng.randint(1, 20), rng.randint(1, 6), rng.randint(1, 4),
-               (rng.randint(0, 3), rng.randint(0, 3)), rng.randint(1, 3), rng.random() < 0.5)
+        yield (
+            rng.randint(1, 20),
+            rng.randint(1, 6),
+            rng.randint(1, 4),
+            (rng.randint(0, 3), rng.randint(0, 3)),
+            rng.randint(1, 3),
+            rng.random() < 0.5,
+        )
 
 
 def test_out_size_matches_brute_force_on_random_configs():
@@ -103,8 +72,14 @@ def test_out_size_matches_brute_force_exhaustively_for_tiny_inputs():
                                     continue
                                 expected = oracle_count(n, k, s, pad, d, ceil_mode)
                                 if expected >= 1:
-                                    assert out_size(n, k, s, pad, d, ceil_mode) == expected, \
-                                        (n, k, s, pad, d, ceil_mode)
+                                    assert out_size(n, k, s, pad, d, ceil_mode) == expected, (
+                                        n,
+                                        k,
+                                        s,
+                                        pad,
+                                        d,
+                                        ceil_mode,
+                                    )
                                     checked += 1
                                 else:
                                     assert out_size(n, k, s, pad, d, ceil_mode) < 1
@@ -120,6 +95,7 @@ def test_window_too_large_is_an_error_not_a_zero():
 
 # --- the issue's named examples --------------------------------------------------------
 
+
 def test_maxpool_k2_s2_p1_ceil_on_15_gives_8_not_9():
     # ceil((15 + 2 − 2)/2) + 1 = 9, but the 9th window would start at −1 + 8·2 = 15,
     # i.e. in the right padding, so PyTorch drops it.
@@ -128,11 +104,15 @@ def test_maxpool_k2_s2_p1_ceil_on_15_gives_8_not_9():
     assert oracle_windows(15, 2, 2, (1, 1), 1, True)[-1] == -1 + 7 * 2
 
 
-@pytest.mark.parametrize("n, k, s, expected", [
-    (39, 3, 1, 37),   # (39 − 3)/1 + 1
-    (37, 5, 2, 17),   # (37 − 5)/2 + 1
-    (17, 5, 2, 7),    # (17 − 5)/2 + 1
-], ids=["ng_layer1", "ng_layer2", "ng_layer3"])
+@pytest.mark.parametrize(
+    "n, k, s, expected",
+    [
+        (39, 3, 1, 37),  # (39 − 3)/1 + 1
+        (37, 5, 2, 17),  # (37 − 5)/2 + 1
+        (17, 5, 2, 7),  # (17 − 5)/2 + 1
+    ],
+    ids=["ng_layer1", "ng_layer2", "ng_layer3"],
+)
 def test_ng_39_chain(n, k, s, expected):
     assert out_size(n, k, s, (0, 0)) == expected
     assert oracle_count(n, k, s, (0, 0), 1, False) == expected
@@ -155,7 +135,7 @@ layers:
 
 
 def test_alexnet_227_is_exact():
-    assert out_size(227, 11, 4) == 55          # (227 − 11)/4 + 1 = 216/4 + 1
+    assert out_size(227, 11, 4) == 55  # (227 − 11)/4 + 1 = 216/4 + 1
     assert inexact_warning("H", 227, 11, 4, (0, 0), 1) is None
     out, pads, warnings = window_out((227, 227), (11, 11), (4, 4), 0, (1, 1))
     assert out == (55, 55) and warnings == []
@@ -190,6 +170,7 @@ def test_inexact_warning_iff_the_floor_drops_positions():
 
 # --- 'same' padding --------------------------------------------------------------------
 
+
 def test_same_padding_gives_ceil_n_over_s_and_puts_the_odd_pixel_after():
     checked = 0
     for n in range(1, 21):
@@ -209,13 +190,16 @@ def test_same_padding_gives_ceil_n_over_s_and_puts_the_odd_pixel_after():
     assert checked == 20 * 6 * 4 * 3
 
 
-@pytest.mark.parametrize("n, k, s, expected", [
-    (5, 3, 1, (1, 1)),    # total (5−1)·1 + 3 − 5 = 2
-    (6, 3, 2, (0, 1)),    # total (3−1)·2 + 3 − 6 = 1, odd pixel after
-    (7, 3, 2, (1, 1)),    # total (4−1)·2 + 3 − 7 = 2
-    (224, 7, 2, (2, 3)),  # total (112−1)·2 + 7 − 224 = 5
-    (4, 1, 2, (0, 0)),    # total max((2−1)·2 + 1 − 4, 0) = 0
-])
+@pytest.mark.parametrize(
+    "n, k, s, expected",
+    [
+        (5, 3, 1, (1, 1)),  # total (5−1)·1 + 3 − 5 = 2
+        (6, 3, 2, (0, 1)),  # total (3−1)·2 + 3 − 6 = 1, odd pixel after
+        (7, 3, 2, (1, 1)),  # total (4−1)·2 + 3 − 7 = 2
+        (224, 7, 2, (2, 3)),  # total (112−1)·2 + 7 − 224 = 5
+        (4, 1, 2, (0, 0)),  # total max((2−1)·2 + 1 − 4, 0) = 0
+    ],
+)
 def test_same_padding_examples(n, k, s, expected):
     assert same_padding(n, k, s) == expected
 
@@ -268,8 +252,10 @@ def test_a_stride_gap_note_only_where_no_larger_input_reads_the_dropped_rows():
                 found = inexact_warnings(("H",), (n,), (k,), (s,), [(p0, p1)], (d,))
                 assert len(found) == 1
                 tail = {i for i in range(n) if i + p0 >= n + p0 + p1 - span % s}  # input the floor drops
-                read_later = any(tail & {j * s + t * d - p0 for j in range((span + delta) // s + 1) for t in range(k)}
-                                 for delta in range(1, 3 * s))
+                read_later = any(
+                    tail & {j * s + t * d - p0 for j in range((span + delta) // s + 1) for t in range(k)}
+                    for delta in range(1, 3 * s)
+                )
                 if not tail:
                     assert found[0].code == "padding-only"
                 elif found[0].code == "stride-gap":  # never where a larger input reads them
@@ -302,8 +288,10 @@ def test_torchvisions_resnets_pass_check_strict():
 def test_a_transposed_same_refuses_output_padding():
     """Keras's 'same' gives n·stride only without output_padding; with one its rule is another
     ((n − 1)·s + k − 2·⌊k/2⌋ + op): refused, never silently n·stride."""
-    net = ("input: {shape: [8, 8, 4], layout: HWC}\nlayers:\n"
-           "  - conv_transpose: {filters: 2, kernel: 4, stride: 2, padding: same, output_padding: %s}\n")
+    net = (
+        "input: {shape: [8, 8, 4], layout: HWC}\nlayers:\n"
+        "  - conv_transpose: {filters: 2, kernel: 4, stride: 2, padding: same, output_padding: %s}\n"
+    )
     assert cnncalc.analyze(cnncalc.loads(net % 0)).layers[-1].output_shape == (2, 16, 16)
     with pytest.raises(CnnCalcError, match="output_padding must be 0, but saw 1"):
         cnncalc.analyze(cnncalc.loads(net % 1))

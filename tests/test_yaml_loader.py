@@ -26,15 +26,38 @@ def typed(value):
     return (type(value).__name__, value)
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "cnncalc" / "architectures").glob("*.yaml"))
-                         or sorted((ROOT / "architectures").glob("*.yaml")), ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "path",
+    sorted((ROOT / "cnncalc" / "architectures").glob("*.yaml")) or sorted((ROOT / "architectures").glob("*.yaml")),
+    ids=lambda p: p.stem,
+)
 def test_every_built_in_reads_as_safe_load_reads_it(path):
     text = path.read_text(encoding="utf-8")
     assert typed(load_yaml(text, path.name)) == typed(yaml.safe_load(text))
 
 
-SCALARS = [0, 1, -7, 3.5, 1e-3, True, False, None, "relu", "yes", "1:30", "0x1F", "=", "<<", "a b", "", "~",
-           "${depth * 2}", "NaN text", 12345678901234567890]
+SCALARS = [
+    0,
+    1,
+    -7,
+    3.5,
+    1e-3,
+    True,
+    False,
+    None,
+    "relu",
+    "yes",
+    "1:30",
+    "0x1F",
+    "=",
+    "<<",
+    "a b",
+    "",
+    "~",
+    "${depth * 2}",
+    "NaN text",
+    12345678901234567890,
+]
 
 
 def random_value(rng, depth, shared):
@@ -93,29 +116,37 @@ def test_merged_keys_keep_their_own_lines_and_order():
     assert list(doc["again"]) == ["kernel", "padding", "dilation", "bias"]
 
 
-@pytest.mark.parametrize("text, fragment", [
-    ("a: *nope\n", "f.yaml:1:4: YAML syntax error: found undefined alias 'nope'"),
-    ("a: &x 1\nb: &x 2\n", "f.yaml:2:4: YAML syntax error: found duplicate anchor 'x'"),
-    ("a: &x [1, *x]\n", "f.yaml:1:11: YAML syntax error: the alias *x is inside the collection it names"),
-    ("a: 1\n---\nb: 2\n", "f.yaml:2:1: YAML syntax error: but found another document"),
-    ("a: &x 1\nb: {<<: *x}\n", "f.yaml:2: YAML syntax error: expected a mapping or list of mappings for merging"),
-    ("m:\n  <<:\n  - {a: 1}\n  - 7\n  - {b: 2}\n", "f.yaml:4: YAML syntax error: expected a mapping for merging, "
-                                                 "but found 7"),
-    ("a: &a {x: 1}\nm:\n  x: 2\n  <<: *a\n", "f.yaml:4: key 'x' appears twice in one mapping (first on line 3)"),
-    ("a: &a {x: 1}\nm:\n  <<: *a\n  x:\n    2\n", "f.yaml:4: key 'x' appears twice in one mapping (first on line 1)"),
-    ("m:\n  <<: 3\n  a: 1\n  a: 2\n", "f.yaml:2: YAML syntax error: expected a mapping"),  # the first error
-    ("b: &b {x: 1}\nm: {&m << : *b}\n", "f.yaml:2: an anchor (&m) on a merge key (<<) is not supported"),
-    ("a: &x {k: 1}\nb: {<<: *x, k: 2}\n", "f.yaml:2: key 'k' appears twice in one mapping (first on line 1)"),
-    ("a: &x {k: 1}\nb:\n  <<: [*x, *x]\n", "f.yaml:3: key 'k' appears twice in one mapping (first on line 1)"),
-    ("a: <<\n", "the tag !!merge is not allowed"),
-    ("a: =\n", "the tag !!value is not allowed"),
-    ("a: !!str {b: 1}\n", "f.yaml:1: the tag !!str needs text"),
-    ("a: !!seq {b: 1}\n", "f.yaml:1: the tag !!seq needs a list"),
-    ("a: !!null [1]\n", "f.yaml:1:4: YAML syntax error: "),  # the rest is PyYAML's own wording
-    ("!!set {a}\n", "the tag !!set is not allowed"),
-    ("? [a]\n: 1\n", "f.yaml:1: mapping keys must be words, but saw ['a']"),
-    ("on: 1\n", "quote it: in YAML 1.1, yes, no, on and off are booleans"),
-])
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("a: *nope\n", "f.yaml:1:4: YAML syntax error: found undefined alias 'nope'"),
+        ("a: &x 1\nb: &x 2\n", "f.yaml:2:4: YAML syntax error: found duplicate anchor 'x'"),
+        ("a: &x [1, *x]\n", "f.yaml:1:11: YAML syntax error: the alias *x is inside the collection it names"),
+        ("a: 1\n---\nb: 2\n", "f.yaml:2:1: YAML syntax error: but found another document"),
+        ("a: &x 1\nb: {<<: *x}\n", "f.yaml:2: YAML syntax error: expected a mapping or list of mappings for merging"),
+        (
+            "m:\n  <<:\n  - {a: 1}\n  - 7\n  - {b: 2}\n",
+            "f.yaml:4: YAML syntax error: expected a mapping for merging, but found 7",
+        ),
+        ("a: &a {x: 1}\nm:\n  x: 2\n  <<: *a\n", "f.yaml:4: key 'x' appears twice in one mapping (first on line 3)"),
+        (
+            "a: &a {x: 1}\nm:\n  <<: *a\n  x:\n    2\n",
+            "f.yaml:4: key 'x' appears twice in one mapping (first on line 1)",
+        ),
+        ("m:\n  <<: 3\n  a: 1\n  a: 2\n", "f.yaml:2: YAML syntax error: expected a mapping"),  # the first error
+        ("b: &b {x: 1}\nm: {&m << : *b}\n", "f.yaml:2: an anchor (&m) on a merge key (<<) is not supported"),
+        ("a: &x {k: 1}\nb: {<<: *x, k: 2}\n", "f.yaml:2: key 'k' appears twice in one mapping (first on line 1)"),
+        ("a: &x {k: 1}\nb:\n  <<: [*x, *x]\n", "f.yaml:3: key 'k' appears twice in one mapping (first on line 1)"),
+        ("a: <<\n", "the tag !!merge is not allowed"),
+        ("a: =\n", "the tag !!value is not allowed"),
+        ("a: !!str {b: 1}\n", "f.yaml:1: the tag !!str needs text"),
+        ("a: !!seq {b: 1}\n", "f.yaml:1: the tag !!seq needs a list"),
+        ("a: !!null [1]\n", "f.yaml:1:4: YAML syntax error: "),  # the rest is PyYAML's own wording
+        ("!!set {a}\n", "the tag !!set is not allowed"),
+        ("? [a]\n: 1\n", "f.yaml:1: mapping keys must be words, but saw ['a']"),
+        ("on: 1\n", "quote it: in YAML 1.1, yes, no, on and off are booleans"),
+    ],
+)
 def test_what_a_network_file_refuses(text, fragment):
     with pytest.raises(CnnCalcError) as caught:
         load_yaml(text, "f.yaml")
@@ -128,8 +159,13 @@ def test_many_merge_keys_in_one_mapping_are_read_in_linear_time():
     n = 20_000
     doc = load_yaml("e: &e {}\nm: {" + "<<: *e, " * n + "k: 1}\n", "f.yaml")
     assert doc["m"] == {"k": 1}
-    doc = load_yaml("".join(f"a{i}: &a{i} {{k{i}: {i}}}\n" for i in range(300))
-                    + "m: {" + ", ".join(f"<<: *a{i}" for i in range(300)) + "}\n", "f.yaml")
+    doc = load_yaml(
+        "".join(f"a{i}: &a{i} {{k{i}: {i}}}\n" for i in range(300))
+        + "m: {"
+        + ", ".join(f"<<: *a{i}" for i in range(300))
+        + "}\n",
+        "f.yaml",
+    )
     assert list(doc["m"]) == [f"k{i}" for i in range(300)]
 
 

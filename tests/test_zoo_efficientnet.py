@@ -9,7 +9,7 @@ configuration (_efficientnet_conf, MBConvConfig.adjust_channels / adjust_depth) 
 and Table 2 of Tan & Le (2019). None is copied from cnncalc's output."""
 
 import math
-from functools import lru_cache
+from functools import cache
 
 import pytest
 
@@ -58,8 +58,15 @@ B2_MACS_AT_288 = 1_087_529_456
 # --- torchvision's configuration, by hand --------------------------------------------------------
 # _efficientnet_conf: MBConvConfig(expand_ratio, kernel, stride, input_channels, out_channels,
 # num_layers) for B0, each scaled by width_mult and depth_mult
-B0_STAGES = [(1, 3, 1, 32, 16, 1), (6, 3, 2, 16, 24, 2), (6, 5, 2, 24, 40, 2), (6, 3, 2, 40, 80, 3),
-             (6, 5, 1, 80, 112, 3), (6, 5, 2, 112, 192, 4), (6, 3, 1, 192, 320, 1)]
+B0_STAGES = [
+    (1, 3, 1, 32, 16, 1),
+    (6, 3, 2, 16, 24, 2),
+    (6, 5, 2, 24, 40, 2),
+    (6, 3, 2, 40, 80, 3),
+    (6, 5, 1, 80, 112, 3),
+    (6, 5, 2, 112, 192, 4),
+    (6, 3, 1, 192, 320, 1),
+]
 
 
 def make_divisible(v, divisor=8):
@@ -71,14 +78,16 @@ def make_divisible(v, divisor=8):
 def stages(width, depth):
     """MBConvConfig's adjust_channels (make_divisible(c · width, 8)) and adjust_depth
     (int(ceil(n · depth)))."""
-    return [(t, k, s, make_divisible(cin * width), make_divisible(cout * width), int(math.ceil(n * depth)))
-            for t, k, s, cin, cout, n in B0_STAGES]
+    return [
+        (t, k, s, make_divisible(cin * width), make_divisible(cout * width), int(math.ceil(n * depth)))
+        for t, k, s, cin, cout, n in B0_STAGES
+    ]
 
 
 def by_hand(width, depth, resolution):
     """(params, non-trainable, MACs, blocks, shortcuts) of torchvision's EfficientNet, layer by
     layer: BN has gamma and beta (trainable) and running mean and var (non-trainable)."""
-    size = (resolution + 1) // 2                                     # 3×3/2, padding 1
+    size = (resolution + 1) // 2  # 3×3/2, padding 1
     cfg = stages(width, depth)
     c = cfg[0][3]
     params, bn, macs = 27 * c, c, size * size * 27 * c
@@ -87,7 +96,7 @@ def by_hand(width, depth, resolution):
         for i in range(n):
             stride, cin = (s, cin) if i == 0 else (1, cout)
             e = make_divisible(cin * t)
-            if e != cin:                                             # expansion 1×1
+            if e != cin:  # expansion 1×1
                 params, bn, macs = params + cin * e, bn + e, macs + size * size * cin * e
             size = (size + 2 * ((k - 1) // 2) - k) // stride + 1
             sq = max(1, cin // 4)
@@ -103,7 +112,7 @@ def by_hand(width, depth, resolution):
     return params + 2 * bn, 2 * bn, macs, blocks, shortcuts
 
 
-@lru_cache(maxsize=None)
+@cache
 def report(name, resolution=None):
     return cnncalc.analyze(name, params={"resolution": resolution} if resolution else None)
 
@@ -114,6 +123,7 @@ def block_output(r, n):
 
 
 # --- torchvision ---------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", VARIANTS)
 def test_exact_params_and_non_trainable(name):
@@ -154,10 +164,11 @@ def test_matches_torchvisions_configuration_by_hand(name):
     r = report(name)
     kinds = [x.kind for x in r.layers]
     assert kinds.count("depthwise_conv") == blocks
-    assert kinds.count("multiply") == blocks                 # one SE gate per MBConv
+    assert kinds.count("multiply") == blocks  # one SE gate per MBConv
     assert kinds.count("add") == shortcuts
-    assert {x.name.split(".")[0] for x in r.layers if x.name.startswith("block")} == \
-        {f"block{n}" for n in range(1, blocks + 1)}
+    assert {x.name.split(".")[0] for x in r.layers if x.name.startswith("block")} == {
+        f"block{n}" for n in range(1, blocks + 1)
+    }
 
 
 @pytest.mark.parametrize("name", VARIANTS)
@@ -166,8 +177,8 @@ def test_input_output_and_head(name):
     r = report(name)
     assert r.input_shape == (3, resolution, resolution)
     assert r.layer("fc").output_shape == (1000,)
-    final = -(-resolution // 32)                              # five stride-2 stages: ceil(R / 32)
-    last = 4 * make_divisible(320 * width)                     # 4 × the adjusted last stage
+    final = -(-resolution // 32)  # five stride-2 stages: ceil(R / 32)
+    last = 4 * make_divisible(320 * width)  # 4 × the adjusted last stage
     assert r.layer("head").output_shape == (last, final, final)
     assert r.layer("fc").params == last * 1000 + 1000
     assert r.layer("stem").output_shape == (make_divisible(32 * width), -(-resolution // 2), -(-resolution // 2))
@@ -198,16 +209,23 @@ def test_b7_characteristic_layers():
     # width 2.0, depth 3.1: stages 64→32 (×4), 32→48 (×7), 48→80 (×7), 80→160 (×10),
     # 160→224 (×10), 224→384 (×13), 384→640 (×4); 600 → 300, 300, 150, 75, 38, 38, 19, 19
     r = report("efficientnet_b7")
-    assert [x[3:] for x in stages(2.0, 3.1)] == [(64, 32, 4), (32, 48, 7), (48, 80, 7), (80, 160, 10),
-                                                 (160, 224, 10), (224, 384, 13), (384, 640, 4)]
-    assert r.layer("block1.se.gate.fc1").output_shape == (16, 1, 1)            # 64 // 4
-    assert r.layer("block2.main.mb.dw").output_shape == (32, 300, 300)         # t = 1: no expansion
+    assert [x[3:] for x in stages(2.0, 3.1)] == [
+        (64, 32, 4),
+        (32, 48, 7),
+        (48, 80, 7),
+        (80, 160, 10),
+        (160, 224, 10),
+        (224, 384, 13),
+        (384, 640, 4),
+    ]
+    assert r.layer("block1.se.gate.fc1").output_shape == (16, 1, 1)  # 64 // 4
+    assert r.layer("block2.main.mb.dw").output_shape == (32, 300, 300)  # t = 1: no expansion
     with pytest.raises(KeyError):
         r.layer("block2.main.mb.expand")
-    assert r.layer("block5.expand").output_shape == (192, 300, 300)           # 32 · 6
+    assert r.layer("block5.expand").output_shape == (192, 300, 300)  # 32 · 6
     assert r.layer("block5.dw").output_shape == (192, 150, 150)
-    assert r.layer("block52.dw").output_shape == (2304, 19, 19)               # 384 · 6, stage 7
-    assert r.layer("block52.se.gate.fc1").params == 2304 * 96 + 96           # 384 // 4 = 96
+    assert r.layer("block52.dw").output_shape == (2304, 19, 19)  # 384 · 6, stage 7
+    assert r.layer("block52.se.gate.fc1").params == 2304 * 96 + 96  # 384 // 4 = 96
     assert r.layer("head").output_shape == (2560, 19, 19)
 
 
@@ -233,8 +251,7 @@ def test_variants_are_builtins_and_the_file_is_scaled_b0():
     names = cnncalc.builtins()
     assert all(v in names for v in VARIANTS)
     # a variant is the file with its params applied: B3 by hand from B0's file via params
-    b3 = cnncalc.analyze("efficientnet_b0", params={"width": 1.2, "depth": 1.4, "resolution": 300,
-                                                    "dropout": 0.3})
+    b3 = cnncalc.analyze("efficientnet_b0", params={"width": 1.2, "depth": 1.4, "resolution": 300, "dropout": 0.3})
     assert (b3.totals.params, b3.totals.macs) == (PUBLISHED["efficientnet_b3"][0], MEASURED["efficientnet_b3"][0])
 
 
@@ -242,9 +259,14 @@ def test_variants_are_builtins_and_the_file_is_scaled_b0():
 # Tan & Le, "EfficientNet: Rethinking Model Scaling for Convolutional Neural Networks" (ICML 2019),
 # Table 2: #Params and #FLOPS (multiply-adds: B0's 0.39B is its 386M MACs) of B0–B7.
 PAPER = {
-    "efficientnet_b0": (5.3, 0.39), "efficientnet_b1": (7.8, 0.70), "efficientnet_b2": (9.2, 1.0),
-    "efficientnet_b3": (12, 1.8), "efficientnet_b4": (19, 4.2), "efficientnet_b5": (30, 9.9),
-    "efficientnet_b6": (43, 19), "efficientnet_b7": (66, 37),
+    "efficientnet_b0": (5.3, 0.39),
+    "efficientnet_b1": (7.8, 0.70),
+    "efficientnet_b2": (9.2, 1.0),
+    "efficientnet_b3": (12, 1.8),
+    "efficientnet_b4": (19, 4.2),
+    "efficientnet_b5": (30, 9.9),
+    "efficientnet_b6": (43, 19),
+    "efficientnet_b7": (66, 37),
 }
 # Rule: every entry of Table 2 is printed with two significant digits (5.3M, 0.39B, 0.70B,
 # 1.0B, 12M, 37B), so the exact count, in millions of params and billions of MACs, rounded to
@@ -308,10 +330,17 @@ def test_params_with_bn_statistics_do_not_fit_the_paper_either():
     assert (with_stats["efficientnet_b7"], PAPER["efficientnet_b7"][0]) == (67, 66)
 
 
-@pytest.mark.parametrize("name, resolutions, counts", [
-    ("efficientnet_b1", (238, 239, 240, 241, 242), (685_942_432, 686_802_832, 686_802_832, 724_019_200, 724_019_200)),
-    ("efficientnet_b5", (447, 448, 449, 450), (9_404_374_080, 9_404_374_080, 10_232_445_680, 10_232_445_680)),
-])
+@pytest.mark.parametrize(
+    "name, resolutions, counts",
+    [
+        (
+            "efficientnet_b1",
+            (238, 239, 240, 241, 242),
+            (685_942_432, 686_802_832, 686_802_832, 724_019_200, 724_019_200),
+        ),
+        ("efficientnet_b5", (447, 448, 449, 450), (9_404_374_080, 9_404_374_080, 10_232_445_680, 10_232_445_680)),
+    ],
+)
 def test_no_resolution_gives_the_papers_b1_and_b5(name, resolutions, counts):
     # by_hand (torchvision's configuration) around the paper's resolution: the count steps over
     # the paper's figure (B1 0.70B, B5 9.9B); cnncalc agrees at each size. Every feature map

@@ -53,7 +53,6 @@ def counted(r, kind):
 # --- every file -----------------------------------------------------------------------------
 
 
-
 # --- Inception v3 ---------------------------------------------------------------------------
 
 # torchvision Inception_V3_Weights.IMAGENET1K_V1.meta: num_params 27,161,264 (aux_logits=True, as the
@@ -140,11 +139,11 @@ def test_inception_v3_shapes():
         "Mixed_5b.cat": (35, 35, 256),
         "Mixed_5c.cat": (35, 35, 288),
         "Mixed_5d.cat": (35, 35, 288),
-        "Mixed_6a.cat": (17, 17, 768),        # 384 + 96 + 288
+        "Mixed_6a.cat": (17, 17, 768),  # 384 + 96 + 288
         "Mixed_6b.branch7x7_2.conv": (17, 17, 128),
         "Mixed_6e.cat": (17, 17, 768),
-        "Mixed_7a.cat": (8, 8, 1280),         # 320 + 192 + 768
-        "Mixed_7b.cat": (8, 8, 2048),         # 320 + 2·384 + 2·384 + 192
+        "Mixed_7a.cat": (8, 8, 1280),  # 320 + 192 + 768
+        "Mixed_7b.cat": (8, 8, 2048),  # 320 + 2·384 + 2·384 + 192
         "Mixed_7c.cat": (8, 8, 2048),
         "avgpool": (1, 1, 2048),
     }
@@ -161,21 +160,29 @@ def test_inception_v3_modules_read_their_own_input():
     assert r.layer("Mixed_5b.pool").inputs == ("maxpool2",)
     assert r.layer("Mixed_5c.branch5x5_1.conv").inputs == ("Mixed_5b.cat",)
     assert r.layer("Mixed_7b.branch3x3_2b.conv").inputs == ("Mixed_7b.branch3x3_1.relu1",)
-    assert r.layer("Mixed_7b.cat").inputs == tuple(f"Mixed_7b.{b}.relu1" for b in (
-        "branch1x1", "branch3x3_2a", "branch3x3_2b", "branch3x3dbl_3a", "branch3x3dbl_3b", "branch_pool"))
+    assert r.layer("Mixed_7b.cat").inputs == tuple(
+        f"Mixed_7b.{b}.relu1"
+        for b in ("branch1x1", "branch3x3_2a", "branch3x3_2b", "branch3x3dbl_3a", "branch3x3dbl_3b", "branch_pool")
+    )
 
 
-@pytest.mark.parametrize("name,cin,pool_features", [("Mixed_5b", 192, 32), ("Mixed_5c", 256, 64),
-                                                     ("Mixed_5d", 288, 64)])
+@pytest.mark.parametrize(
+    "name,cin,pool_features", [("Mixed_5b", 192, 32), ("Mixed_5c", 256, 64), ("Mixed_5d", 288, 64)]
+)
 def test_inception_v3_inception_a_by_arithmetic(name, cin, pool_features):
     layers = in_scope(report("inception_v3"), name)
-    weights = (cin * 64                                  # branch1x1
-               + cin * 48 + 25 * 48 * 64                 # branch5x5_1, _2
-               + cin * 64 + 9 * 64 * 96 + 9 * 96 * 96    # branch3x3dbl_1, _2, _3
-               + cin * pool_features)                    # branch_pool
+    weights = (
+        cin * 64  # branch1x1
+        + cin * 48
+        + 25 * 48 * 64  # branch5x5_1, _2
+        + cin * 64
+        + 9 * 64 * 96
+        + 9 * 96 * 96  # branch3x3dbl_1, _2, _3
+        + cin * pool_features
+    )  # branch_pool
     channels = 64 + 48 + 64 + 64 + 96 + 96 + pool_features
     assert sum(x.weights for x in layers if x.kind == "conv") == weights
-    assert sum(x.params for x in layers) == weights + 2 * channels      # BN gamma, beta
+    assert sum(x.params for x in layers) == weights + 2 * channels  # BN gamma, beta
     assert sum(x.non_trainable_params for x in layers) == 2 * channels  # BN running mean, var
     assert sum(x.macs for x in layers) == 35 * 35 * weights
 
@@ -183,10 +190,16 @@ def test_inception_v3_inception_a_by_arithmetic(name, cin, pool_features):
 @pytest.mark.parametrize("name,c7", [("Mixed_6b", 128), ("Mixed_6c", 160), ("Mixed_6d", 160), ("Mixed_6e", 192)])
 def test_inception_v3_inception_c_by_arithmetic(name, c7):
     layers = in_scope(report("inception_v3"), name)
-    weights = (768 * 192                                 # branch1x1
-               + 768 * c7 + 7 * c7 * c7 + 7 * c7 * 192   # branch7x7_1 (1×1), _2 (1×7), _3 (7×1)
-               + 768 * c7 + 3 * 7 * c7 * c7 + 7 * c7 * 192  # branch7x7dbl_1 … _5
-               + 768 * 192)                              # branch_pool
+    weights = (
+        768 * 192  # branch1x1
+        + 768 * c7
+        + 7 * c7 * c7
+        + 7 * c7 * 192  # branch7x7_1 (1×1), _2 (1×7), _3 (7×1)
+        + 768 * c7
+        + 3 * 7 * c7 * c7
+        + 7 * c7 * 192  # branch7x7dbl_1 … _5
+        + 768 * 192
+    )  # branch_pool
     assert sum(x.weights for x in layers if x.kind == "conv") == weights
     assert sum(x.params for x in layers) == weights + 2 * (4 * 192 + 6 * c7)
     assert sum(x.macs for x in layers) == 17 * 17 * weights
@@ -204,11 +217,11 @@ def test_inception_v3_layer_counts():
 # GoogLeNet_Weights.IMAGENET1K_V1.meta: num_params 6,624,904 (without the heads), _ops 1.498
 GOOGLENET_PARAMS = 6_624_904
 GOOGLENET_GFLOPS = 1.498
-GOOGLENET_MACS = 1_498_376_192        # hook counter, 1×3×224×224, aux_logits=False
+GOOGLENET_MACS = 1_498_376_192  # hook counter, 1×3×224×224, aux_logits=False
 # sum(p.numel() for p in googlenet(weights=None, aux_logits=True).parameters())
 GOOGLENET_AUX_PARAMS = 13_004_888
-GOOGLENET_AUX_MACS = 1_506_748_416    # hook counter, the heads called on inception4a / 4d outputs
-GOOGLENET_AUX_BUFFERS = 15_072        # BN running mean + var buffers, aux_logits=True
+GOOGLENET_AUX_MACS = 1_506_748_416  # hook counter, the heads called on inception4a / 4d outputs
+GOOGLENET_AUX_BUFFERS = 15_072  # BN running mean + var buffers, aux_logits=True
 
 
 def aux_head_params(cin):
@@ -253,8 +266,8 @@ def test_googlenet_with_aux_heads_totals():
 
 def test_googlenet_aux_heads_shapes_and_wiring():
     r = report("googlenet-torchvision", True)
-    assert hwc(r.layer("aux1.pool")) == (4, 4, 512)     # adaptive avg pool of inception4a's 14×14×512
-    assert hwc(r.layer("aux2.pool")) == (4, 4, 528)     # of inception4d's 14×14×528
+    assert hwc(r.layer("aux1.pool")) == (4, 4, 512)  # adaptive avg pool of inception4a's 14×14×512
+    assert hwc(r.layer("aux2.pool")) == (4, 4, 528)  # of inception4d's 14×14×528
     assert hwc(r.layer("aux1.conv.conv")) == (4, 4, 128)
     assert r.layer("aux1.fc1").output_shape == (1024,) and r.layer("aux1.fc2").output_shape == (1000,)
     assert r.layer("aux2.fc2").output_shape == (1000,)
@@ -262,11 +275,13 @@ def test_googlenet_aux_heads_shapes_and_wiring():
     assert r.layer("aux2.pool").inputs == (block_output(r, "inception4d").name,)
     # the main path continues from the inception module, not from the head
     first_4b = [x for x in in_scope(r, "inception4b") if x.kind in ("conv", "max_pool")]
-    assert {i for x in first_4b for i in x.inputs if not i.startswith("inception4b.")} == \
-        {block_output(r, "inception4a").name}
+    assert {i for x in first_4b for i in x.inputs if not i.startswith("inception4b.")} == {
+        block_output(r, "inception4a").name
+    }
     first_4e = [x for x in in_scope(r, "inception4e") if x.kind in ("conv", "max_pool")]
-    assert {i for x in first_4e for i in x.inputs if not i.startswith("inception4e.")} == \
-        {block_output(r, "inception4d").name}
+    assert {i for x in first_4e for i in x.inputs if not i.startswith("inception4e.")} == {
+        block_output(r, "inception4d").name
+    }
 
 
 def test_googlenet_aux_outputs():
@@ -284,7 +299,7 @@ def test_googlenet_aux_outputs():
 # ConvNeXt_Tiny_Weights.IMAGENET1K_V1.meta: num_params 28,589,128, _ops 4.456
 CONVNEXT_PARAMS = 28_589_128
 CONVNEXT_GFLOPS = 4.456
-CONVNEXT_MACS = 4_455_531_264   # hook counter, 1×3×224×224 (Linear: output elements × in_features)
+CONVNEXT_MACS = 4_455_531_264  # hook counter, 1×3×224×224 (Linear: output elements × in_features)
 DEPTHS, DIMS = (3, 3, 9, 3), (96, 192, 384, 768)
 
 
@@ -300,22 +315,22 @@ def cnblock_macs(d, hw):
 def test_convnext_tiny_totals():
     r = report("convnext_tiny")
     assert r.totals.params == CONVNEXT_PARAMS
-    assert r.totals.non_trainable_params == 0     # LayerNorm has no running statistics
+    assert r.totals.non_trainable_params == 0  # LayerNorm has no running statistics
     assert r.totals.macs == CONVNEXT_MACS
     assert round(r.totals.macs / 1e9, 3) == CONVNEXT_GFLOPS
 
 
 def test_convnext_tiny_in_closed_form():
     sizes = (56, 28, 14, 7)
-    params = 16 * 3 * 96 + 96 + 2 * 96                        # stem conv 4×4 + bias, LayerNorm2d
+    params = 16 * 3 * 96 + 96 + 2 * 96  # stem conv 4×4 + bias, LayerNorm2d
     macs = 56 * 56 * 96 * 16 * 3
     for i, (n, d, hw) in enumerate(zip(DEPTHS, DIMS, sizes)):
         params += n * cnblock_params(d)
         macs += n * cnblock_macs(d, hw)
-        if i < 3:                                              # LayerNorm2d + conv 2×2/2 + bias
+        if i < 3:  # LayerNorm2d + conv 2×2/2 + bias
             params += 2 * d + 4 * d * DIMS[i + 1] + DIMS[i + 1]
             macs += sizes[i + 1] ** 2 * DIMS[i + 1] * 4 * d
-    params += 2 * 768 + 768 * 1000 + 1000                      # head LayerNorm2d, Linear
+    params += 2 * 768 + 768 * 1000 + 1000  # head LayerNorm2d, Linear
     macs += 768 * 1000
     assert (params, macs) == (CONVNEXT_PARAMS, CONVNEXT_MACS)
 
@@ -324,8 +339,12 @@ def test_convnext_tiny_block_layers():
     r = report("convnext_tiny")
     block = in_scope(r, "features.5.4")
     assert [x.name for x in block if x.params] == [
-        "features.5.4.block.0", "features.5.4.block.2", "features.5.4.block.3", "features.5.4.block.5",
-        "features.5.4.layer_scale"]
+        "features.5.4.block.0",
+        "features.5.4.block.2",
+        "features.5.4.block.3",
+        "features.5.4.block.5",
+        "features.5.4.layer_scale",
+    ]
     assert sum(x.params for x in block) == cnblock_params(384)
     assert sum(x.macs for x in block) == cnblock_macs(384, 14)
     assert r.layer("features.5.4.layer_scale").params == 384
@@ -340,9 +359,13 @@ def test_convnext_tiny_block_layers():
 def test_convnext_tiny_shapes():
     r = report("convnext_tiny")
     expected = {
-        "features.0.0": (56, 56, 96), "features.0.1": (56, 56, 96),
-        "features.2.1": (28, 28, 192), "features.4.1": (14, 14, 384), "features.6.1": (7, 7, 768),
-        "avgpool": (1, 1, 768), "classifier.0": (1, 1, 768),
+        "features.0.0": (56, 56, 96),
+        "features.0.1": (56, 56, 96),
+        "features.2.1": (28, 28, 192),
+        "features.4.1": (14, 14, 384),
+        "features.6.1": (7, 7, 768),
+        "avgpool": (1, 1, 768),
+        "classifier.0": (1, 1, 768),
     }
     for name, shape in expected.items():
         assert hwc(r.layer(name)) == shape, name

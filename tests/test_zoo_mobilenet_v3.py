@@ -37,15 +37,36 @@ MEASURED = {
 
 # --- torchvision's configuration, by hand --------------------------------------------------------
 # _mobilenet_v3_conf: (input, kernel, expanded, out, SE, stride) per InvertedResidual
-LARGE = [(16, 3, 16, 16, False, 1), (16, 3, 64, 24, False, 2), (24, 3, 72, 24, False, 1),
-         (24, 5, 72, 40, True, 2), (40, 5, 120, 40, True, 1), (40, 5, 120, 40, True, 1),
-         (40, 3, 240, 80, False, 2), (80, 3, 200, 80, False, 1), (80, 3, 184, 80, False, 1),
-         (80, 3, 184, 80, False, 1), (80, 3, 480, 112, True, 1), (112, 3, 672, 112, True, 1),
-         (112, 5, 672, 160, True, 2), (160, 5, 960, 160, True, 1), (160, 5, 960, 160, True, 1)]
-SMALL = [(16, 3, 16, 16, True, 2), (16, 3, 72, 24, False, 2), (24, 3, 88, 24, False, 1),
-         (24, 5, 96, 40, True, 2), (40, 5, 240, 40, True, 1), (40, 5, 240, 40, True, 1),
-         (40, 5, 120, 48, True, 1), (48, 5, 144, 48, True, 1), (48, 5, 288, 96, True, 2),
-         (96, 5, 576, 96, True, 1), (96, 5, 576, 96, True, 1)]
+LARGE = [
+    (16, 3, 16, 16, False, 1),
+    (16, 3, 64, 24, False, 2),
+    (24, 3, 72, 24, False, 1),
+    (24, 5, 72, 40, True, 2),
+    (40, 5, 120, 40, True, 1),
+    (40, 5, 120, 40, True, 1),
+    (40, 3, 240, 80, False, 2),
+    (80, 3, 200, 80, False, 1),
+    (80, 3, 184, 80, False, 1),
+    (80, 3, 184, 80, False, 1),
+    (80, 3, 480, 112, True, 1),
+    (112, 3, 672, 112, True, 1),
+    (112, 5, 672, 160, True, 2),
+    (160, 5, 960, 160, True, 1),
+    (160, 5, 960, 160, True, 1),
+]
+SMALL = [
+    (16, 3, 16, 16, True, 2),
+    (16, 3, 72, 24, False, 2),
+    (24, 3, 88, 24, False, 1),
+    (24, 5, 96, 40, True, 2),
+    (40, 5, 240, 40, True, 1),
+    (40, 5, 240, 40, True, 1),
+    (40, 5, 120, 48, True, 1),
+    (48, 5, 144, 48, True, 1),
+    (48, 5, 288, 96, True, 2),
+    (96, 5, 576, 96, True, 1),
+    (96, 5, 576, 96, True, 1),
+]
 
 
 def make_divisible(v, divisor=8):
@@ -87,8 +108,11 @@ def backbone_by_hand(config, resolution, dilated_from=None):
 def classifier_by_hand(config, last_channel):
     params, bn, macs, _ = backbone_by_hand(config, 224)
     last = 6 * config[-1][3]
-    return (params + last * last_channel + last_channel + last_channel * 1000 + 1000, bn,
-            macs + last * last_channel + last_channel * 1000)
+    return (
+        params + last * last_channel + last_channel + last_channel * 1000 + 1000,
+        bn,
+        macs + last * last_channel + last_channel * 1000,
+    )
 
 
 def lraspp_by_hand(resolution=520, classes=21, inter=128):
@@ -186,9 +210,14 @@ LRASPP_SHAPES = {
 }
 
 
-@pytest.mark.parametrize("name, shapes", [("mobilenet_v3_large", LARGE_SHAPES),
-                                          ("mobilenet_v3_small", SMALL_SHAPES),
-                                          ("lraspp_mobilenet_v3_large", LRASPP_SHAPES)])
+@pytest.mark.parametrize(
+    "name, shapes",
+    [
+        ("mobilenet_v3_large", LARGE_SHAPES),
+        ("mobilenet_v3_small", SMALL_SHAPES),
+        ("lraspp_mobilenet_v3_large", LRASPP_SHAPES),
+    ],
+)
 def test_stage_shapes(reports, name, shapes):
     report = reports[name]
     for layer, shape in shapes.items():
@@ -202,23 +231,32 @@ def test_squeeze_excitation_as_torchvision(reports):
     assert large.layer("features.4.block.2.fc1").output_shape == (24, 1, 1)
     assert large.layer("features.4.block.2.fc1").params == 72 * 24 + 24
     assert large.layer("features.4.block.2.fc2").params == 24 * 72 + 72
-    assert large.layer("features.4.block.2.multiply").inputs == \
-        ("features.4.block.1.2", "features.4.block.2.scale_activation")
+    assert large.layer("features.4.block.2.multiply").inputs == (
+        "features.4.block.1.2",
+        "features.4.block.2.scale_activation",
+    )
     # small block 1 has no expansion: the SE reads the depthwise block.0; squeeze 8 (16 // 4 = 4)
     small = reports["mobilenet_v3_small"]
     assert small.layer("features.1.block.1.fc1").output_shape == (8, 1, 1)
-    assert small.layer("features.1.block.1.multiply").inputs == \
-        ("features.1.block.0.2", "features.1.block.1.scale_activation")
+    assert small.layer("features.1.block.1.multiply").inputs == (
+        "features.1.block.0.2",
+        "features.1.block.1.scale_activation",
+    )
 
 
 def test_shortcuts_where_torchvision_uses_them(reports):
     # InvertedResidual.use_res_connect (stride 1 and input = output channels), from torchvision
-    expected = {"mobilenet_v3_large": {1, 3, 5, 6, 8, 9, 10, 12, 14, 15},
-                "mobilenet_v3_small": {3, 5, 6, 8, 10, 11},
-                "lraspp_mobilenet_v3_large": {1, 3, 5, 6, 8, 9, 10, 12, 14, 15}}
+    expected = {
+        "mobilenet_v3_large": {1, 3, 5, 6, 8, 9, 10, 12, 14, 15},
+        "mobilenet_v3_small": {3, 5, 6, 8, 10, 11},
+        "lraspp_mobilenet_v3_large": {1, 3, 5, 6, 8, 9, 10, 12, 14, 15},
+    }
     for name, blocks in expected.items():
-        adds = {int(layer.name.split(".")[1]) for layer in reports[name].layers
-                if layer.kind == "add" and layer.name.endswith(".add") and layer.name.count(".") == 2}
+        adds = {
+            int(layer.name.split(".")[1])
+            for layer in reports[name].layers
+            if layer.kind == "add" and layer.name.endswith(".add") and layer.name.count(".") == 2
+        }
         assert adds == blocks, name
 
 

@@ -62,7 +62,6 @@ def in_scope(r, prefix):
 # --- every file -----------------------------------------------------------------------------
 
 
-
 @pytest.mark.parametrize("name", FILES)
 def test_torchvision_num_params(name):
     assert report(name).totals.params == NUM_PARAMS[name]
@@ -72,7 +71,7 @@ def test_torchvision_num_params(name):
 def test_torchvision_gflops_to_its_rounding(name):
     value, decimals = GFLOPS[name]
     assert round(report(name).totals.macs / 1e9, decimals) == value
-    assert abs(report(name).totals.macs / 1e9 - value) <= 0.5 * 10 ** -decimals
+    assert abs(report(name).totals.macs / 1e9 - value) <= 0.5 * 10**-decimals
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -104,7 +103,7 @@ def bottleneck_resnet_by_hand(groups, width_per_group):
     (params, MACs, BN channels) at 224×224."""
     params, macs, bn = 7 * 7 * 3 * 64 + 2 * 64, 112 * 112 * 7 * 7 * 3 * 64, 64
     cin, size_in = 64, 56
-    for planes, n, size, stride in STAGES:
+    for planes, n, size, _stride in STAGES:
         width, out = int(planes * width_per_group / 64) * groups, 4 * planes
         for i in range(n):
             s_in = size_in if i == 0 else size
@@ -150,7 +149,7 @@ def test_resnext_grouped_3x3():
     r = report("resnext50_32x4d")
     conv2 = r.layer("layer1.0.residual.conv2")
     assert conv2.hyperparameters["groups"] == 32
-    assert conv2.weights == 128 * (128 // 32) * 9          # 32 groups of 4 channels
+    assert conv2.weights == 128 * (128 // 32) * 9  # 32 groups of 4 channels
     assert r.layer("layer4.2.residual.conv2").weights == 1024 * (1024 // 32) * 9
 
 
@@ -168,6 +167,7 @@ def test_resnext_file_with_wide_widths_is_wide_resnet():
 
 # --- RegNet: the stage tables, derived as torchvision does --------------------------------
 
+
 def make_divisible(v, divisor, min_value=None):
     """torchvision's _make_divisible, written out again."""
     min_value = divisor if min_value is None else min_value
@@ -178,7 +178,7 @@ def make_divisible(v, divisor, min_value=None):
 def regnet_stages(depth, w_0, w_a, w_m, group_width):
     """BlockParams.from_init_params (bottleneck multiplier 1, QUANT 8): (widths, depths, group widths)."""
     caps = [round(math.log((w_0 + w_a * j) / w_0) / math.log(w_m)) for j in range(depth)]
-    block_widths = [int(round(w_0 * w_m ** c / 8) * 8) for c in caps]
+    block_widths = [int(round(w_0 * w_m**c / 8) * 8) for c in caps]
     widths, depths = [], []
     for w in block_widths:
         if widths and widths[-1] == w:
@@ -247,7 +247,7 @@ def test_regnet_stages_in_the_file(name):
             b = r.layer(f"{stage}.block{k}-{i}.f.b.0")
             assert b.hyperparameters["groups"] == w // gw
             assert b.hyperparameters["stride"] == [2 if i == 0 else 1] * 2
-        assert hwc(r.layer(f"{stage}.block{k}-0.proj.0")) == (size, size, w)   # only block 0 projects
+        assert hwc(r.layer(f"{stage}.block{k}-0.proj.0")) == (size, size, w)  # only block 0 projects
         assert not in_scope(r, f"{stage}.block{k}-1.proj")
     # the only biases: BN betas, the SE convolutions (RegNetY) and the fc
     conv_biases = sum(x.biases for x in r.layers if x.kind == "conv")
@@ -258,9 +258,15 @@ def test_regnet_stages_in_the_file(name):
 def test_regnet_y_se_squeezes_from_the_block_input_width():
     """SE squeeze = int(round(0.25 · width_in)), width_in the block's input width."""
     r = report("regnet_y_400mf")
-    expected = {"block1.block1-0": (32, 8), "block2.block2-0": (48, 12), "block2.block2-1": (104, 26),
-                "block3.block3-0": (104, 26), "block3.block3-5": (208, 52), "block4.block4-0": (208, 52),
-                "block4.block4-5": (440, 110)}
+    expected = {
+        "block1.block1-0": (32, 8),
+        "block2.block2-0": (48, 12),
+        "block2.block2-1": (104, 26),
+        "block3.block3-0": (104, 26),
+        "block3.block3-5": (208, 52),
+        "block4.block4-0": (208, 52),
+        "block4.block4-5": (440, 110),
+    }
     for block, (width_in, squeeze) in expected.items():
         se = f"trunk_output.{block}.f.se"
         assert squeeze == int(round(0.25 * width_in))

@@ -31,9 +31,8 @@ def with_aux(name):
     return cnncalc.analyze(name, params={"aux_loss": True})
 
 
-
-
 # --- the dilated ResNet-50 backbone and torchvision's heads, by hand ------------------------------
+
 
 def resnet50_bn_channels():
     """Channels of every BatchNorm2d of torchvision's ResNet-50 trunk (bn1 + 3 per bottleneck +
@@ -55,8 +54,8 @@ def fcn_head_macs(cin, size=65, classes=21):
     return size * size * (9 * cin * inter + inter * classes)
 
 
-AUX_PARAMS = fcn_head_params(1024)   # torchvision's aux_classifier = FCNHead(1024, 21)
-AUX_MACS = fcn_head_macs(1024)        # on layer3's 65×65 output
+AUX_PARAMS = fcn_head_params(1024)  # torchvision's aux_classifier = FCNHead(1024, 21)
+AUX_MACS = fcn_head_macs(1024)  # on layer3's 65×65 output
 AUX_BN = 2 * 256
 
 TORCHVISION = {
@@ -200,6 +199,7 @@ def test_deeplab_aspp():
 
 # --- U-Net, the original (Ronneberger et al. 2015, Figure 1) ---------------------------------------
 
+
 def double_conv(cin, c):
     """Two unpadded 3×3 convs with bias: params."""
     return 9 * cin * c + c + 9 * c * c + c
@@ -210,24 +210,47 @@ def unet_params_by_hand(classes=2):
     bottom = double_conv(512, 1024)
     up = 0
     for c in (512, 256, 128, 64):
-        up += 4 * (2 * c) * c + c     # 2×2 up-conv 2c → c, with bias
-        up += double_conv(2 * c, c)    # after concatenating the cropped skip (c + c channels)
+        up += 4 * (2 * c) * c + c  # 2×2 up-conv 2c → c, with bias
+        up += double_conv(2 * c, c)  # after concatenating the cropped skip (c + c channels)
     return down + bottom + up + 64 * classes + classes
 
 
 # (layer, H = W, C): Figure 1; a level's output is its second ReLU (downK.relu2, upK.relu2)
 UNET_FIGURE_1 = [
-    ("down1.conv1", 570, 64), ("down1.relu2", 568, 64), ("pool1", 284, 64),
-    ("down2.conv1", 282, 128), ("down2.relu2", 280, 128), ("pool2", 140, 128),
-    ("down3.conv1", 138, 256), ("down3.relu2", 136, 256), ("pool3", 68, 256),
-    ("down4.conv1", 66, 512), ("down4.relu2", 64, 512), ("pool4", 32, 512),
-    ("bottleneck.conv1", 30, 1024), ("bottleneck.relu2", 28, 1024),
-    ("upconv4", 56, 512), ("crop4", 56, 512), ("cat4", 56, 1024), ("up4.conv1", 54, 512), ("up4.relu2", 52, 512),
-    ("upconv3", 104, 256), ("crop3", 104, 256), ("cat3", 104, 512), ("up3.conv1", 102, 256),
+    ("down1.conv1", 570, 64),
+    ("down1.relu2", 568, 64),
+    ("pool1", 284, 64),
+    ("down2.conv1", 282, 128),
+    ("down2.relu2", 280, 128),
+    ("pool2", 140, 128),
+    ("down3.conv1", 138, 256),
+    ("down3.relu2", 136, 256),
+    ("pool3", 68, 256),
+    ("down4.conv1", 66, 512),
+    ("down4.relu2", 64, 512),
+    ("pool4", 32, 512),
+    ("bottleneck.conv1", 30, 1024),
+    ("bottleneck.relu2", 28, 1024),
+    ("upconv4", 56, 512),
+    ("crop4", 56, 512),
+    ("cat4", 56, 1024),
+    ("up4.conv1", 54, 512),
+    ("up4.relu2", 52, 512),
+    ("upconv3", 104, 256),
+    ("crop3", 104, 256),
+    ("cat3", 104, 512),
+    ("up3.conv1", 102, 256),
     ("up3.relu2", 100, 256),
-    ("upconv2", 200, 128), ("crop2", 200, 128), ("cat2", 200, 256), ("up2.conv1", 198, 128),
+    ("upconv2", 200, 128),
+    ("crop2", 200, 128),
+    ("cat2", 200, 256),
+    ("up2.conv1", 198, 128),
     ("up2.relu2", 196, 128),
-    ("upconv1", 392, 64), ("crop1", 392, 64), ("cat1", 392, 128), ("up1.conv1", 390, 64), ("up1.relu2", 388, 64),
+    ("upconv1", 392, 64),
+    ("crop1", 392, 64),
+    ("cat1", 392, 128),
+    ("up1.conv1", 390, 64),
+    ("up1.relu2", 388, 64),
     ("final", 388, 2),
 ]
 
@@ -264,12 +287,31 @@ def test_unet_params():
 
 def test_unet_macs():
     # by hand: conv = out H·W · 9 · C_in · C_out; up-conv = in H·W · C_out · 4; final 1×1
-    convs = [(570, 1, 64), (568, 64, 64), (282, 64, 128), (280, 128, 128), (138, 128, 256), (136, 256, 256),
-             (66, 256, 512), (64, 512, 512), (30, 512, 1024), (28, 1024, 1024),
-             (54, 1024, 512), (52, 512, 512), (102, 512, 256), (100, 256, 256),
-             (198, 256, 128), (196, 128, 128), (390, 128, 64), (388, 64, 64)]
+    convs = [
+        (570, 1, 64),
+        (568, 64, 64),
+        (282, 64, 128),
+        (280, 128, 128),
+        (138, 128, 256),
+        (136, 256, 256),
+        (66, 256, 512),
+        (64, 512, 512),
+        (30, 512, 1024),
+        (28, 1024, 1024),
+        (54, 1024, 512),
+        (52, 512, 512),
+        (102, 512, 256),
+        (100, 256, 256),
+        (198, 256, 128),
+        (196, 128, 128),
+        (390, 128, 64),
+        (388, 64, 64),
+    ]
     ups = [(28, 1024, 512), (52, 512, 256), (100, 256, 128), (196, 128, 64)]
-    macs = sum(s * s * 9 * ci * co for s, ci, co in convs) + sum(s * s * ci * co * 4 for s, ci, co in ups) \
+    macs = (
+        sum(s * s * 9 * ci * co for s, ci, co in convs)
+        + sum(s * s * ci * co * 4 for s, ci, co in ups)
         + 388 * 388 * 64 * 2
+    )
     # torch 2.13 hook counter on the re-implementation (module docstring), input 1×1×572×572
     assert report("unet").totals.macs == macs == 150_428_424_448

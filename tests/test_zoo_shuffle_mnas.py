@@ -120,12 +120,15 @@ def test_shufflenet_stride_1_unit_splits_passes_half_and_shuffles(shufflenet):
     assert report.layer(f"{unit}.dwconv1").macs == 14 * 14 * 9 * h
 
 
-@pytest.mark.parametrize("widths, params, gflops, macs", [
-    # torchvision shufflenet_v2_x1_5 / x2_0: num_params and _ops; MACs measured with the hook
-    # counter (torch 2.13, 224×224) on the torchvision models
-    ({"c2": 176, "c3": 352, "c4": 704}, 3_503_624, 0.296, 295_759_392),
-    ({"c2": 244, "c3": 488, "c4": 976, "c5": 2048}, 7_393_996, 0.583, 583_253_464),
-])
+@pytest.mark.parametrize(
+    "widths, params, gflops, macs",
+    [
+        # torchvision shufflenet_v2_x1_5 / x2_0: num_params and _ops; MACs measured with the hook
+        # counter (torch 2.13, 224×224) on the torchvision models
+        ({"c2": 176, "c3": 352, "c4": 704}, 3_503_624, 0.296, 295_759_392),
+        ({"c2": 244, "c3": 488, "c4": 976, "c5": 2048}, 7_393_996, 0.583, 583_253_464),
+    ],
+)
 def test_shufflenet_wider_widths_by_parameters(widths, params, gflops, macs):
     totals = cnncalc.analyze("shufflenet_v2_x1_0", params=widths).totals
     assert totals.params == params
@@ -135,6 +138,7 @@ def test_shufflenet_wider_widths_by_parameters(widths, params, gflops, macs):
 
 # --- MNASNet -------------------------------------------------------------------------------
 
+
 def round_to_multiple_of(val, divisor=8, round_up_bias=0.9):
     """torchvision's mnasnet._round_to_multiple_of, written out again for the test."""
     new_val = max(divisor, int(val + divisor / 2) // divisor * divisor)
@@ -142,8 +146,7 @@ def round_to_multiple_of(val, divisor=8, round_up_bias=0.9):
 
 
 # torchvision's _stack calls: (out depth index, kernel, stride, expansion, repeats)
-MNAS_STACKS = [(2, 3, 2, 3, 3), (3, 5, 2, 3, 3), (4, 5, 2, 6, 3), (5, 3, 1, 6, 2), (6, 5, 2, 6, 4),
-               (7, 3, 1, 6, 1)]
+MNAS_STACKS = [(2, 3, 2, 3, 3), (3, 5, 2, 3, 3), (4, 5, 2, 6, 3), (5, 3, 1, 6, 2), (6, 5, 2, 6, 4), (7, 3, 1, 6, 1)]
 
 
 def mnasnet_bn_channels(alpha):
@@ -167,9 +170,9 @@ def mnasnet():
 def test_mnasnet_params_non_trainable_macs(mnasnet):
     report = mnasnet
     assert report.name == "mnasnet1_0"
-    assert report.totals.params == 4_383_312                       # torchvision num_params
+    assert report.totals.params == 4_383_312  # torchvision num_params
     assert report.totals.non_trainable_params == 2 * mnasnet_bn_channels(1.0) == 37_920
-    assert round(report.totals.macs / 1e9, 3) == 0.314             # torchvision _ops
+    assert round(report.totals.macs / 1e9, 3) == 0.314  # torchvision _ops
     # measured: torch 2.13 hook counter on Conv2d/Linear, 224×224 (see the module docstring)
     assert report.totals.macs == 314_415_872
     assert report.layers[-1].output_shape == (1000,)
@@ -199,13 +202,16 @@ def test_mnasnet_shapes(mnasnet):
     assert add.inputs == ("stack5.inverted_residual_skip1.layers.project_bn", "stack5.inverted_residual1.project_bn")
 
 
-@pytest.mark.parametrize("alpha, params, gflops, macs", [
-    # torchvision mnasnet0_5 / 0_75 / 1_3: num_params and _ops; MACs measured with the hook
-    # counter (torch 2.13, 224×224) on the torchvision models
-    (0.5, 2_218_512, 0.104, 104_455_968),
-    (0.75, 3_170_208, 0.215, 215_493_104),
-    (1.3, 6_282_256, 0.526, 526_362_432),
-])
+@pytest.mark.parametrize(
+    "alpha, params, gflops, macs",
+    [
+        # torchvision mnasnet0_5 / 0_75 / 1_3: num_params and _ops; MACs measured with the hook
+        # counter (torch 2.13, 224×224) on the torchvision models
+        (0.5, 2_218_512, 0.104, 104_455_968),
+        (0.75, 3_170_208, 0.215, 215_493_104),
+        (1.3, 6_282_256, 0.526, 526_362_432),
+    ],
+)
 def test_mnasnet_depth_multiplier_gives_torchvisions_other_widths(alpha, params, gflops, macs):
     totals = cnncalc.analyze("mnasnet1_0", params={"alpha": alpha}).totals
     assert totals.params == params

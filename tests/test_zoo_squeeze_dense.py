@@ -63,8 +63,16 @@ def block_output(r, prefix):
 # --- torchvision's definitions, by arithmetic -------------------------------------------------
 
 # SqueezeNet Fire modules (squeeze, expand1x1, expand3x3) with their features index, and pools
-FIRES = [(16, 64, 64), (16, 64, 64), (32, 128, 128), (32, 128, 128),
-         (48, 192, 192), (48, 192, 192), (64, 256, 256), (64, 256, 256)]
+FIRES = [
+    (16, 64, 64),
+    (16, 64, 64),
+    (32, 128, 128),
+    (32, 128, 128),
+    (48, 192, 192),
+    (48, 192, 192),
+    (64, 256, 256),
+    (64, 256, 256),
+]
 # torchvision's features list: "pool" or a Fire (by position in FIRES)
 SQUEEZE_FEATURES = {
     "squeezenet1_0": ["pool", 0, 1, 2, "pool", 3, 4, 5, 6, "pool", 7],
@@ -135,7 +143,6 @@ def densenet_by_hand(name, size=224):
 # --- every model: file, totals, output ---------------------------------------------------------
 
 
-
 @pytest.mark.parametrize("name", NAMES)
 def test_params_are_torchvisions(name):
     r = report(name)
@@ -168,6 +175,7 @@ def test_output_is_1000_logits(name):
 
 # --- SqueezeNet ------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", ["squeezenet1_0", "squeezenet1_1"])
 def test_squeezenet_by_arithmetic(name):
     params, macs, _ = squeezenet_by_hand(name)
@@ -177,16 +185,29 @@ def test_squeezenet_by_arithmetic(name):
 # features index → (H = W, C) as torchvision's modules output them at 224×224 (hooks), the
 # classifier's conv10 and pool
 SQUEEZENET_SHAPES = {
-    "squeezenet1_0": {"features.0": (109, 109, 96), "features.2": (54, 54, 96),
-                      "features.3": (54, 54, 128), "features.5": (54, 54, 256),
-                      "features.6": (27, 27, 256), "features.10": (27, 27, 512),
-                      "features.11": (13, 13, 512), "features.12": (13, 13, 512),
-                      "classifier.1": (13, 13, 1000), "classifier.3": (1, 1, 1000)},
-    "squeezenet1_1": {"features.0": (111, 111, 64), "features.2": (55, 55, 64),
-                      "features.4": (55, 55, 128), "features.5": (27, 27, 128),
-                      "features.7": (27, 27, 256), "features.8": (13, 13, 256),
-                      "features.12": (13, 13, 512), "classifier.1": (13, 13, 1000),
-                      "classifier.3": (1, 1, 1000)},
+    "squeezenet1_0": {
+        "features.0": (109, 109, 96),
+        "features.2": (54, 54, 96),
+        "features.3": (54, 54, 128),
+        "features.5": (54, 54, 256),
+        "features.6": (27, 27, 256),
+        "features.10": (27, 27, 512),
+        "features.11": (13, 13, 512),
+        "features.12": (13, 13, 512),
+        "classifier.1": (13, 13, 1000),
+        "classifier.3": (1, 1, 1000),
+    },
+    "squeezenet1_1": {
+        "features.0": (111, 111, 64),
+        "features.2": (55, 55, 64),
+        "features.4": (55, 55, 128),
+        "features.5": (27, 27, 128),
+        "features.7": (27, 27, 256),
+        "features.8": (13, 13, 256),
+        "features.12": (13, 13, 512),
+        "classifier.1": (13, 13, 1000),
+        "classifier.3": (1, 1, 1000),
+    },
 }
 
 
@@ -238,6 +259,7 @@ def test_squeezenet_classifier_is_a_conv(name):
 
 # --- DenseNet --------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", ["densenet121", "densenet169"])
 def test_densenet_by_arithmetic(name):
     params, _, macs, _ = densenet_by_hand(name)
@@ -263,12 +285,24 @@ def test_densenet_stage_shapes(name):
 
 
 EXPECTED_STAGES = {
-    "densenet121": {"denseblock1": (56, 256), "transition1": (28, 128), "denseblock2": (28, 512),
-                    "transition2": (14, 256), "denseblock3": (14, 1024), "transition3": (7, 512),
-                    "denseblock4": (7, 1024)},
-    "densenet169": {"denseblock1": (56, 256), "transition1": (28, 128), "denseblock2": (28, 512),
-                    "transition2": (14, 256), "denseblock3": (14, 1280), "transition3": (7, 640),
-                    "denseblock4": (7, 1664)},
+    "densenet121": {
+        "denseblock1": (56, 256),
+        "transition1": (28, 128),
+        "denseblock2": (28, 512),
+        "transition2": (14, 256),
+        "denseblock3": (14, 1024),
+        "transition3": (7, 512),
+        "denseblock4": (7, 1024),
+    },
+    "densenet169": {
+        "denseblock1": (56, 256),
+        "transition1": (28, 128),
+        "denseblock2": (28, 512),
+        "transition2": (14, 256),
+        "denseblock3": (14, 1280),
+        "transition3": (7, 640),
+        "denseblock4": (7, 1664),
+    },
 }
 
 
@@ -315,7 +349,7 @@ def test_densenet_layer_counts(name):
     assert len(convs) == 1 + 2 * n + 3 and len(bns) == len(convs) + 1
     assert all(x.biases == 0 for x in convs)
     # 121 and 169 count the weighted layers: convs + the classifier
-    assert len(convs) + 1 == int(name[len("densenet"):])
+    assert len(convs) + 1 == int(name[len("densenet") :])
 
 
 def test_densenet_transition():
