@@ -248,7 +248,7 @@ def one_layer(kind: str, inputs, options: dict, layout: str | None = None, expla
     from .engine import layer_row
     from .errors import Loc
     from .kinds import KINDS
-    from .layout import LAYOUTS, channels_last
+    from .layout import LAYOUTS, channels_last, layout_of_rank
     from .sources.document import check_kind
     from .sources.options import check_options
 
@@ -260,10 +260,10 @@ def one_layer(kind: str, inputs, options: dict, layout: str | None = None, expla
         )
     ]
     rank = len(inputs[0])
-    default = {1: "C", 2: "TC", 3: "HWC", 4: "DHWC"}.get(rank, "HWC")
+    default = layout_of_rank(rank - 1)
     layout = (layout or default).upper()
     if layout in ("HWC", "CHW") and rank != 3:  # the display names: channels last or first
-        layout = default if layout == "HWC" else "C" + default[:-1]
+        layout = layout_of_rank(rank - 1, last=layout == "HWC")
     if LAYOUTS.get(layout, -1) != rank - 1 or any(len(x) != rank for x in inputs):
         raise CnnCalcError(
             f"--input must have as many sizes as the layout {layout} has letters, "

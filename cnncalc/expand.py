@@ -3,7 +3,8 @@
 Blocks are instantiated with their arguments, `repeat` is unrolled, branches become nodes
 whose inputs name the branch ends, and every `${…}` is evaluated. Each node names its
 inputs, so the engine needs no knowledge of the YAML form. What a value must be is
-checked by `spec`; this module only decides what is built and how it is named."""
+checked by `sources` (document and options); this module only decides what is built and how
+it is named."""
 
 from __future__ import annotations
 

@@ -22,6 +22,13 @@ for _rank, _dims in DIM_NAMES.items():
 DISPLAY_LAYOUTS = ("hwc", "chw")
 
 
+def layout_of_rank(spatial_rank: int, last: bool = True) -> str:
+    """The file layout of a spatial rank with channels last (TC, HWC, DHWC) or first (CT, CHW,
+    CDHW); C for a flat vector. HWC for a rank no layout has (the caller's check names it)."""
+    dims = "".join(DIM_NAMES.get(spatial_rank, DIM_NAMES[2])) if spatial_rank else ""
+    return dims + "C" if last else "C" + dims
+
+
 def channels_last(layout: str) -> bool:
     """HWC, TC, DHWC (and the display layout 'hwc') put channels last."""
     return layout.upper() != "C" and layout.upper().endswith("C")

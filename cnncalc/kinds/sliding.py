@@ -81,7 +81,7 @@ def explicit_padding(padding, rank: int) -> list[tuple[int, int]] | None:
 def window_out(spatial, kernel, stride, padding, dilation, ceil_mode=False):
     """Apply the output-size rule to every spatial dimension.
 
-    kernel, stride and dilation are at least 1: spec checks them where they are written.
+    kernel, stride and dilation are at least 1: the sources check them where they are written.
     Returns (out_spatial, pads, warnings). Raises LayerError when a window does not fit.
     """
     rank = len(spatial)
