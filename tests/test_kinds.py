@@ -202,3 +202,12 @@ def test_an_elementwise_kind_is_one_class():
 )
 def test_labels_show_the_input_rank(layer, shape, layout, label):
     assert cnncalc.analyze(cnncalc.loads(network_yaml(layer, shape, layout))).layers[-1].label == label
+
+
+@pytest.mark.parametrize("name", sorted({alias for kind in KINDS.values() for alias in kind.aliases} - set(KINDS)))
+def test_another_frameworks_name_points_to_its_kind(name):
+    # each declared alias, written as a layer's kind, is refused with the kind it stands for
+    from cnncalc.kinds import alias_of
+
+    with pytest.raises(cnncalc.CnnCalcError, match=rf"unknown layer kind '{name}'; did you mean '{alias_of(name)}'\?"):
+        cnncalc.loads(network_yaml(name, [8, 8, 3], "HWC"))
