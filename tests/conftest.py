@@ -1,4 +1,16 @@
+"""Fixtures shared by the tests. Shared tables and oracles are in support modules (helpers,
+kind_cases, oracles); no test module imports another."""
+
 import pytest
+
+
+@pytest.fixture(autouse=True)
+def _terminal_width_unset(monkeypatch):
+    # every test starts from the documented default (piped output is 160 columns) whatever the
+    # shell or the test runner says (pytest-xdist's workers set COLUMNS=80); a test that means a
+    # width sets COLUMNS itself
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.delenv("LINES", raising=False)
 
 
 def pytest_addoption(parser):

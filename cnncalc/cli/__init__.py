@@ -23,6 +23,7 @@ from .options import (
     CountType,
     ShapeType,
     budget_options,
+    format_option,
     output_options,
     user_errors,
 )
@@ -411,14 +412,7 @@ def list_(fmt, layout):
 
 
 @cli.command()
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="table",
-    show_default=True,
-    help="table for people; json, csv or markdown for machines and documents",
-)
+@format_option
 @user_errors
 def kinds(fmt):
     """List the layer kinds, their options with defaults, and what each does."""

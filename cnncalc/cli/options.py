@@ -67,17 +67,21 @@ class AssignType(click.ParamType):
             self.fail(str(e), param, ctx)
 
 
+# --format, for every command that prints a report or a listing
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="table for people; json, csv or markdown for machines and documents",
+)
+
+
 def output_options(func):
     """--format and --layout, shared by every command that prints a report."""
 
-    @click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(FORMATS),
-        default="table",
-        show_default=True,
-        help="table for people; json, csv or markdown for machines and documents",
-    )
+    @format_option
     @click.option(
         "--layout",
         type=click.Choice(("hwc", "chw")),
