@@ -296,7 +296,12 @@ def comparison(operands, layout: str | None = None, dtype: str = "float32"):
     records, first = [], None
     for operand in operands:
         name, params, shape = parse_operand(operand)
-        report = analyze(name, params=params or None, input=shape, layout=layout, dtype=dtype)
+        try:
+            report = analyze(name, params=params or None, input=shape, layout=layout, dtype=dtype)
+        except CnnCalcError as e:
+            if e.where in ("--set", "--input"):  # a setting in the brackets: name them, not an option
+                raise CnnCalcError(e.message, f"in {shown(str(operand).strip())}") from None
+            raise
         memory = report.memory()
         record = {
             "network": str(operand).strip(),

@@ -176,7 +176,27 @@ def check_budget(report, limits, param_bytes: int) -> list[Failure]:
 def merged_limits(command_line: list[Limit], in_file: list[Limit]) -> list[Limit]:
     """The command line wins: a limit given there replaces the file's limit of the same key."""
     given = {limit.key for limit in command_line}
-    return command_line + [limit for limit in in_file if limit.key not in given]
+    merged = command_line + [limit for limit in in_file if limit.key not in given]
+    refuse_contradictions(merged)
+    return merged
+
+
+def refuse_contradictions(limits) -> None:
+    """A minimum above the maximum of the same quantity can never pass: an error naming both."""
+    bound = {limit.key: limit for limit in limits}
+    for key, low in bound.items():
+        side, what = key.split("_", 1)
+        high = bound.get(f"max_{what}")
+        if side == "min" and high is not None and low.bound > high.bound:
+
+            def origin(limit):
+                return "the command line" if str(limit.where).startswith("--") else "the file's budget"
+
+            raise CnnCalcError(
+                f"min_{what} must be at most max_{what}, but {low.bound:,} (from {origin(low)}) > {high.bound:,} "
+                f"(from {origin(high)}): no network passes both",
+                low.where,
+            )
 
 
 # --- many files -----------------------------------------------------------------------------------
@@ -255,10 +275,14 @@ def check_file(
     """Check one network: its budget (the command line's limits win over its `budget:`), its
     answers (`expect:` and an answer key), and with strict, its warnings. Never raises for the
     file's faults: an invalid file is a result with its error."""
+    import os
+
     from . import api
     from .units import DTYPE_BYTES
 
     try:
+        if os.path.isdir(source):  # a folder with no network files in it, kept to fail on its own line
+            raise CnnCalcError("no *.yaml or *.yml files were found under this folder", source)
         if only_networks and not _is_network(source):
             return FileResult(source, "skipped", "", [], [], [], None)
         net = api.load(source, params)

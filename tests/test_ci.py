@@ -419,3 +419,46 @@ def test_a_glob_does_not_follow_links_to_folders(tmp_path, monkeypatch):
     ]
     result = CliRunner().invoke(cli, ["check", str(tmp_path / "models" / "*.yaml")])
     assert result.output.splitlines()[0] == f"{tmp_path / 'models' / 'a.yaml'}: passed"
+
+
+# --- what a careful user notices -------------------------------------------------------------
+
+
+def test_an_empty_folder_says_it_has_no_network_files(tmp_path):
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "notes.txt").write_text("not a network")
+    result = run("check", str(tmp_path / "models"))
+    assert result.exit_code == 2
+    assert f"{tmp_path / 'models'}: no *.yaml or *.yml files were found under this folder" in result.output
+    assert "it is a directory" not in result.output and "built-in" not in result.output
+
+
+def test_a_minimum_above_the_maximum_is_refused(tmp_path):
+    # no network has both at least 6,000,000 and at most 5,000,000 params
+    result = run("check", "lenet5", "--min-params", "6M", "--max-params", "5M")
+    assert result.exit_code == 2
+    assert (
+        "--min-params: min_params must be at most max_params, but 6,000,000 (from the command line) > "
+        "5,000,000 (from the command line)" in result.output
+    )
+    # in a file's budget, at the line of the minimum; and the command line's bound against the file's
+    net = tmp_path / "net.yaml"
+    net.write_text(
+        "name: t\ninput: {shape: [8, 8, 3], layout: HWC}\nbudget: {min_params: 6M, max_params: 5M}\n"
+        "layers:\n  - conv: {filters: 4, kernel: 3}\n"
+    )
+    result = run("check", str(net))
+    assert (
+        result.exit_code == 2 and f"{net}:3: budget.min_params: min_params must be at most max_params" in result.output
+    )
+    # the command line's max (7M) replaces the file's, and 6M ≤ 7M: the check runs, and 112 params fail the min
+    result = run("check", str(net), "--max-params", "7M")
+    assert result.exit_code == 1 and "params 112 < min 6,000,000" in result.output  # (3·3·3 + 1)·4 = 112
+    result = run("check", str(net), "--max-params", "5.5M")
+    assert result.exit_code == 2 and "(from the file's budget) > 5,500,000 (from the command line)" in result.output
+
+
+def test_check_batch_has_help_and_list_has_no_input():
+    assert "batch size for activation memory" in run("check", "--help").output
+    listed = run("list", "--help").output
+    assert "--input" not in listed and "shape order for display" in listed

@@ -456,3 +456,29 @@ def test_line_breaks_and_tabs_in_names_stay_on_one_line_in_every_human_format(tm
     assert [row.split(" | ")[0] for row in rows[1:]] == ["| input", "| a⇥b", "| c↵d", "| **total**"]
     explained = CliRunner().invoke(cli, ["summary", str(net), "--explain"]).output
     assert "a⇥b  conv 3×3/1 ×4  → 6×6×4" in explained and "c↵d  relu  → 6×6×4" in explained
+
+
+def test_the_top_level_help_cuts_no_description():
+    result = CliRunner().invoke(cli, ["--help"], env={"COLUMNS": "80"})
+    commands = result.output.split("Commands:", 1)[1]
+    assert "..." not in commands and "…" not in commands
+    assert all(len(line) <= 80 for line in result.output.splitlines())
+    assert set(cli.commands) == {line.split()[0] for line in commands.strip().splitlines()}
+
+
+def test_a_bare_name_with_a_network_file_beside_it_is_pointed_to_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "ng_example.yaml").write_text((README.parent / "architectures" / "lenet5.yaml").read_text())
+    result = run("summary", "ng_example")
+    assert result.exit_code == 2
+    assert (
+        "'ng_example' is not a built-in architecture; to read the file 'ng_example.yaml' here, write ng_example.yaml"
+        in (result.output)
+    )
+
+
+def test_a_setting_in_compares_brackets_is_named_by_its_bracket():
+    result = run("compare", "vgg16", "mobilenet_v1[widht=0.5]")
+    assert result.exit_code == 2
+    assert "Error: in 'mobilenet_v1[widht=0.5]': unknown parameter 'widht'" in result.output
+    assert "--set" not in result.output

@@ -809,3 +809,11 @@ def test_bad_batch_and_dtype():
         cnncalc.analyze(net, dtype="float128")
     with pytest.raises(CnnCalcError, match="batch"):
         cnncalc.analyze(net, batch=0)
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n"], ids=["no text", "blank lines", "a comment"])
+def test_an_empty_file_says_so(text):
+    with pytest.raises(
+        CnnCalcError, match="the file is empty: a network file is a mapping with name, input and layers"
+    ):
+        cnncalc.loads(text, file="empty.yaml")

@@ -51,7 +51,7 @@ def cli():
     layer by layer, from a YAML description. No deep-learning framework needed."""
 
 
-@cli.command()
+@cli.command(short_help="The per-layer table of a network.")
 @click.argument("network")
 @click.option(
     "--input",
@@ -203,7 +203,10 @@ def summary(
             )
 
 
-@cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@cli.command(
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    short_help="One layer alone, with its arithmetic.",
+)
 @click.argument("kind")
 @click.option(
     "--input",
@@ -254,7 +257,7 @@ def _json_error(e: CnnCalcError):
     sys.exit(2)
 
 
-@cli.command()
+@cli.command(short_help="Check files: answers, budgets, warnings.")
 @click.argument("files", nargs=-1, required=True)
 @click.option(
     "--answers",
@@ -279,7 +282,9 @@ def _json_error(e: CnnCalcError):
     show_default=True,
     help="element type for activation and parameter memory",
 )
-@click.option("--batch", type=CountType(1, MAX_BATCH), default=1, show_default=True)
+@click.option(
+    "--batch", type=CountType(1, MAX_BATCH), default=1, show_default=True, help="batch size for activation memory"
+)
 @click.option(
     "--format",
     "fmt",
@@ -305,6 +310,7 @@ def check(files, answers, strict, only_networks, input_shape, assignments, dtype
             for key, value in bounds.items()
             if value is not None
         ]
+        checks.refuse_contradictions(limits)
         paths = checks.sources(files)
         if answers and len(paths) != 1:
             raise CnnCalcError(f"--answers is the key of one network, but {len(paths)} files were given")
@@ -321,7 +327,7 @@ def check(files, answers, strict, only_networks, input_shape, assignments, dtype
     sys.exit(2 if "invalid" in statuses else 1 if "failed" in statuses else 0)
 
 
-@cli.command()
+@cli.command(short_help="The settings that take one size to another.")
 @click.option("--input", "n", type=CountType(1, MAX_SOLVE_SIZE), required=True, help="the input size n (one dimension)")
 @click.option("--output", "wanted", type=CountType(1, MAX_SOLVE_SIZE), required=True, help="the wanted output size")
 @click.option("--kernel", type=CountType(1, MAX_SOLVE_KERNEL), default=None, help="fix the kernel")
@@ -345,7 +351,7 @@ def solve(n, wanted, kernel, stride, dilation, padding, mode, show_all):
     click.echo(solve_text(found, show_all), nl=False)
 
 
-@cli.command()
+@cli.command(short_help="A JSON Schema of the network format.")
 def schema():
     """Print a JSON Schema (draft 2020-12) of the network format, generated from the layer
     kinds and their options, for editors: cnncalc schema > cnncalc.schema.json."""
@@ -356,7 +362,7 @@ def schema():
     click.echo(json.dumps(network_schema(), indent=2, ensure_ascii=False))
 
 
-@cli.command()
+@cli.command(short_help="Networks side by side, with ratios.")
 @click.argument("networks", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option(
@@ -374,7 +380,7 @@ def compare(networks, fmt, layout, dtype):
     _emit(render_listing(api.comparison(networks, layout, dtype), fmt))
 
 
-@cli.command()
+@cli.command(short_help="A grid over parameters and inputs.")
 @click.argument("network")
 @click.option("--set", "grid", multiple=True, metavar="KEY=V1,V2,…", help="a parameter and its values (repeatable)")
 @click.option(
@@ -400,8 +406,8 @@ def sweep(network, grid, inputs, fmt, layout, dtype):
     _emit(render_listing(api.sweep(network, values, shapes, layout, dtype), fmt))
 
 
-@cli.command(name="list")
-@output_options
+@cli.command(name="list", short_help="The built-in architectures.")
+@output_options(takes_input=False)
 @user_errors
 def list_(fmt, layout):
     """List the built-in architectures with input shape, params and MACs."""
@@ -411,7 +417,7 @@ def list_(fmt, layout):
     _emit(render_listing(api.builtin_listing(layout), fmt))
 
 
-@cli.command()
+@cli.command(short_help="The layer kinds and their options.")
 @format_option
 @user_errors
 def kinds(fmt):

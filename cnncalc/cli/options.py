@@ -78,22 +78,27 @@ format_option = click.option(
 )
 
 
-def output_options(func):
-    """--format and --layout, shared by every command that prints a report."""
+def output_options(func=None, *, takes_input: bool = True):
+    """--format and --layout, shared by every command that prints a report; takes_input: the
+    command has an --input, which --layout orders too (list has none)."""
+    orders = "shape order for display and for --input" if takes_input else "shape order for display"
 
-    @format_option
-    @click.option(
-        "--layout",
-        type=click.Choice(("hwc", "chw")),
-        default=None,
-        help="shape order for display and for --input: channels last (H×W×C, as in Ng's course "
-        "and Keras) or first (C×H×W, as in PyTorch); default: the file's own order",
-    )
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        return func(*args, **kwargs)
+    def decorate(func):
+        @format_option
+        @click.option(
+            "--layout",
+            type=click.Choice(("hwc", "chw")),
+            default=None,
+            help=f"{orders}: channels last (H×W×C, as in Ng's course and Keras) or first (C×H×W, as in "
+            "PyTorch); default: the file's own order",
+        )
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            return func(*args, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorate(func) if func is not None else decorate
 
 
 def user_errors(func):

@@ -30,6 +30,8 @@ def check_document(doc, file: str, reserved=()) -> None:
     """The top level of a network file and the form of its block definitions. reserved:
     names a block must not take (the layer kinds)."""
     root = Loc(file, getattr(doc, "line", None))
+    if doc is None:  # no text, or only comments and blank lines
+        raise CnnCalcError("the file is empty: a network file is a mapping with name, input and layers", root)
     if not isinstance(doc, dict):
         raise CnnCalcError(
             f"a network file is a mapping with name, input and layers, but saw {type(doc).__name__}", root

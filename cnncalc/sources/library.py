@@ -97,6 +97,10 @@ def read_source(source) -> tuple[str, str, str | None]:
     hint = did_you_mean(text, builtins())
     if os.path.lexists(text):
         hint += f"; to read the file {shown(text)}, write ./{text}"
+    else:
+        beside = next((text + end for end in (".yaml", ".yml") if os.path.isfile(text + end)), None)
+        if beside:  # `summary ng_example` with ng_example.yaml in the folder
+            hint += f"; to read the file {shown(beside)} here, write {beside}"
     raise CnnCalcError(
         f"{shown(text)} is not a built-in architecture{hint} (see `cnncalc list`; a file "
         f"is named with a / or a .yaml ending)"
