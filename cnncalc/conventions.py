@@ -5,12 +5,14 @@ on a report's rows, so that each tool's total is reproduced exactly (checked aga
 - ours: the multiplications by conv, dense and locally-connected weights (the papers' count).
 - torchinfo ("Total mult-adds"): for a convolution, its weights and biases × the output
   positions (for a transposed convolution too: the output side); for any other layer with
-  parameters (dense, batch norm), its weights and biases, once.
+  parameters (dense, over channels too; batch norm), its weights and biases, once; a layer
+  scale, 0.
 - fvcore (FlopCountAnalysis.total()): convolutions and dense layers as ours (no bias; a
   transposed convolution by its input positions), a batch norm 2 per input element (1 without
-  affine), a group, layer or instance norm 5 per input element (4 without affine), an adaptive
-  or global average pool 1 per input element, a 2-D nearest upsample 1 per output element and
-  a bilinear one 4; nothing else (other upsampling modes, prelu, shuffles: 0).
+  affine; 5 and 4 with batch statistics), a group, layer or instance norm 5 per input element
+  (4 without affine), a 2-D adaptive or global average pool 1 per input element (x.mean and
+  1-D or 3-D pools: 0), a 2-D nearest upsample 1 per output element and a bilinear one 4;
+  nothing else (other upsampling modes, prelu, shuffles: 0).
 
 Each kind declares its own two counts (kinds.base lists them), next to its other rules;
 this module only applies them to a report's rows. Standard library only.
@@ -27,10 +29,10 @@ def counted(report, convention: str) -> list[int]:
         return [row.macs for row in report.layers]
     from .kinds import KINDS
 
-    sizes = {row.name: row.activation_size for row in report.layers}
+    shapes = {row.name: row.output_shape for row in report.layers}
     if convention == "fvcore":
-        return [KINDS[row.kind].fvcore(row, [sizes[i] for i in row.inputs]) for row in report.layers]
+        return [KINDS[row.kind].fvcore(row, [shapes[i] for i in row.inputs]) for row in report.layers]
     rows = {row.name: row for row in report.layers}
     return [
-        KINDS[row.kind].torchinfo(row, [sizes[i] for i in row.inputs], rows.get(row.shares)) for row in report.layers
+        KINDS[row.kind].torchinfo(row, [shapes[i] for i in row.inputs], rows.get(row.shares)) for row in report.layers
     ]

@@ -353,6 +353,8 @@ CASES = [
         0,
     ),
     ("global_max_flat", "global_max_pool", ([7, 7, 64], "HWC"), (64,), 0, 0, 0),
+    # x.mean([2, 3]) in ShuffleNetV2's head: 7·7 positions of 1024 channels to 1024
+    ("mean_shufflenet_head", "mean", ([7, 7, 1024], "HWC"), (1024,), 0, 0, 0),
     ("global_max_1d_keepdims", {"global_max_pool": {"keepdims": True}}, ([50, 8], "TC"), (8, 1), 0, 0, 0),
     # --- adaptive pools -------------------------------------------------------------------
     ("adaptive_avg_alexnet", {"adaptive_avg_pool": {"output_size": 6}}, ([13, 13, 256], "HWC"), (256, 6, 6), 0, 0, 0),
@@ -379,6 +381,16 @@ CASES = [
         64 * 10,
     ),
     ("dense_on_flat_input", {"dense": {"units": 3, "activation": "softmax"}}, ([20], "C"), (3,), 20 * 3 + 3, 0, 20 * 3),
+    # ConvNeXt-T's first block.3: nn.Linear(96, 384) on a 56×56 channels-last map
+    (
+        "dense_over_channels_convnext",
+        {"dense": {"units": 384, "over": "channels"}},
+        ([56, 56, 96], "HWC"),
+        (384, 56, 56),
+        96 * 384 + 384,
+        0,
+        56 * 56 * 96 * 384,
+    ),
     # --- normalization, dropout, padding ------------------------------------------------
     ("batch_norm", "batch_norm", ([8, 8, 16], "HWC"), (16, 8, 8), 2 * 16, 2 * 16, 0),
     ("batch_norm_no_affine", {"batch_norm": {"affine": False}}, ([8, 8, 16], "HWC"), (16, 8, 8), 0, 2 * 16, 0),

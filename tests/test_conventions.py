@@ -28,7 +28,31 @@ MEASURED = {
     "mobilenet_v2": (300_809_384, 314_193_216),
     "googlenet-torchvision": (1_498_391_752, 1_504_878_688),
     "efficientnet_b0": (385_867_108, 401_659_392),
+    # torchvision's forms these built-ins now write: ConvNeXt's Linear on the channels of every
+    # position (torchinfo counts it once) and layer scale (0); the heads' x.mean([2, 3]) (fvcore: 0)
+    "convnext_tiny": (322_371_592, 4_470_437_376),
+    "shufflenet_v2_x0_5": (40_485_400, 42_524_256),
+    "shufflenet_v2_x1_0": (144_925_172, 148_808_392),
+    "mnasnet1_0": (314_454_792, 325_329_152),
 }
+
+
+def test_the_forms_written_explain_the_differences(analyzed):
+    # convnext_tiny: were its 36 Linears counted at every position, torchinfo would add
+    # (weights + biases) × (positions − 1) for each: stage by stage, 3, 3, 9 and 3 blocks of
+    # 2 Linears dim → 4·dim → dim at 56², 28², 14² and 7² positions
+    linears = sum(
+        blocks * ((dim * 4 * dim + 4 * dim) + (4 * dim * dim + dim)) * (side * side - 1)
+        for blocks, dim, side in ((3, 96, 56), (3, 192, 28), (9, 384, 14), (3, 768, 7))
+    )
+    report = analyzed("convnext_tiny")
+    rows = [row for row in report.layers if row.kind == "dense" and row.hyperparameters["over"] == "channels"]
+    as_convolutions = sum((row.weights + row.biases) * (row.activation_size // row.output_shape[0]) for row in rows)
+    assert as_convolutions - sum(row.weights + row.biases for row in rows) == linears == 4_146_611_616
+    # shufflenet_v2_x1_0: a global average pool would add 1 per input element, 1024·7·7
+    shufflenet = analyzed("shufflenet_v2_x1_0")
+    mean = next(row for row in shufflenet.layers if row.kind == "mean")
+    assert shufflenet.layer(mean.inputs[0]).output_shape == (1024, 7, 7)
 
 
 @pytest.mark.parametrize("name", MEASURED)
@@ -68,18 +92,23 @@ PEER_CASES = [
         8 * 8 * 16 * 8 * 9,
     ),
     ("dense", ["flatten", {"dense": {"units": 10}}], 1024 * 10 + 10, 1024 * 10),  # Flatten(), Linear(1024, 10)
+    # ConvNeXt's form: permute, Linear(16, 8), permute: torchinfo counts the Linear's weights once
+    ("dense_over_channels", {"dense": {"units": 8, "over": "channels"}}, 16 * 8 + 8, 8 * 8 * 8 * 16),
     ("max_pool", {"max_pool": {"kernel": 2}}, 0, 0),
     ("avg_pool", {"avg_pool": {"kernel": 2}}, 0, 0),
     ("global_avg_pool", "global_avg_pool", 0, 8 * 8 * 16),  # AdaptiveAvgPool2d(1), Flatten(): 1 per input element
     ("global_avg_pool_keepdims", {"global_avg_pool": {"keepdims": True}}, 0, 8 * 8 * 16),
     ("global_max_pool", "global_max_pool", 0, 0),  # AdaptiveMaxPool2d(1), Flatten()
+    ("mean", "mean", 0, 0),  # x.mean((2, 3)): fvcore has no handler for aten::mean
     ("adaptive_avg_pool", {"adaptive_avg_pool": {"output_size": 3}}, 0, 8 * 8 * 16),
     ("adaptive_max_pool", {"adaptive_max_pool": {"output_size": 3}}, 0, 0),
     *[(act, act, 0, 0) for act in ACTIVATIONS],  # ReLU(), ReLU6(), … (swish as SiLU, linear as Identity)
     ("dropout", "dropout", 0, 0),
     ("prelu", "prelu", 1, 0),  # PReLU(): one slope
     ("prelu_per_channel", {"prelu": {"per_channel": True}}, 16, 0),  # PReLU(16)
-    ("scale", "scale", 16, 0),  # a leaf module multiplying by a (16, 1, 1) Parameter named weight
+    # torchvision's CNBlock.layer_scale (a Parameter on the block, no leaf module) and timm's
+    # LayerScale2d.gamma: torchinfo counts only a leaf's weight and bias (a leaf's `weight` gives 16)
+    ("scale", "scale", 0, 0),
     ("batch_norm", "batch_norm", 2 * 16, 2 * 1024),  # BatchNorm2d(16): γ and β; a scale and a shift
     ("batch_norm_no_affine", {"batch_norm": {"affine": False}}, 0, 1024),
     ("lrn", "lrn", 0, 0),  # LocalResponseNorm(5)
@@ -138,29 +167,6 @@ def test_each_kind_counts_as_the_tools_do(layers, torchinfo, fvcore):
     )
 
 
-# Measured, and not yet what cnncalc counts: each is a way of writing the layer in PyTorch that the
-# tools count differently from the form above (see the issue on exact peer conventions).
-KNOWN_DIFFERENCES = [
-    # torchvision's ConvNeXt keeps its layer scale on the block (not a leaf module): torchinfo counts 0
-    ("scale_on_a_block", "scale", "torchinfo", 0),
-    # torchvision's ShuffleNetV2 and MNASNet pool with x.mean([2, 3]): fvcore has no handler for mean
-    ("global_avg_pool_as_mean", "global_avg_pool", "fvcore", 0),
-    # ConvNeXt's pointwise layers are nn.Linear on a channels-last map: torchinfo counts them once
-    ("conv_1x1_as_channels_last_linear", {"conv": {"filters": 8, "kernel": 1}}, "torchinfo", 16 * 8 + 8),
-]
-
-
-@pytest.mark.xfail(strict=True, reason="a PyTorch form the conventions do not model yet")
-@pytest.mark.parametrize(
-    "layers, tool, measured", [c[1:] for c in KNOWN_DIFFERENCES], ids=[c[0] for c in KNOWN_DIFFERENCES]
-)
-def test_known_differences_from_the_tools(layers, tool, measured):
-    from helpers import network_yaml
-
-    report = cnncalc.analyze(cnncalc.loads(network_yaml(layers, [8, 8, 16], "HWC")))
-    assert sum(counted(report, tool)[1:]) == measured
-
-
 def test_vgg16_follows_the_paper_without_torchvisions_identity_pool(analyzed):
     # torchvision's vgg16 has an AdaptiveAvgPool2d(7), an identity at 224 that fvcore counts
     # 1 per element (7·7·512 = 25,088); our vgg16 is the paper's configuration D, without it
@@ -201,3 +207,20 @@ def test_the_cli_shows_a_convention_and_the_json_says_what_each_counts():
     bn1 = next(x for x in ours["layers"] if x["name"] == "bn1")
     assert bn1["macs"] == 0 and bn1["conventions"] == {"torchinfo": 2 * 64, "fvcore": 2 * 112 * 112 * 64}
     assert cnncalc.analyze("resnet50").totals.macs == 4_089_184_256  # the default stays ours
+
+
+def test_a_shared_norm_keeps_its_affine_count_under_fvcore():
+    # the second call of bn reuses its γ and β (no params of its own), and is still an affine
+    # batch norm: fvcore counts 2 per input element at each call, 2·(8·8·4) twice
+    from helpers import network_yaml
+
+    layers = [
+        {"conv": {"name": "c1", "filters": 4, "kernel": 3, "padding": 1}},
+        {"batch_norm": {"name": "bn"}},
+        {"conv": {"name": "c2", "filters": 4, "kernel": 3, "padding": 1}},
+        {"batch_norm": {"name": "bn_again", "share": "bn"}},
+    ]
+    report = cnncalc.analyze(cnncalc.loads(network_yaml(layers, [8, 8, 4], "HWC")))
+    fvcore = dict(zip([row.name for row in report.layers], counted(report, "fvcore")))
+    assert report.layer("bn_again").params == 0
+    assert fvcore["bn"] == fvcore["bn_again"] == 2 * 8 * 8 * 4

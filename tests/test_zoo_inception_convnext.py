@@ -377,11 +377,13 @@ def test_convnext_tiny_shapes():
 
 
 def test_convnext_tiny_layer_counts():
-    # torchvision: 1 + 3 stem/downsample convs and 18 depthwise convs (Conv2d), 36 + 1 Linear,
+    # torchvision: 1 + 3 stem/downsample convs and 18 depthwise convs (Conv2d), 36 + 1 Linear
+    # (36 on the channels of every position, the classifier's on a flat vector),
     # 18 + 1 + 3 + 1 LayerNorm / LayerNorm2d, 18 layer scales
     r = report("convnext_tiny")
     assert len(counted(r, "depthwise_conv")) == 18
-    assert len(counted(r, "conv")) == 4 + 36
-    assert len(counted(r, "dense")) == 1
+    assert len(counted(r, "conv")) == 1 + 3
+    assert len(counted(r, "dense")) == 36 + 1
+    assert sum(row.hyperparameters["over"] == "channels" for row in r.layers if row.kind == "dense") == 36
     assert len(counted(r, "layer_norm")) == 23
     assert len(counted(r, "scale")) == 18

@@ -79,7 +79,10 @@ class Scale(Elementwise):
     name, prefix = "scale", "scale"
     aliases = ("LayerScale",)
     in_place = False
-    torchinfo = weights_once
+    # torchinfo counts a parameter only in a leaf module and only under the name weight or bias:
+    # torchvision's ConvNeXt holds layer_scale on the (non-leaf) block, timm calls it gamma (both
+    # measured: 0, torchinfo 1.8)
+    torchinfo = counts_nothing
     fvcore = counts_nothing
     help = "a learned per-channel multiplier (ConvNeXt's layer scale): C params"
     options = {}

@@ -8,7 +8,7 @@ Each layer kind is one class (or one instance) holding every fact about it side 
                          receptive field; IDENTITY when the layer keeps positions; None when
                          the receptive field is not defined through it
   explain(a, xs, y)   -> the worked arithmetic, as Steps
-  torchinfo(row, input_sizes, source) and fvcore(row, input_sizes)
+  torchinfo(row, inputs, source) and fvcore(row, inputs)
                       -> what those tools count for a row of the report (cnncalc.conventions)
   in_place            -> whether it may overwrite its input (the in-place inference peak)
   aliases             -> what PyTorch, Keras and others call it, for "did you mean"
@@ -145,11 +145,11 @@ class Kind:
     def explain(self, a, xs: Sequence[Shape], y: Shape) -> list[Step]:
         raise NotImplementedError(f"kind {self.name} has no worked arithmetic")
 
-    def torchinfo(self, row, input_sizes: Sequence[int], source=None) -> int:
+    def torchinfo(self, row, inputs: Sequence[Shape], source=None) -> int:
         """torchinfo's "Total mult-adds" for this row; source: the row whose weights it reuses."""
         raise NotImplementedError(f"kind {self.name} has no torchinfo count")
 
-    def fvcore(self, row, input_sizes: Sequence[int]) -> int:
+    def fvcore(self, row, inputs: Sequence[Shape]) -> int:
         """fvcore's FlopCountAnalysis count for this row (eval mode)."""
         raise NotImplementedError(f"kind {self.name} has no fvcore count")
 
@@ -166,7 +166,7 @@ class NoWeights(Kind):
     """Declared free: no parameters and no weight multiplications (so torchinfo, which counts
     a module's weights, counts none)."""
 
-    def torchinfo(self, row, input_sizes, source=None):
+    def torchinfo(self, row, inputs, source=None):
         return 0
 
     def params(self, a, xs, y):
@@ -196,33 +196,40 @@ class Elementwise(NoWeights):
 # --- what the peers count (cnncalc.conventions applies these to a report's rows) ----------
 
 
-def weights_once(kind, row, input_sizes, source=None) -> int:
+def weights_once(kind, row, inputs, source=None) -> int:
     """torchinfo, for any layer with parameters but a convolution: its weights and biases,
     once; source: the row whose weights this one reuses (torchinfo counts every call)."""
     counted = source or row
     return counted.weights + counted.biases
 
 
-def weights_per_position(kind, row, input_sizes, source=None) -> int:
+def weights_per_position(kind, row, inputs, source=None) -> int:
     """torchinfo, for a convolution (a transposed one too): its weights and biases × the
     output positions."""
     counted = source or row
     return (counted.weights + counted.biases) * prod(row.output_shape[1:])
 
 
-def our_macs(kind, row, input_sizes) -> int:
+def our_macs(kind, row, inputs) -> int:
     """fvcore, for convolutions and dense layers: the weight multiplications, as ours."""
     return row.macs
 
 
-def counts_nothing(kind, row, input_sizes) -> int:
-    """A peer that counts nothing for this kind (fvcore's activations, shuffles, …)."""
+def counts_nothing(kind, row, inputs, source=None) -> int:
+    """A peer that counts nothing for this kind (fvcore's activations, shuffles, …; torchinfo's
+    layer scale, a parameter that is no leaf module's `weight`)."""
     return 0
 
 
-def per_input_element(kind, row, input_sizes) -> int:
-    """fvcore, for an adaptive or global average pool: 1 per input element."""
-    return sum(input_sizes)
+def per_input_element(kind, row, inputs) -> int:
+    """fvcore, for an adaptive or global average pool: 1 per input element, on a 2-D input only
+    (its handler is registered for aten::adaptive_avg_pool2d; the 1-D and 3-D ops count 0)."""
+    return sum(prod(x) for x in inputs) if all(len(x) == 3 for x in inputs) else 0
+
+
+def input_elements(inputs) -> int:
+    """The elements a layer reads, over all its inputs (channels-first shapes, batch excluded)."""
+    return sum(prod(x) for x in inputs)
 
 
 # --- text shared by the kinds' labels and worked arithmetic ------------------------------

@@ -14,6 +14,7 @@ from .base import (
     Params,
     Step,
     counts_nothing,
+    input_elements,
     kept_steps,
     number,
     register,
@@ -29,8 +30,14 @@ class BatchNorm(Elementwise):
     in_place = False
     torchinfo = weights_once
 
-    def fvcore(self, row, input_sizes):
-        return (2 if row.weights else 1) * sum(input_sizes)  # a scale and a shift; a shift alone without affine
+    def fvcore(self, row, inputs):
+        # fvcore's batch_norm handler: at inference 1 per element, 2 with affine; with batch
+        # statistics (training, or track_running_stats false, which normalizes with the batch's
+        # statistics even in eval mode) 4 per element, 5 with affine. Affine as written: a
+        # shared norm's row holds no weights of its own
+        affine = row.hyperparameters.get("affine", True)
+        per_element = 1 if row.hyperparameters.get("track_running_stats", True) else 4
+        return (per_element + affine) * input_elements(inputs)
 
     help = "batch normalization: gamma and beta learnable, running mean and variance not"
     options = {
@@ -77,8 +84,10 @@ class Norm(Kind):
     in_place = False
     torchinfo = weights_once
 
-    def fvcore(self, row, input_sizes):
-        return (5 if row.weights else 4) * sum(input_sizes)  # fvcore's norm handler: 4 per element, 5 with affine
+    def fvcore(self, row, inputs):
+        # fvcore's norm handler: 4 per element, 5 with affine (as written: a shared norm's row
+        # holds no weights of its own)
+        return (4 + bool(row.hyperparameters.get("affine", True))) * input_elements(inputs)
 
     def window(self, a, xs):
         return IDENTITY

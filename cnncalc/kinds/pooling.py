@@ -109,6 +109,17 @@ class GlobalMaxPool(GlobalPool):
     help = "maximum over all positions"
 
 
+@register
+class Mean(GlobalPool):
+    """The same numbers as global_avg_pool, written as PyTorch's x.mean(dims) (torchvision's
+    ShuffleNetV2 and MNASNet heads): fvcore has no handler for aten::mean and counts it 0."""
+
+    name = "mean"
+    aliases = ("ReduceMean",)
+    help = "average over all positions, written x.mean(dims): global_avg_pool's numbers, not counted by fvcore"
+    fvcore = counts_nothing
+
+
 class AdaptivePool(NoWeights):
     prefix = "pool"
     in_place = False

@@ -50,7 +50,7 @@ class Upsample(NoWeights):
     aliases = ("UpSampling2D", "Interpolate")
     in_place = False
 
-    def fvcore(self, row, input_sizes):
+    def fvcore(self, row, inputs):
         if len(row.output_shape) != 3:  # fvcore handles only the 2-D ops
             return 0
         return {"nearest": 1, "bilinear": 4}.get(row.hyperparameters.get("mode"), 0) * row.activation_size
