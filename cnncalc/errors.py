@@ -50,6 +50,14 @@ def did_you_mean(word: str, choices) -> str:
 
     if len(str(word)) > 64:  # no name is that long, and difflib's cost grows with the length
         return ""
+
+    # ReLU is relu, MACs is macs, maxpool is max_pool: case and underscores first, then closeness
+    def folded(text):
+        return str(text).lower().replace("_", "").replace("-", "")
+
+    same = [str(c) for c in sorted(map(str, choices)) if folded(c) == folded(word)]
+    if same:
+        return f"; did you mean {shown(same[0])}?"
     close = difflib.get_close_matches(str(word), sorted(map(str, choices)), n=1, cutoff=0.6)
     return f"; did you mean {shown(close[0])}?" if close else ""
 

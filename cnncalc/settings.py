@@ -105,10 +105,11 @@ def layer_options(kind: str, args: list) -> dict:
     each value read as the kind's option type declares; unknown names get a suggestion."""
     from .errors import did_you_mean
     from .kinds import KINDS
-    from .sources.options import LAYER_KEYS
+    from .sources.document import check_kind
+    from .sources.options import LAYER_KEYS, other_kind_hint
 
-    known = KINDS.get(kind)
-    declared = known.options if known is not None else {}
+    known = check_kind(kind, KINDS, (), "layer")  # an unknown kind first, with did-you-mean
+    declared = known.options
     options, i = {}, 0
     while i < len(args):
         word = args[i]
@@ -118,7 +119,9 @@ def layer_options(kind: str, args: list) -> dict:
             raise CnnCalcError(f"expected an option such as --filters 10, but saw {shown(word)}")
         if key not in declared or key in LAYER_KEYS:
             allowed = ", ".join("--" + k.replace("_", "-") for k in declared) or "none"
-            hint = did_you_mean("--" + name, ["--" + k.replace("_", "-") for k in declared])
+            hint = other_kind_hint(kind, key, lambda k: "--" + k.replace("_", "-")) or did_you_mean(
+                "--" + name, ["--" + k.replace("_", "-") for k in declared]
+            )
             raise CnnCalcError(f"{kind} takes no option --{name}{hint} (its options: {allowed})", "layer")
         if not eq:
             if i + 1 >= len(args):

@@ -817,3 +817,50 @@ def test_an_empty_file_says_so(text):
         CnnCalcError, match="the file is empty: a network file is a mapping with name, input and layers"
     ):
         cnncalc.loads(text, file="empty.yaml")
+
+
+# --- names people type: case and underscores, another framework's names -------------------
+
+
+@pytest.mark.parametrize(
+    "layers, fragment",
+    [
+        (["ReLU"], "unknown layer kind 'ReLU'; did you mean 'relu'?"),
+        (["GELU"], "unknown layer kind 'GELU'; did you mean 'gelu'?"),
+        ([{"maxpool": {"kernel": 2}}], "unknown layer kind 'maxpool'; did you mean 'max_pool'?"),
+        ([{"conv": {"filters": 2, "kernel": 3, "activation": "ReLU"}}], "but saw 'ReLU'; did you mean 'relu'?"),
+        ([{"relu": {"expect": {"MACs": 0}}}], "did you mean 'macs'?"),
+        # PyTorch's Linear is cnncalc's dense; linear here is the identity activation
+        (
+            [{"linear": {"out_features": 10}}],
+            "unknown key 'out_features' for linear; did you mean the kind 'dense', with 'units'?",
+        ),
+    ],
+    ids=["ReLU", "GELU", "maxpool", "activation ReLU", "expect MACs", "linear out_features"],
+)
+def test_names_people_type_get_the_right_hint(layers, fragment):
+    from helpers import network_yaml
+
+    with pytest.raises(CnnCalcError) as info:
+        cnncalc.loads(network_yaml(layers, [8, 8, 3], "HWC"))
+    assert fragment in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "mode, shape, layout, fits",
+    [
+        ("linear", [8, 8, 3], "HWC", "bilinear or bicubic or nearest"),
+        ("bilinear", [8, 3], "TC", "linear or nearest"),
+        ("bicubic", [4, 8, 8, 3], "DHWC", "trilinear or nearest"),
+        ("trilinear", [8, 8, 3], "HWC", "bilinear or bicubic or nearest"),
+    ],
+)
+def test_an_interpolation_mode_at_another_rank_is_refused(mode, shape, layout, fits):
+    # PyTorch 2.13's interpolate: linear needs a 3-D tensor (N, C, L), bilinear and bicubic 4-D,
+    # trilinear 5-D; nearest works at every rank
+    from helpers import network_yaml
+
+    with pytest.raises(CnnCalcError, match=f"upsample mode {mode} works on .-D inputs only.*use {fits}"):
+        cnncalc.analyze(cnncalc.loads(network_yaml({"upsample": {"scale": 2, "mode": mode}}, shape, layout)))
+    nearest = cnncalc.analyze(cnncalc.loads(network_yaml({"upsample": {"scale": 2}}, shape, layout)))
+    assert nearest.layers[-1].output_shape[1:] == tuple(2 * n for n in shape[:-1])

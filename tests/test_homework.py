@@ -474,3 +474,12 @@ def test_layer_with_random_arguments_ends_cleanly(seed):
         args += [rng.choice(words), rng.choice(values)]
     result = CliRunner().invoke(cli, ["layer", *args], catch_exceptions=False)
     assert result.exit_code in (0, 2), (args, result.output)
+
+
+def test_an_unknown_kind_is_named_before_its_options():
+    result = CliRunner().invoke(cli, ["layer", "maxpool", "--input", "8x8x3", "--kernel", "2"])
+    assert result.exit_code == 2
+    assert "unknown layer kind 'maxpool'; did you mean 'max_pool'?" in result.output
+    assert "takes no option" not in result.output
+    result = CliRunner().invoke(cli, ["layer", "linear", "--input", "20", "--layout", "c", "--out-features", "10"])
+    assert result.exit_code == 2 and "did you mean the kind 'dense', with --units?" in result.output

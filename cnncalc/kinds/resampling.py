@@ -63,8 +63,18 @@ class Upsample(NoWeights):
         "mode": Opt("choice", "nearest", choices=("nearest", "linear", "bilinear", "bicubic", "trilinear")),
     }
 
+    # PyTorch's F.interpolate takes each interpolating mode at one rank only; nearest at any
+    MODE_RANK = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
+
     def _out(self, a, x):
         sp = spatial_of(x, self.name)
+        rank = self.MODE_RANK.get(a["mode"])
+        if rank is not None and rank != len(sp):
+            fits = [mode for mode, r in self.MODE_RANK.items() if r == len(sp)] + ["nearest"]
+            raise LayerError(
+                f"upsample mode {a['mode']} works on {rank}-D inputs only, as PyTorch's interpolate, but the input "
+                f"has {len(sp)} spatial dimension{'s' if len(sp) != 1 else ''}; at {len(sp)}-D use {' or '.join(fits)}"
+            )
         if sum(a[key] is not None for key in ("scale", "size", "like")) != 1:
             raise LayerError("upsample needs exactly one of scale, size and like")
         if a["like"] is not None:

@@ -141,7 +141,7 @@ def check_options(kind: str, options: dict, values: dict, where, loc, merge: boo
             hint = (
                 f"; did you mean {spell(alias)}?"
                 if alias in options
-                else did_you_mean(k, allowed + (["branches"] if merge else []))
+                else other_kind_hint(kind, str(k), spell) or did_you_mean(k, allowed + (["branches"] if merge else []))
             )
             raise CnnCalcError(f"unknown key {shown(k)} for {kind}{hint} (allowed: {', '.join(allowed)})", where(k))
         attrs[k] = check_option(k, options[k], v, partial(where, k))
@@ -151,3 +151,16 @@ def check_options(kind: str, options: dict, values: dict, where, loc, merge: boo
                 raise CnnCalcError(f"{kind} needs {spell(k)} ({opt.help or opt.type})", loc)
             attrs[k] = opt.default
     return attrs
+
+
+def other_kind_hint(kind: str, key: str, spell) -> str:
+    """When another framework's name for a different kind is this kind's name (PyTorch's Linear is
+    cnncalc's dense, and linear here is an activation), and the key is that kind's option: the
+    hint to write that kind."""
+    from ..kinds import KINDS, alias_of
+
+    other = alias_of(kind)
+    option = key if other in KINDS and key in KINDS[other].options else FRAMEWORK_OPTIONS.get(key)
+    if other is None or other == kind or other not in KINDS or option not in KINDS[other].options:
+        return ""
+    return f"; did you mean the kind {other!r}, with {spell(option)}? (here {kind} is an {KINDS[kind].help})"
