@@ -152,10 +152,9 @@ def analyze(
         net, shape, batch, dtype, explain=bool(explain), param_dtype=param_dtype, optimizer=optimizer, roofline=roofline
     )
     if names:
-        for name in names:
-            report.layer(name)  # an unknown name is an error that suggests the closest
+        chosen = set(report.select(names))
         report = report._replace(
-            layers=tuple(row if row.name in names else row._replace(steps=()) for row in report.layers)
+            layers=tuple(row if row.name in chosen else row._replace(steps=()) for row in report.layers)
         )
     return counted_as(report, convention)
 

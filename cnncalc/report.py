@@ -128,6 +128,23 @@ class Report(
     def warnings(self) -> list[tuple[str, str]]:
         return [(layer.name, w) for layer in self.layers for w in layer.warnings]
 
+    def select(self, names) -> list[str]:
+        """The full names of the layers that `names` point to, as the table shows them: a full
+        name (layer1.bottleneck1.conv2) or a block's (layer1), for every layer inside it; else
+        the name as the table writes it under its block's header (conv2, bottleneck1, or
+        bottleneck1.conv2), for every layer so called. CnnCalcError (a KeyError too) with the
+        closest names for a name that points to none."""
+        full = [row.name for row in self.layers]
+        chosen: dict[str, None] = {}
+        for name in names:
+            found = [n for n in full if n == name or n.startswith(name + ".")] or [
+                n for n in full if f".{name}." in f".{n}."
+            ]
+            if not found:
+                self.layer(name)  # raises, with the closest names
+            chosen.update(dict.fromkeys(found))
+        return list(chosen)
+
     def layer(self, name: str) -> LayerReport:
         """The row of the layer called `name`; CnnCalcError (a KeyError too) with the closest
         names when there is none."""

@@ -483,3 +483,17 @@ def test_an_unknown_kind_is_named_before_its_options():
     assert "takes no option" not in result.output
     result = CliRunner().invoke(cli, ["layer", "linear", "--input", "20", "--layout", "c", "--out-features", "10"])
     assert result.exit_code == 2 and "did you mean the kind 'dense', with --units?" in result.output
+
+
+def test_explain_takes_the_names_the_table_shows():
+    # resnet18's table shows conv2 under each of its 8 basic blocks (2 a stage, 4 stages)
+    report = cnncalc.analyze("resnet18", explain=["conv2"])
+    explained = [row.name for row in report.layers if row.steps]
+    assert len(explained) == 2 * 4 and all(name.endswith(".residual.conv2") for name in explained)
+    # a block's name explains the whole block: layer1's first block, conv, bn, relu, conv, bn, add, relu
+    block = [row.name for row in cnncalc.analyze("resnet18", explain=["layer1.basic1"]).layers if row.steps]
+    assert len(block) == 7 and all(name.startswith("layer1.basic1.") for name in block)
+    text = CliRunner().invoke(cli, ["summary", "resnet18", "--explain", "--layer", "conv2"], env={"COLUMNS": "120"})
+    assert text.exit_code == 0 and text.output.count("  → ") == 8  # a heading per layer explained
+    with pytest.raises(cnncalc.CnnCalcError, match="no layer is called 'cnv2' in resnet18; did you mean"):
+        cnncalc.analyze("resnet18", explain=["cnv2"])

@@ -188,7 +188,7 @@ def summary(
         console = _console()
         console.print(render_table(report, layout, depth, None if wide else console.width, exact, verbose, rf))
         if explain:
-            click.echo("\n" + explain_text(report, layout, set(layer_names) or None), nl=False)
+            click.echo("\n" + explain_text(report, layout, _explained(report, layer_names)), nl=False)
         return
     if fmt == "json":
         from ..render.json import json_chunks
@@ -198,7 +198,9 @@ def summary(
         _emit(RENDERERS[fmt](report, layout, depth))
         if explain:  # markdown: the arithmetic after the table, as text
             click.echo(
-                "\n## Worked arithmetic\n\n```\n" + explain_text(report, layout, set(layer_names) or None) + "```\n",
+                "\n## Worked arithmetic\n\n```\n"
+                + explain_text(report, layout, _explained(report, layer_names))
+                + "```\n",
                 nl=False,
             )
 
@@ -426,6 +428,11 @@ def kinds(fmt):
     from ..render import render_listing
 
     _emit(render_listing(api.kind_listing(), fmt))
+
+
+def _explained(report, layer_names) -> set | None:
+    """The rows whose arithmetic --layer asked for (the API kept their steps), or None: all."""
+    return {row.name for row in report.layers if row.steps} if layer_names else None
 
 
 def _emit(rendered):
