@@ -283,6 +283,14 @@ def one_layer(kind: str, inputs, options: dict, layout: str | None = None, expla
         attrs["_branches"] = tuple(f"input{i + 1}" for i in range(len(xs)))
     if spec_kind.layout_aware:
         attrs["_channels_last"] = channels_last(layout)
+    if kind == "dense" and attrs["over"] == "all" and len(xs[0]) > 1:
+        # a file would flatten first; a layer alone takes the flattened size as its input
+        sizes = "·".join(map(str, inputs[0]))
+        raise CnnCalcError(
+            f"dense needs a flat input, but saw {'x'.join(map(str, inputs[0]))}; give the flattened input, "
+            f"--input {math.prod(inputs[0])} ({sizes}), or apply it at every position with --over channels",
+            "--input",
+        )
     return layer_row(kind, attrs, xs, explain=explain), xs, layout
 
 

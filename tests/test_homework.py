@@ -497,3 +497,12 @@ def test_explain_takes_the_names_the_table_shows():
     assert text.exit_code == 0 and text.output.count("  → ") == 8  # a heading per layer explained
     with pytest.raises(cnncalc.CnnCalcError, match="no layer is called 'cnv2' in resnet18; did you mean"):
         cnncalc.analyze("resnet18", explain=["cnv2"])
+
+
+def test_a_dense_layer_alone_on_a_map_is_pointed_to_the_flattened_input():
+    result = CliRunner().invoke(cli, ["layer", "dense", "--input", "7x7x512", "--units", "4096"])
+    # VGG-16's fc6 reads the 7·7·512 = 25,088 values of pool5
+    assert result.exit_code == 2
+    assert "give the flattened input, --input 25088 (7·7·512), or apply it at every position" in result.output
+    flat = CliRunner().invoke(cli, ["layer", "dense", "--input", "25088", "--layout", "c", "--units", "4096"])
+    assert flat.exit_code == 0 and f"{7 * 7 * 512 * 4096 + 4096:,}" in flat.output  # fc6's params
