@@ -52,7 +52,7 @@ def _read_answers(path: str) -> list[Expectation]:
         )
     expectations = []
     for layer, expect in doc.items():
-        where = Loc(str(path), line_of(doc, layer))
+        where = Loc(str(path), line_of(doc, layer), str(layer))
         for quantity, (value, at) in check_expect(expect, where).items():
             expectations.append(Expectation(str(layer), quantity, value, at))
     return expectations
@@ -75,6 +75,15 @@ def _csv_answers(text: str, path: str) -> list[Expectation]:
             "shape, params, macs, activation_size",
             f"{path}:1",
         )
+    from .sources.document import EXPECTED, expected_key
+
+    for column in header:
+        if column != "name" and expected_key(column) is None:
+            raise CnnCalcError(
+                f"the column {shown(column)} is not a quantity an answer key states (name, "
+                f"{', '.join(EXPECTED)}){did_you_mean(column, EXPECTED)}",
+                f"{path}:1",
+            )
     expectations = []
     for number, row in enumerate(rows[1:], start=2):
         cells = {key: cell.strip() for key, cell in zip(header, row) if cell.strip()}
@@ -91,16 +100,39 @@ def _csv_answers(text: str, path: str) -> list[Expectation]:
 
 def check(report, expectations, layout: str) -> list[Result]:
     """Compare each expectation with the report (analyzed with explain=True, as it is when
-    there are any). A shape is compared in `layout`, the file's own. A layer the report does
-    not have is an error."""
+    there are any). A shape is compared in `layout`, the file's own, with a batch of 1 written
+    first (PyTorch's (1, 6, 28, 28)) left out; a count may be rounded (units.Rounded). A layer
+    the report does not have is one wrong answer, with the closest names, and the rest of the
+    key is still checked."""
     names = {row.name: row for row in report.layers}
-    results = []
+    results, unknown = [], set()
     for e in expectations:
         row = names.get(e.layer)
         if row is None:
-            raise CnnCalcError(f"no layer is called {shown(e.layer)}{did_you_mean(e.layer, names)}", e.where)
-        computed = tuple(in_layout(row.output_shape, layout)) if e.quantity == "shape" else getattr(row, e.quantity)
-        results.append(Result(e, computed, computed == e.expected, arithmetic(row, e.quantity, layout)))
+            if e.layer not in unknown:  # once a layer, however many of its quantities are stated
+                unknown.add(e.layer)
+                where = e.where._replace(path=e.where.path.rpartition(".")[0]) if isinstance(e.where, Loc) else e.where
+                note = f"no layer is called {shown(e.layer)}{did_you_mean(e.layer, names)}"
+                results.append(Result(e._replace(quantity="layer", where=where), None, False, [note]))
+            continue
+        if e.quantity == "shape":
+            computed = tuple(in_layout(row.output_shape, layout))
+            expected = e.expected
+            if len(expected) == len(computed) + 1 and expected[0] == 1:
+                expected = expected[1:]  # a batch of 1, as PyTorch writes a shape
+            ok = expected == computed
+            steps = arithmetic(row, "shape", layout)
+            mirror = "chw" if layout.lower() == "hwc" else "hwc"
+            if not ok and len(computed) > 1 and expected == tuple(in_layout(row.output_shape, mirror)):
+                steps = [
+                    f"{'×'.join(map(str, expected))} is this shape in {mirror.upper()} order: the file's "
+                    f"shapes are {layout.upper()}; did you mean {'x'.join(map(str, computed))}?"
+                ] + steps
+            results.append(Result(e, computed, ok, steps))
+            continue
+        computed = getattr(row, e.quantity)
+        ok = e.expected.matches(computed) if hasattr(e.expected, "matches") else computed == e.expected
+        results.append(Result(e, computed, ok, arithmetic(row, e.quantity, layout)))
     return results
 
 

@@ -76,6 +76,46 @@ def parse_rates(text) -> tuple[float, float] | None:
     )
 
 
+class Rounded(tuple):
+    """An answer written rounded, as students write figures: 352.8K, 353K, 2.4M. It matches a
+    count that, rounded half up to the answer's own precision (the unit of its last digit: 100
+    for 352.8K, 1,000 for 353K), equals it: 352,800 matches both, and not 350K."""
+
+    __slots__ = ()
+
+    def __new__(cls, text: str, value: int, step: int):
+        return super().__new__(cls, (text, value, step))
+
+    @property
+    def text(self) -> str:
+        return self[0]
+
+    def matches(self, count: int) -> bool:
+        _, value, step = self
+        return (2 * count + step) // (2 * step) * step == value
+
+
+def parse_answer(text) -> int | Rounded | None:
+    """A count as an answer key gives it: a whole number (4704, 4,704 as tables print it) or a
+    rounded figure in the budgets' units (K, M, G, T: 1M, 980K, 352.8K); None when it is neither."""
+    import re
+    from decimal import Decimal
+
+    text = str(text).strip()
+    if re.fullmatch(r"[0-9]{1,3}(,[0-9]{3})+|[0-9]{1,40}", text):
+        return int(text.replace(",", ""))  # 4,704 as printed in a table; 4,56 is not a number
+    match = re.fullmatch(r"([0-9]{1,15})(?:\.([0-9]{1,15}))?\s*([KMGT])", text, re.IGNORECASE)
+    if not match:
+        return None
+    whole, decimals, unit = match.group(1), match.group(2) or "", match.group(3).upper()
+    size = COUNT_UNITS[unit]
+    step = Decimal(size).scaleb(-len(decimals))  # the unit of the answer's last digit
+    if step < 1:  # more decimals than the unit has digits: an exact count after all
+        value = Decimal(f"{whole}.{decimals}") * size
+        return int(value) if value == value.to_integral_value() else None
+    return Rounded(text, int(Decimal(f"{whole}.{decimals or 0}") * size), int(step))
+
+
 # --- shown to people ----------------------------------------------------------------------
 
 _SHOWN = ((10**18, "E"), (10**15, "P"), (10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K"))

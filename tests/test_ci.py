@@ -327,7 +327,11 @@ def test_an_empty_folder_is_invalid(tmp_path):
         ('name,params\nconv1,"456\nconv2,2416\n', 2, "not valid CSV"),
         ("name,params\nconv2,\n", 2, "the answer key states no answer"),
         ("\ufeffName,params\nconv1,456\n", 0, "lenet5: passed, 1 answer checked"),  # Excel's BOM and capitals
-        ('name,params\nconv1,"4,56"\n', 2, "expect.params must be a whole number, but saw '4,56'"),
+        (
+            'name,params\nconv1,"4,56"\n',
+            2,
+            "expect.params must be a whole number, or rounded like 352.8K or 1.2M, but saw '4,56'",
+        ),
         ('name,params\nconv2,"2,416"\n', 0, "lenet5: passed, 1 answer checked"),
     ],
 )

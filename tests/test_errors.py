@@ -829,14 +829,14 @@ def test_an_empty_file_says_so(text):
         (["GELU"], "unknown layer kind 'GELU'; did you mean 'gelu'?"),
         ([{"maxpool": {"kernel": 2}}], "unknown layer kind 'maxpool'; did you mean 'max_pool'?"),
         ([{"conv": {"filters": 2, "kernel": 3, "activation": "ReLU"}}], "but saw 'ReLU'; did you mean 'relu'?"),
-        ([{"relu": {"expect": {"MACs": 0}}}], "did you mean 'macs'?"),
+        ([{"relu": {"expect": {"parms": 0}}}], "did you mean 'params'?"),
         # PyTorch's Linear is cnncalc's dense; linear here is the identity activation
         (
             [{"linear": {"out_features": 10}}],
             "unknown key 'out_features' for linear; did you mean the kind 'dense', with 'units'?",
         ),
     ],
-    ids=["ReLU", "GELU", "maxpool", "activation ReLU", "expect MACs", "linear out_features"],
+    ids=["ReLU", "GELU", "maxpool", "activation ReLU", "expect parms", "linear out_features"],
 )
 def test_names_people_type_get_the_right_hint(layers, fragment):
     from helpers import network_yaml

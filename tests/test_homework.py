@@ -352,7 +352,6 @@ def test_check_expectations_in_the_file(tmp_path):
 @pytest.mark.parametrize(
     "text, fragment",
     [
-        ("conv9: {params: 1}\n", "key.yaml:1: params: no layer is called 'conv9'; did you mean 'conv"),
         ("conv1: {paramz: 1}\n", "expect takes shape, params"),
         ("conv1: {shape: 28y28}\n", "expect.shape is sizes like 28x28x6"),
     ],
@@ -506,3 +505,76 @@ def test_a_dense_layer_alone_on_a_map_is_pointed_to_the_flattened_input():
     assert "give the flattened input, --input 25088 (7·7·512), or apply it at every position" in result.output
     flat = CliRunner().invoke(cli, ["layer", "dense", "--input", "25088", "--layout", "c", "--units", "4096"])
     assert flat.exit_code == 0 and f"{7 * 7 * 512 * 4096 + 4096:,}" in flat.output  # fc6's params
+
+
+# --- answer keys accept what students write -------------------------------------------------
+# lenet5 (Ng's table): conv1 28·28·6 with (5·5·3 + 1)·6 = 456 params and 28·28·6·5·5·3 = 352,800
+# MACs; conv2 10·10·16 with 10·10·16·5·5·6 = 240,000 MACs; pool1 14·14·6 = 1,176 values
+
+
+@pytest.mark.parametrize(
+    "answer, ok",
+    [
+        ("352.8K", True),  # 352,800 to the nearest 100
+        ("353K", True),  # to the nearest 1,000: 352.8 rounds to 353
+        ("350K", False),
+        ("0.4M", True),  # to the nearest 100,000
+        ("352,800", True),
+        ("352801", False),
+        ("352.80K", True),  # to the nearest 10
+        ("352.81K", False),
+    ],
+)
+def test_a_rounded_answer_matches_at_its_own_precision(tmp_path, answer, ok):
+    key = tmp_path / "key.yaml"
+    key.write_text(f'conv1: {{macs: "{answer}"}}\n')
+    result = CliRunner().invoke(cli, ["check", "lenet5", "--answers", str(key)])
+    assert result.exit_code == (0 if ok else 1), result.output
+    if not ok:
+        shown = f"{int(answer):,}" if answer.isdigit() else answer
+        assert f"conv1 macs: expected {shown}, computed 352,800" in result.output
+
+
+def test_answer_keys_take_keras_and_pytorch_shapes_and_any_case(tmp_path):
+    key = tmp_path / "key.yaml"
+    key.write_text(
+        'conv1: {output_shape: "(None, 28, 28, 6)", MACs: 352800, Params: 456}\n'
+        "pool1: {Activation_Size: 1.2K, shape: [null, 14, 14, 6]}\n"  # 1,176 to the nearest 100
+        "conv2: {shape: [1, 10, 10, 16]}\n"  # a batch of 1 written first, in the file's order
+    )
+    result = CliRunner().invoke(cli, ["check", "lenet5", "--answers", str(key)])
+    assert result.exit_code == 0, result.output
+    assert "6 answers checked" in result.output
+
+
+def test_a_shape_in_the_other_order_gets_the_layout_hint(tmp_path):
+    key = tmp_path / "key.yaml"
+    key.write_text("conv2: {shape: [1, 16, 10, 10]}\n")  # PyTorch's N×C×H×W on an H×W×C file
+    result = CliRunner().invoke(cli, ["check", "lenet5", "--answers", str(key)])
+    assert result.exit_code == 1
+    assert "16×10×10 is this shape in CHW order: the file's shapes are HWC; did you mean 10x10x16?" in result.output
+
+
+def test_a_mistyped_layer_is_one_wrong_answer_and_the_rest_is_checked(tmp_path):
+    key = tmp_path / "key.yaml"
+    key.write_text("conv1: {params: 456}\ncon4: {params: 2416, macs: 240000}\nconv2: {params: 2416}\n")
+    result = CliRunner().invoke(cli, ["check", "lenet5", "--answers", str(key), "--format", "json"])
+    answers = json.loads(result.output)["files"][0]["answers"]
+    assert result.exit_code == 1
+    # conv1 and conv2 checked and right; con4 reported once, at its own line and path
+    assert [(a["layer"], a["quantity"], a["ok"]) for a in answers] == [
+        ("conv1", "params", True),
+        ("con4", "layer", False),
+        ("conv2", "params", True),
+    ]
+    assert answers[1]["where"] == {"file": str(key), "line": 2, "path": "con4"}
+    assert answers[1]["arithmetic"][0].startswith("no layer is called 'con4'; did you mean 'conv")
+
+
+def test_a_bad_csv_column_is_named_at_line_1(tmp_path):
+    key = tmp_path / "key.csv"
+    key.write_text("name,shape,parms\nconv1,28x28x6,456\n")
+    result = CliRunner().invoke(cli, ["check", "lenet5", "--answers", str(key)])
+    assert result.exit_code == 2
+    assert f"{key}:1: the column 'parms' is not a quantity an answer key states" in result.output
+    assert "did you mean 'params'?" in result.output

@@ -63,6 +63,8 @@ def check_json(files) -> dict:
     """`cnncalc check --format json`: one object per file."""
 
     def value(v):
+        if hasattr(v, "matches"):  # a rounded answer: the text written, 352.8K
+            return v.text
         return list(v) if isinstance(v, tuple) else v
 
     return {

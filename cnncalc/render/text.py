@@ -117,7 +117,17 @@ def layer_text(row, inputs, layout: str) -> str:
 
 
 def _answer(value) -> str:
+    if hasattr(value, "matches"):  # a rounded answer (units.Rounded): as the student wrote it
+        return value.text
     return "×".join(map(str, value)) if isinstance(value, tuple) else f"{value:,}"
+
+
+def _wrong(e, r) -> str:
+    """What is wrong with one answer, after its location: a layer the network does not have, or
+    the answer against the computed value."""
+    if r.computed is None:
+        return r.arithmetic[0]
+    return f"{e.layer} {e.quantity}: expected {_answer(e.expected)}, computed {_answer(r.computed)}"
 
 
 def answer_lines(results) -> list[str]:
@@ -127,10 +137,8 @@ def answer_lines(results) -> list[str]:
         if not r.ok:
             e = r.expectation
             where = f"{e.where.file}:{e.where.line}" if getattr(e.where, "line", None) else str(e.where)
-            lines.append(
-                f"{where}: {e.layer} {e.quantity}: expected {_answer(e.expected)}, computed {_answer(r.computed)}"
-            )
-            lines += [f"  {step}" for step in r.arithmetic]
+            lines.append(f"{where}: {_wrong(e, r)}")
+            lines += [f"  {step}" for step in (r.arithmetic if r.computed is not None else ())]
     return lines
 
 
@@ -187,7 +195,7 @@ def _annotations(f) -> str:
             e, at = r.expectation, getattr(r.expectation.where, "line", None)
             lines.append(
                 f"::error file={prop(getattr(e.where, 'file', f.source))}{f',line={at}' if at else ''}::"
-                f"{escape(f'{e.layer} {e.quantity}: expected {_answer(e.expected)}, computed {_answer(r.computed)}')}"
+                f"{escape(_wrong(e, r))}"
             )
     strict = any(failure.code for failure in f.failures)  # --strict made the warnings errors, said above
     for layer, code, text in f.warnings:

@@ -208,38 +208,73 @@ def block_args(name: str, declared: dict, values: dict, where, loc) -> dict:
     return args
 
 
+# what students and the JSON call a quantity, folded (lower case, _ for spaces and hyphens)
+EXPECTED_ALIASES = {"output_shape": "shape", "activations": "activation_size", "mult_adds": "macs"}
+
+
+def expected_key(key) -> str | None:
+    """An answer key's name for a quantity -> ours: any case (MACs), the JSON's names (output_shape)."""
+    folded = str(key).strip().lower().replace(" ", "_").replace("-", "_")
+    folded = EXPECTED_ALIASES.get(folded, folded)
+    return folded if folded in EXPECTED else None
+
+
 def check_expect(expect, where) -> dict:
     """`expect: {shape: 28x28x6, params: 456}` -> {'shape': (28, 28, 6), 'params': 456}, with
-    the location of each value. A shape is written in the file's own layout."""
-    import re
+    the location of each value. A shape is written in the file's own layout; Keras's batch
+    (None, 28, 28, 6) and PyTorch's (1, 6, 28, 28) are read too (see check.check). A count is a
+    whole number, or rounded in K, M, G, T (352.8K), matched at its own precision."""
+    from ..units import parse_answer
 
     if not isinstance(expect, dict) or not expect:
         raise CnnCalcError(f"expect is a mapping of {', '.join(EXPECTED)} to values, but saw {shown(expect)}", where)
     checked = {}
-    for key, value in expect.items():
-        at = where.child(key, line_of(expect, key, where.line)) if isinstance(where, Loc) else where
-        if key not in EXPECTED:
+    for written, value in expect.items():
+        at = where.child(written, line_of(expect, written, where.line)) if isinstance(where, Loc) else where
+        key = expected_key(written)
+        if key is None:
             raise CnnCalcError(
-                f"expect takes {', '.join(EXPECTED)}, but saw {shown(key)}{did_you_mean(key, EXPECTED)}", at
+                f"expect takes {', '.join(EXPECTED)}, but saw {shown(written)}{did_you_mean(written, EXPECTED)}", at
             )
+        if key in checked:
+            raise CnnCalcError(f"expect states {key} twice (as {shown(written)} too)", at)
         if key == "shape":
             checked[key] = (_expected_shape(value, at), at)
             continue
         value = as_int(value)
-        if isinstance(value, str) and re.fullmatch(r"[0-9]{1,3}(,[0-9]{3})+|[0-9]{1,40}", value.strip()):
-            value = int(value.strip().replace(",", ""))  # 4,704 as printed in a table; 4,56 is not a number
-        if not is_int(value) or value < 0:
-            raise CnnCalcError(f"expect.{key} must be a whole number, but saw {shown(value)}", at)
+        if isinstance(value, str):
+            value = parse_answer(value) if len(value) <= 60 else None
+        if value is None or is_int(value) and value < 0 or not is_int(value) and not hasattr(value, "matches"):
+            raise CnnCalcError(
+                f"expect.{key} must be a whole number, or rounded like 352.8K or 1.2M, but saw "
+                f"{shown(expect[written])}",
+                at,
+            )
         checked[key] = (value, at)
     return checked
 
 
 def _expected_shape(value, where) -> tuple:
+    """28x28x6, [28, 28, 6], Keras's (None, 28, 28, 6) or [null, 28, 28, 6]: the sizes, without
+    Keras's batch (None); a batch of 1 written first stays, for check.check to recognize."""
     from ..layout import sizes_of
 
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text[:1] in "([" and text[-1:] in ")]":
+            text = text[1:-1]
+        parts = [p.strip() for p in text.replace("×", ",").replace("x", ",").split(",")]
+        if parts and parts[0].lower() == "none":
+            parts = parts[1:]
+        value = ",".join(parts)
+    elif isinstance(value, list) and value and value[0] is None:
+        value = value[1:]
     shape = sizes_of(value, 1, MAX_SIZE, MAX_NUMBER_DIGITS)
     if shape is None:
-        raise CnnCalcError(f"expect.shape is sizes like 28x28x6 or [28, 28, 6], but saw {shown(value)}", where)
+        raise CnnCalcError(
+            f"expect.shape is sizes like 28x28x6, [28, 28, 6] or Keras's (None, 28, 28, 6), but saw {shown(value)}",
+            where,
+        )
     return shape
 
 
