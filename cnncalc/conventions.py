@@ -12,7 +12,8 @@ on a report's rows, so that each tool's total is reproduced exactly (checked aga
   affine; 5 and 4 with batch statistics), a group, layer or instance norm 5 per input element
   (4 without affine), a 2-D adaptive or global average pool 1 per input element (x.mean and
   1-D or 3-D pools: 0), a 2-D nearest upsample 1 per output element and a bilinear one 4;
-  nothing else (other upsampling modes, prelu, shuffles: 0).
+  nothing else (other upsampling modes, prelu, shuffles: 0); and only for the layers an output
+  depends on (its traced graph drops the rest).
 
 Each kind declares its own two counts (kinds.base lists them), next to its other rules;
 this module only applies them to a report's rows. Standard library only.
@@ -31,8 +32,31 @@ def counted(report, convention: str) -> list[int]:
 
     shapes = {row.name: row.output_shape for row in report.layers}
     if convention == "fvcore":
-        return [KINDS[row.kind].fvcore(row, [shapes[i] for i in row.inputs]) for row in report.layers]
+        # fvcore counts the ops of a traced graph, and a trace keeps only what the outputs use
+        used = _used(report)
+        return [
+            KINDS[row.kind].fvcore(row, [shapes[i] for i in row.inputs]) if row.name in used else 0
+            for row in report.layers
+        ]
     rows = {row.name: row for row in report.layers}
     return [
         KINDS[row.kind].torchinfo(row, [shapes[i] for i in row.inputs], rows.get(row.shares)) for row in report.layers
     ]
+
+
+def _used(report) -> set:
+    """The layers some output depends on: through their inputs, and through the options that
+    read another layer's size (like:), whose shape a trace reads too."""
+    from .kinds import KINDS
+
+    rows = {row.name: row for row in report.layers}
+    todo = [o.node for o in report.outputs] or [report.layers[-1].name]
+    used = set(todo)
+    while todo:
+        row = rows[todo.pop()]
+        named = [row.hyperparameters.get(key) for key in KINDS[row.kind].references]
+        for name in [*row.inputs, *(n for n in named if isinstance(n, str) and n in rows)]:
+            if name not in used:
+                used.add(name)
+                todo.append(name)
+    return used

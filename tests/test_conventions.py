@@ -110,6 +110,14 @@ PEER_CASES = [
     # LayerScale2d.gamma: torchinfo counts only a leaf's weight and bias (a leaf's `weight` gives 16)
     ("scale", "scale", 0, 0),
     ("batch_norm", "batch_norm", 2 * 16, 2 * 1024),  # BatchNorm2d(16): γ and β; a scale and a shift
+    # with batch statistics even in eval mode (fvcore: 4 per element, 5 with affine)
+    ("batch_norm_batch_statistics", {"batch_norm": {"track_running_stats": False}}, 2 * 16, 5 * 1024),
+    (
+        "batch_norm_batch_statistics_no_affine",
+        {"batch_norm": {"track_running_stats": False, "affine": False}},
+        0,
+        4 * 1024,
+    ),
     ("batch_norm_no_affine", {"batch_norm": {"affine": False}}, 0, 1024),
     ("lrn", "lrn", 0, 0),  # LocalResponseNorm(5)
     ("group_norm", {"group_norm": {"groups": 4}}, 2 * 16, 5 * 1024),  # GroupNorm(4, 16)
@@ -224,3 +232,39 @@ def test_a_shared_norm_keeps_its_affine_count_under_fvcore():
     fvcore = dict(zip([row.name for row in report.layers], counted(report, "fvcore")))
     assert report.layer("bn_again").params == 0
     assert fvcore["bn"] == fvcore["bn_again"] == 2 * 8 * 8 * 4
+
+
+def test_fvcore_drops_a_layer_no_output_uses_and_torchinfo_counts_it():
+    # measured: forward(x) computes conv_a(x) and conv_b(x), both Conv2d(16, 8, 3), and returns
+    # conv_a's: torchinfo (hooks) 2 × (16·3·3·8 + 8)·6·6 = 83,520; fvcore (a trace) 6·6·8·16·9 = 41,472
+    from helpers import network_yaml
+
+    layers = [
+        {"conv": {"name": "a", "filters": 8, "kernel": 3}},
+        {"conv": {"name": "b", "filters": 8, "kernel": 3, "from": "input"}},
+    ]
+    text = network_yaml(layers, [8, 8, 16], "HWC") + "outputs: [a]\n"
+    report = cnncalc.analyze(cnncalc.loads(text))
+    assert sum(counted(report, "torchinfo")) == 2 * (16 * 3 * 3 * 8 + 8) * 6 * 6 == 83_520
+    assert sum(counted(report, "fvcore")) == 6 * 6 * 8 * 16 * 9 == 41_472
+    assert [w.code for w in report.layer("b").warnings] == ["dead-end"]  # what cnncalc warns of it
+
+
+@pytest.mark.parametrize(
+    "layer, shape, layout, fvcore",
+    [
+        # measured: fvcore's handler is for adaptive_avg_pool2d; the 1-D and 3-D ops count 0
+        ("global_avg_pool", [10, 16], "TC", 0),  # AdaptiveAvgPool1d(1) on (1, 16, 10)
+        ("global_avg_pool", [4, 8, 8, 16], "DHWC", 0),  # AdaptiveAvgPool3d(1) on (1, 16, 4, 8, 8)
+        ({"adaptive_avg_pool": {"output_size": 3}}, [10, 16], "TC", 0),  # AdaptiveAvgPool1d(3)
+        ({"adaptive_avg_pool": {"output_size": 2}}, [4, 8, 8, 16], "DHWC", 0),  # AdaptiveAvgPool3d(2)
+        ("global_avg_pool", [8, 8, 16], "HWC", 8 * 8 * 16),  # AdaptiveAvgPool2d(1): 1 per element
+        ("batch_norm", [10, 16], "TC", 2 * 10 * 16),  # BatchNorm1d on (1, 16, 10)
+        ("batch_norm", [4, 8, 8, 16], "DHWC", 2 * 4 * 8 * 8 * 16),  # BatchNorm3d
+    ],
+)
+def test_fvcore_by_rank(layer, shape, layout, fvcore):
+    from helpers import network_yaml
+
+    report = cnncalc.analyze(cnncalc.loads(network_yaml(layer, shape, layout)))
+    assert counted(report, "fvcore")[-1] == fvcore
