@@ -98,14 +98,16 @@ def _csv_answers(text: str, path: str) -> list[Expectation]:
     return expectations
 
 
-def check(report, expectations, layout: str) -> list[Result]:
+def check(report, expectations, layout: str, nodes=()) -> list[Result]:
     """Compare each expectation with the report (analyzed with explain=True, as it is when
     there are any). A shape is compared in `layout`, the file's own, with a batch of 1 written
     first (PyTorch's (1, 6, 28, 28)) left out; a count may be rounded (units.Rounded). A layer
     the report does not have is one wrong answer, with the closest names, and the rest of the
-    key is still checked."""
+    key is still checked. nodes: the network's, to tell a wrong answer that one common slip
+    gives (see slips)."""
     names = {row.name: row for row in report.layers}
     results, unknown = [], set()
+    written = {node.name: node for node in nodes}
     for e in expectations:
         row = names.get(e.layer)
         if row is None:
@@ -128,12 +130,36 @@ def check(report, expectations, layout: str) -> list[Result]:
                     f"{'×'.join(map(str, expected))} is this shape in {mirror.upper()} order: the file's "
                     f"shapes are {layout.upper()}; did you mean {'x'.join(map(str, computed))}?"
                 ] + steps
-            results.append(Result(e, computed, ok, steps))
+            results.append(Result(e, computed, ok, _with_slip(steps, ok, row, written, e, layout, names)))
             continue
         computed = getattr(row, e.quantity)
-        ok = e.expected.matches(computed) if hasattr(e.expected, "matches") else computed == e.expected
-        results.append(Result(e, computed, ok, arithmetic(row, e.quantity, layout)))
+        ok = _matches(computed, e.expected)
+        results.append(
+            Result(e, computed, ok, _with_slip(arithmetic(row, e.quantity, layout), ok, row, written, e, layout, names))
+        )
     return results
+
+
+def _matches(computed, expected) -> bool:
+    """An answer against a computed value: a rounded answer at its precision; a shape with a
+    batch of 1 written first; anything else exactly."""
+    if hasattr(expected, "matches"):
+        return isinstance(computed, int) and expected.matches(computed)
+    if isinstance(expected, tuple) and isinstance(computed, tuple) and len(expected) == len(computed) + 1:
+        expected = expected[1:] if expected[0] == 1 else expected
+    return computed == expected
+
+
+def _with_slip(steps, ok, row, written, e, layout, names) -> list:
+    """The steps, with first the slip that gives the wrong answer, when one does."""
+    node = written.get(row.name)
+    if ok or node is None:
+        return steps
+    from .slips import hint
+
+    xs = [names[i].output_shape for i in row.inputs]
+    found = hint(node.kind, node.attrs, xs, e.quantity, e.expected, layout, _matches)
+    return [f"hint: {found}"] + steps if found else steps
 
 
 def arithmetic(row, quantity: str, layout: str) -> list[str]:
@@ -322,7 +348,7 @@ def check_file(
         # the worked arithmetic only when there are answers to show it with
         report = api.analyze(net, input=input, explain=bool(expected), dtype=dtype, batch=batch)
         failures = check_budget(report, merged_limits(list(limits), file_budget(net)), DTYPE_BYTES[dtype])
-        results = check(report, expected, net.layout)
+        results = check(report, expected, net.layout, net.nodes)
         warnings = [(row.name, getattr(w, "code", ""), str(w)) for row in report.layers for w in row.warnings]
         if strict:  # a note (a floor that drops only padding) is not a warning
             failures += [

@@ -578,3 +578,60 @@ def test_a_bad_csv_column_is_named_at_line_1(tmp_path):
     assert result.exit_code == 2
     assert f"{key}:1: the column 'parms' is not a quantity an answer key states" in result.output
     assert "did you mean 'params'?" in result.output
+
+
+# --- a wrong answer that one common slip gives gets a hint ------------------------------------
+# conv 3×3, 8 filters with bias, padding 1 on 32×32×3: 32×32×8, (3·3·3 + 1)·8 = 224 params
+
+
+@pytest.mark.parametrize(
+    "layer, expect, hint",
+    [
+        # ⌊(32 + 0 − 3)/1⌋ + 1 = 30: the padding left out
+        (
+            {"conv": {"filters": 8, "kernel": 3, "padding": 1}},
+            {"shape": "30x30x8"},
+            "30×30×8 is what padding 0 gives; this layer has padding 1",
+        ),
+        # 3·3·3·8 = 216: the biases left out
+        ({"conv": {"filters": 8, "kernel": 3, "padding": 1}}, {"params": 216}, "216 is what no bias gives"),
+        # 3·3·8 + 8 = 80: the 3 input channels left out of each filter
+        (
+            {"conv": {"filters": 8, "kernel": 3, "padding": 1}},
+            {"params": 80},
+            "80 is what leaving out the 3 input channels gives",
+        ),
+        # 1·1·3·4 = 12 weights and no bias; 16 is what a bias of 4 would add
+        ({"conv": {"filters": 4, "kernel": 1, "bias": False}}, {"params": 16}, "16 is what a bias gives"),
+        # max pool 2×2/2 on 31 in ceil mode: ⌈29/2⌉ + 1 = 16; the floor gives ⌊29/2⌋ + 1 = 15
+        (
+            {"max_pool": {"kernel": 2, "ceil_mode": True}},
+            {"shape": "15x15x3"},
+            "15×15×3 is what the floor rule gives; this layer has ceil_mode true",
+        ),
+        # 'same' at stride 2 on 32: ⌈32/2⌉ = 16; 32 is what stride 1 gives
+        (
+            {"conv": {"filters": 4, "kernel": 3, "stride": 2, "padding": "same"}},
+            {"shape": "32x32x4"},
+            "32×32×4 is what 'same' padding gives at stride 1",
+        ),
+    ],
+    ids=["padding 0", "no bias", "input channels", "a bias", "floor for ceil", "same without stride"],
+)
+def test_a_common_slip_is_named(tmp_path, layer, expect, hint):
+    kind = next(iter(layer))
+    shape = [31, 31, 3] if kind == "max_pool" else [32, 32, 3]
+    net = tmp_path / "hw.yaml"
+    net.write_text(network_yaml({kind: {**layer[kind], "expect": expect}}, shape, "HWC"))
+    result = CliRunner().invoke(cli, ["check", str(net)])
+    assert result.exit_code == 1
+    assert f"hint: {hint}" in result.output
+
+
+def test_a_wrong_answer_no_slip_explains_gets_no_hint(tmp_path):
+    net = tmp_path / "hw.yaml"
+    net.write_text(
+        network_yaml({"conv": {"filters": 8, "kernel": 3, "padding": 1, "expect": {"params": 225}}}, [32, 32, 3], "HWC")
+    )
+    result = CliRunner().invoke(cli, ["check", str(net)])
+    assert result.exit_code == 1 and "expected 225, computed 224" in result.output and "hint:" not in result.output
