@@ -19,15 +19,60 @@ Solved.__doc__ = (
 )
 
 Solution = namedtuple(
-    "Solution", "kernel stride dilation padding ceil_mode output_padding formula", defaults=(False, 0, "")
+    "Solution", "kernel stride dilation padding ceil_mode output_padding formula loss", defaults=(False, 0, "", "")
 )
-Solution.__doc__ = "One way to reach the size: padding is (before, after); formula the worked arithmetic."
+Solution.__doc__ = (
+    "One way to reach the size: padding is (before, after); formula the worked arithmetic; loss "
+    "what it leaves of the input unread, in words ('' when it reads every position)."
+)
+
+
+def loss(n: int, sol: Solution) -> str:
+    """What a window setting leaves of an input of n positions unread, in words; "" when it reads
+    every position. Away from the edges a position p is read when (p + pad_before) mod s is one
+    of the window's offsets j·d mod s (j < k); near the edges, where windows are missing, each
+    position is looked up among the windows that exist."""
+    k, s, d = sol.kernel, sol.stride, sol.dilation
+    before, after = sol.padding
+    span = effective_kernel(k, d)
+    count = out_size(n, k, s, sol.padding, d, sol.ceil_mode)
+    if count < 1:
+        return ""
+
+    def read(p: int) -> bool:
+        for j in range(k):
+            start = p - j * d + before  # the window's start, counted from the padded input's first position
+            if start >= 0 and start % s == 0 and start // s < count:
+                return True
+        return False
+
+    edge = span + s  # the positions near either end, looked up one by one
+    interior = range(edge, n - edge)
+    if len(interior) and len({j * d % s for j in range(k)}) < s:
+        return "skips input between windows"
+    unread = [p for p in (*range(min(n, edge)), *range(max(edge, n - edge), n)) if not read(p)]
+    if not unread:
+        return ""
+    last_read = next((p for p in range(n - 1, -1, -1) if read(p)), -1)
+    if unread == list(range(last_read + 1, n)):  # only the end: what the floor's division drops
+        dropped = n - 1 - last_read
+        return f"the floor drops the last {dropped} input position{'s' if dropped != 1 else ''}"
+    return "skips input between windows"
 
 
 def _order(sol: Solution):
-    # symmetric padding first, then the least padding, then the smallest kernel
+    # every input position read first; then symmetric padding, the least padding, the smallest kernel
     before, after = sol.padding
-    return (before != after, before + after, sol.kernel, sol.stride, sol.dilation, sol.ceil_mode, sol.output_padding)
+    return (
+        bool(sol.loss),
+        before != after,
+        before + after,
+        sol.kernel,
+        sol.stride,
+        sol.dilation,
+        sol.ceil_mode,
+        sol.output_padding,
+    )
 
 
 def _range(fixed, high, low=1):
@@ -40,9 +85,10 @@ def solutions(
     """Every (kernel ≤ 11, stride ≤ 4, dilation ≤ 4, padding ≤ kernel per side) that gives
     exactly `wanted` from `n`, best first. mode: conv, pool (floor and ceil mode, PyTorch's
     padding ≤ ⌊k/2⌋) or transpose. A fixed value narrows the search to it."""
-    return sorted(
-        (sol for size, sol in _settings(n, kernel, stride, dilation, padding, mode) if size == wanted), key=_order
-    )
+    found = [sol for size, sol in _settings(n, kernel, stride, dilation, padding, mode) if size == wanted]
+    if mode != "transpose":
+        found = [sol._replace(loss=loss(n, sol)) for sol in found]
+    return sorted(found, key=_order)
 
 
 def nearest(

@@ -374,7 +374,8 @@ def test_check_broken_file_exits_2(tmp_path):
 
 
 def first_solution(output: str) -> str:
-    return output.splitlines()[1].strip()
+    """The first setting listed, without its mark (exact, or what it leaves unread)."""
+    return output.splitlines()[1].split("   (")[0].strip()
 
 
 @pytest.mark.parametrize("f", [1, 3, 5, 7, 9, 11])
@@ -387,6 +388,7 @@ def test_solve_same_padding_is_half_the_kernel(f):
 def test_solve_224_to_112_with_a_7x7_stride_2():
     result = run("solve", "--input", "224", "--output", "112", "--kernel", "7", "--stride", "2")
     assert first_solution(result.output) == "kernel 7, stride 2, padding 3"
+    assert "kernel 7, stride 2, padding 3   (exact: reads every input position)" in result.output
     assert "⌊(224 + 3 + 3 − 1·(7 − 1) − 1) / 2⌋ + 1 = 112" in result.output
 
 

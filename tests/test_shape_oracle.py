@@ -295,3 +295,37 @@ def test_a_transposed_same_refuses_output_padding():
     assert cnncalc.analyze(cnncalc.loads(net % 0)).layers[-1].output_shape == (2, 16, 16)
     with pytest.raises(CnnCalcError, match="output_padding must be 0, but saw 1"):
         cnncalc.analyze(cnncalc.loads(net % 1))
+
+
+def test_solve_marks_as_exact_exactly_the_settings_that_read_every_input_position():
+    # brute force: the positions that some window reads, by enumerating every window start
+    from cnncalc.solve import Solution, loss
+
+    rng = random.Random(20261208)
+    checked = {True: 0, False: 0}
+    for _ in range(4000):
+        n, k, s, d = rng.randint(1, 40), rng.randint(1, 6), rng.randint(1, 4), rng.randint(1, 3)
+        pad = (rng.randint(0, 3), rng.randint(0, 3))
+        ceil_mode = rng.random() < 0.3
+        if n + pad[0] + pad[1] < d * (k - 1) + 1 or (ceil_mode and 2 * max(pad) > d * (k - 1) + 1):
+            continue
+        starts = oracle_windows(n, k, s, pad, d, ceil_mode)
+        read = {p + j * d for p in starts for j in range(k)} & set(range(n))
+        every = len(read) == n
+        assert (loss(n, Solution(k, s, d, pad, ceil_mode)) == "") == every, (n, k, s, d, pad, ceil_mode)
+        checked[every] += 1
+    assert min(checked.values()) > 300  # both kinds of setting met often
+
+
+def test_solve_leads_with_a_setting_that_reads_every_input_position():
+    # 32 → 16 by pooling: a 1×1 window at stride 2 reads every other row; 2×2/2 reads them all
+    from cnncalc import api
+
+    found = api.solve(32, 16, "pool")
+    assert (found.solutions[0].kernel, found.solutions[0].stride, found.solutions[0].loss) == (2, 2, "")
+    one = next(sol for sol in found.solutions if sol.kernel == 1)
+    assert one.loss == "skips input between windows"
+    # 33 → 16 with a 3×3 window at stride 2 and no padding: ⌊(33 − 3)/2⌋ + 1 = 16 reads rows 0 to 32 whole;
+    # a 2×2/2 window gives ⌊(33 − 2)/2⌋ + 1 = 16 too, and never reads row 32
+    found = api.solve(33, 16, "conv", kernel=2, stride=2, padding=0)
+    assert found.solutions[0].loss == "the floor drops the last 1 input position"

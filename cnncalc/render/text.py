@@ -237,7 +237,10 @@ def solve_text(found, show_all: bool = False, shown_steps: int = 3) -> str:
         + ":"
     ]
     for i, sol in enumerate(listed):
-        lines.append(f"  {_solution(sol, mode)}" + (f"\n      {sol.formula}" if i < shown_steps else ""))
+        mark = (
+            "" if mode == "transpose" else f"   ({sol.loss})" if sol.loss else "   (exact: reads every input position)"
+        )
+        lines.append(f"  {_solution(sol, mode)}{mark}" + (f"\n      {sol.formula}" if i < shown_steps else ""))
     return "\n".join(lines) + "\n"
 
 
