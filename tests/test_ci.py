@@ -101,7 +101,7 @@ def test_strict_fails_on_a_warning(tmp_path):
     net = net_file(tmp_path / "stride.yaml", layers="  - conv: {filters: 8, kernel: 3, stride: 2}\n")
     assert run("check", str(net)).exit_code == 0
     result = run("check", str(net), "--strict")
-    assert result.exit_code == 1 and "conv1: H, W: (32 + 0 + 0 − 3)/2 = 29/2 is not whole" in result.output
+    assert result.exit_code == 1 and "conv1: H, W: (32 + 2·0 − 3)/2 = 29/2 is not whole" in result.output
 
 
 @pytest.fixture

@@ -121,7 +121,7 @@ def test_input_override_warns_and_recomputes():
     assert conv1["output_shape"] == [54, 54, 96]
     assert conv1["warnings"] and "227" in conv1["warnings"][0]
     table = run("summary", "alexnet", "--input", "224").output
-    assert "Warnings:" in table and "conv1: H, W: (224 + 0 + 0 − 11)/4 = 213/4" in table
+    assert "Warnings:" in table and "conv1: H, W: (224 + 2·0 − 11)/4 = 213/4" in table
 
 
 def test_keras_style_non_trainable_lines(tmp_path):
@@ -376,7 +376,7 @@ def test_notes_for_floors_that_drop_only_padding():
     # its 1×1 stride-2 downsampling skips row 55 of 56 as it skips every odd row: a note too
     assert "downsample.conv1: H, W:" not in plain
     assert (
-        "layer2.basic_down1.downsample.conv1: H, W: (56 + 0 + 0 − 1)/2 = 55/2 is not whole: the floor skips"
+        "layer2.basic_down1.downsample.conv1: H, W: (56 + 2·0 − 1)/2 = 55/2 is not whole: the floor skips"
         in " ".join(verbose.split())
     )
     folded = run("summary", "resnet18", "--depth", "2", "-v").output  # folded rows keep the codes

@@ -48,7 +48,7 @@ def test_layer_conv_39_course_example():
     out = result.output
     assert "output shape     37×37×10" in out
     assert "params           280 (weights 270 + biases 10)" in out and "MACs             369,630" in out
-    assert "output  ⌊(39 + 0 + 0 − 1·(3 − 1) − 1) / 1⌋ + 1 = 37   (H and W)" in out
+    assert "output  ⌊(39 + 2·0 − 3)/1⌋ + 1 = 37   (H and W)" in out
     assert "params  (3·3·3 + 1) · 10 = 280" in out
     assert "MACs    37·37·10 · 3·3·3 = 369,630" in out
 
@@ -121,7 +121,7 @@ def test_layer_merges_take_several_inputs(kind, inputs, shape):
         (
             ["max_pool", "--input", "15x15x8", "--kernel", "2", "--padding", "1", "--ceil-mode", "true"],
             # ⌈(15 + 2 − 2)/2⌉ + 1 = 9, but window 9 would start at 16, in the right padding: 8
-            ["⌈(15 + 1 + 1 − 1·(2 − 1) − 1) / 2⌉ + 1 = 9", "PyTorch drops it: 8", "8×8×8"],
+            ["⌈(15 + 2·1 − 2)/2⌉ + 1 = 9", "PyTorch drops it: 8", "8×8×8"],
         ),
         (
             ["conv", "--input", "7x8x3", "--filters", "4", "--kernel", "3", "--stride", "2", "--padding", "same"],
@@ -174,7 +174,7 @@ def test_layer_merges_take_several_inputs(kind, inputs, shape):
         ),
         (
             ["conv", "--input", "100x16", "--layout", "tc", "--filters", "32", "--kernel", "5"],
-            ["⌊(100 + 0 + 0 − 1·(5 − 1) − 1) / 1⌋ + 1 = 96   (T)", "96×32"],
+            ["⌊(100 + 2·0 − 5)/1⌋ + 1 = 96   (T)", "96×32"],
         ),
         (
             [
@@ -193,8 +193,8 @@ def test_layer_merges_take_several_inputs(kind, inputs, shape):
                 "1",
             ],
             [
-                "⌊(8 + 1 + 1 − 1·(3 − 1) − 1) / 1⌋ + 1 = 8   (D)",
-                "⌊(17 + 1 + 1 − 1·(3 − 1) − 1) / 2⌋ + 1 = 9   (H and W)",
+                "⌊(8 + 2·1 − 3)/1⌋ + 1 = 8   (D)",
+                "⌊(17 + 2·1 − 3)/2⌋ + 1 = 9   (H and W)",
             ],
         ),
     ],
@@ -284,7 +284,7 @@ def test_summary_explain_one_layer():
     assert result.exit_code == 0
     tail = result.output.split("Activations:")[1]
     assert "conv1  conv 5×5/1 ×6 +tanh  → 28×28×6" in tail
-    assert "⌊(32 + 0 + 0 − 1·(5 − 1) − 1) / 1⌋ + 1 = 28   (H and W)" in tail
+    assert "⌊(32 + 2·0 − 5)/1⌋ + 1 = 28   (H and W)" in tail
     assert "(5·5·3 + 1) · 6 = 456" in tail and "28·28·6 · 5·5·3 = 352,800" in tail
     assert "pool1" not in tail
 
@@ -342,7 +342,7 @@ def test_check_expectations_in_the_file(tmp_path):
     result = run("check", str(net))
     assert result.exit_code == 1
     assert f"{net}:4: conv2 shape: expected 16×16×20, computed 17×17×20" in result.output
-    assert "⌊(37 + 0 + 0 − 1·(5 − 1) − 1) / 2⌋ + 1 = 17   (H and W)" in result.output
+    assert "⌊(37 + 2·0 − 5)/2⌋ + 1 = 17   (H and W)" in result.output
     data = json.loads(run("check", str(net), "--format", "json").output)["files"][0]
     assert data["status"] == "failed" and [r["ok"] for r in data["answers"]] == [True, True, False]
     # summary accepts the same file: expect changes no number
@@ -389,7 +389,7 @@ def test_solve_224_to_112_with_a_7x7_stride_2():
     result = run("solve", "--input", "224", "--output", "112", "--kernel", "7", "--stride", "2")
     assert first_solution(result.output) == "kernel 7, stride 2, padding 3"
     assert "kernel 7, stride 2, padding 3   (exact: reads every input position)" in result.output
-    assert "⌊(224 + 3 + 3 − 1·(7 − 1) − 1) / 2⌋ + 1 = 112" in result.output
+    assert "⌊(224 + 2·3 − 7)/2⌋ + 1 = 112" in result.output
 
 
 def test_solve_adaptive_13_to_6():
@@ -637,3 +637,19 @@ def test_a_wrong_answer_no_slip_explains_gets_no_hint(tmp_path):
     )
     result = CliRunner().invoke(cli, ["check", str(net)])
     assert result.exit_code == 1 and "expected 225, computed 224" in result.output and "hint:" not in result.output
+
+
+@pytest.mark.parametrize(
+    "options, formula",
+    [
+        # the courses' form, symmetric padding and no dilation: ⌊(n + 2p − f)/s⌋ + 1
+        ({"kernel": 3}, "⌊(39 + 2·0 − 3)/1⌋ + 1 = 37"),
+        ({"kernel": 5, "stride": 2, "padding": 2}, "⌊(39 + 2·2 − 5)/2⌋ + 1 = 20"),
+        # asymmetric padding: each side; dilation: the window's span d·(k − 1) + 1, in parentheses
+        ({"kernel": 3, "padding": [[0, 1], [0, 1]]}, "⌊(39 + 0 + 1 − 3)/1⌋ + 1 = 38"),
+        ({"kernel": 3, "dilation": 2}, "⌊(39 + 0 + 0 − (2·(3 − 1) + 1))/1⌋ + 1 = 35"),
+    ],
+)
+def test_the_output_rule_is_written_as_the_courses_write_it(options, formula):
+    report, _, _ = one_layer("conv", "39x39x3", {"filters": 10, **options})
+    assert formula in [step.formula for step in report.steps]

@@ -149,7 +149,7 @@ def test_alexnet_224_floors_to_54_with_a_warning():
     out, _, warnings = window_out((224, 224), (11, 11), (4, 4), 0, (1, 1))
     assert out == (54, 54)
     # a square layer says it once, for both dimensions
-    assert len(warnings) == 1 and warnings[0].startswith("H, W: (224 + 0 + 0 − 11)/4 = 213/4")
+    assert len(warnings) == 1 and warnings[0].startswith("H, W: (224 + 2·0 − 11)/4 = 213/4")
     assert "last 1 input row/column" in warnings[0]
     _, _, warnings = window_out((224, 227), (11, 11), (4, 4), 0, (1, 1))
     assert len(warnings) == 1 and warnings[0].startswith("H: ")

@@ -120,7 +120,7 @@ def _inexact_body(n, k, s, pad, d, words) -> str | None:
     gap = s - effective_kernel(k, d)  # positions a stride longer than the window skips between windows
     if pad[1] < r <= pad[1] + gap:  # the next window would start past the input dropped
         return (
-            f"({n} + {pad[0]} + {pad[1]} − {ek_text(k, d)})/{s} = {span}/{s} is not whole: the floor "
+            f"({numerator_text(n, k, pad, d)})/{s} = {span}/{s} is not whole: the floor "
             f"skips the last {r} {unit}{f' ({r - pad[1]} of them input)' if pad[1] else ''}, no more than the "
             f"stride skips between any two windows "
             f"({gap} of every {s}); a larger input would not read {'it' if r == 1 else 'them'} either"
@@ -134,16 +134,24 @@ def _inexact_body(n, k, s, pad, d, words) -> str | None:
     fixes = [f"{n + s - r}"]
     if n - r >= 1 and n - r + pad[0] + pad[1] >= effective_kernel(k, d):
         fixes.append(f"{n - r}")
-    ek = ek_text(k, d)
     return (
-        f"({n} + {pad[0]} + {pad[1]} − {ek})/{s} = {span}/{s} is not whole: {dropped}. "
+        f"({numerator_text(n, k, pad, d)})/{s} = {span}/{s} is not whole: {dropped}. "
         f"Exact with input {' or '.join(fixes)}, or {s - r} more padding"
     )
 
 
 def ek_text(k: int, d: int) -> str:
-    """The window's span as the division writes it: 3, or 2·(3−1)+1 when dilated."""
-    return f"{k}" if d == 1 else f"{d}·({k}−1)+1"
+    """The window's span as the division subtracts it: 3, or (2·(3 − 1) + 1) when dilated."""
+    return f"{k}" if d == 1 else f"({d}·({k} − 1) + 1)"
+
+
+def numerator_text(n: int, k: int, pad, d: int = 1) -> str:
+    """What the output-size rule divides by the stride, as the courses write it where they can:
+    n + 2·p − f (Ng, CS231n) with symmetric padding and no dilation; else n + p_before +
+    p_after − the dilated window's span."""
+    if d == 1 and pad[0] == pad[1]:
+        return f"{n} + 2·{pad[0]} − {k}"
+    return f"{n} + {pad[0]} + {pad[1]} − {ek_text(k, d)}"
 
 
 def inexact_warnings(dims, spatial, kernel, stride, pads, dilation) -> list[CodedWarning]:
@@ -190,9 +198,9 @@ def grouped(dims, texts) -> list[tuple[str, str]]:
 
 
 def out_size_formula(n: int, k: int, s: int, pad, d: int = 1, ceil_mode: bool = False) -> str:
-    """⌊(39 + 0 + 0 − 1·(3 − 1) − 1) / 1⌋ + 1 = 37, and in ceil mode PyTorch's rule for a
-    last window that would start in the right padding."""
-    inner = f"({n} + {pad[0]} + {pad[1]} − {d}·({k} − 1) − 1) / {s}"
+    """⌊(39 + 2·0 − 3)/1⌋ + 1 = 37, and in ceil mode PyTorch's rule for a last window that
+    would start in the right padding."""
+    inner = f"({numerator_text(n, k, pad, d)})/{s}"
     out = out_size(n, k, s, pad, d, ceil_mode)
     if not ceil_mode:
         return f"⌊{inner}⌋ + 1 = {out}"
