@@ -482,3 +482,17 @@ def test_a_setting_in_compares_brackets_is_named_by_its_bracket():
     assert result.exit_code == 2
     assert "Error: in 'mobilenet_v1[widht=0.5]': unknown parameter 'widht'" in result.output
     assert "--set" not in result.output
+
+
+def test_at_a_batch_every_figure_says_per_sample_or_per_batch():
+    out = run("summary", "lenet5", "--batch", "32").output
+    # lenet5: 11,566 activation values a sample; 11,566 · 4 bytes · 32 = 1,480,448 B = 1.4 MiB
+    assert "MACs: 651,720 (651.7K)   FLOPs: 1,303,440 (1.3M) per sample" in out
+    assert "Activations: 11,566 elements per sample; 1.4 MiB per batch of 32 (float32, 4 bytes)" in out
+    assert "training ~1.9 MiB at batch 32 (sgd)" in out and "Inference peak: 972.0 KiB per batch of 32" in out
+    assert "per sample" not in run("summary", "lenet5").output  # at batch 1 the two are the same
+
+
+def test_the_markdown_footer_is_a_list_so_its_lines_stay_apart():
+    out = run("summary", "lenet5", "--format", "markdown").output
+    assert "\n- Params: 62,006 (weights 61,770 + biases 236)\n- MACs: 651,720" in out

@@ -74,7 +74,7 @@ def render_markdown(report: Report, layout: str = "hwc", depth: int | None = Non
             f"{row.activation_size:,} | {row.params:,} | {row.macs:,} | {row.flops:,} |"
         )
     lines.append(f"| **total** | | | {t.activation_size:,} | {t.params:,} | {t.macs:,} | {t.flops:,} |")
-    lines += [""] + summary_lines(report, layout)
+    lines += [""] + [f"- {line}" for line in summary_lines(report, layout)]  # a list: lines a paragraph would join
     warnings = warning_lines(rows)
     if warnings:
         lines += ["", "Warnings:", ""] + [f"- {w}" for w in warnings]

@@ -34,24 +34,33 @@ def summary_lines(report: Report, layout: str = "hwc") -> list[str]:
             f"Non-trainable params: {t.non_trainable_params:,}",
         ]
     whose = "" if report.convention == "ours" else f" (counted as {report.convention} counts them)"
-    lines.append(f"MACs: {t.macs:,} ({human(t.macs)})   FLOPs: {t.flops:,} ({human(t.flops)}){whose}")
+    # at a batch above 1, every figure says whether it is a sample's or the batch's
+    sample, batch = ("", "") if report.batch == 1 else (" per sample", f" per batch of {report.batch}")
+    lines.append(f"MACs: {t.macs:,} ({human(t.macs)})   FLOPs: {t.flops:,} ({human(t.flops)}){sample}{whose}")
     if len(report.outputs) > 1:  # each output with what it depends on, a shared trunk in each
         lines += [
             f"Output {one_line(o.name)} ({shape_text(o.output_shape, layout)}): params {o.totals.params:,}, "
             f"MACs {o.totals.macs:,} ({human(o.totals.macs)})"
             for o in report.outputs
         ]
-    lines.append(
-        f"Activations: {t.activation_size:,} elements = {human_bytes(report.activation_bytes)} "
-        f"({report.dtype}, {DTYPE_BYTES[report.dtype]} bytes, batch {report.batch})"
-    )
+    if report.batch == 1:
+        lines.append(
+            f"Activations: {t.activation_size:,} elements = {human_bytes(report.activation_bytes)} "
+            f"({report.dtype}, {DTYPE_BYTES[report.dtype]} bytes, batch 1)"
+        )
+    else:
+        lines.append(
+            f"Activations: {t.activation_size:,} elements per sample; {human_bytes(report.activation_bytes)}{batch} "
+            f"({report.dtype}, {DTYPE_BYTES[report.dtype]} bytes)"
+        )
     m = report.memory()
     lines.append(
         f"Memory: params {human_bytes(m['param_bytes'])} ({report.param_dtype or report.dtype}); "
-        f"training ~{human_bytes(m['training']['total'])} ({report.optimizer})"
+        f"training ~{human_bytes(m['training']['total'])}{batch.replace(' per batch of', ' at batch')} "
+        f"({report.optimizer})"
     )
     lines.append(
-        f"Inference peak: {human_bytes(m['peak_activation_bytes'])} at {one_line(m['peak_layer'])}; "
+        f"Inference peak: {human_bytes(m['peak_activation_bytes'])}{batch} at {one_line(m['peak_layer'])}; "
         f"{human_bytes(m['peak_activation_bytes_in_place'])} with in-place activations"
     )
     if report.roofline:
