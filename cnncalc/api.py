@@ -203,6 +203,7 @@ def builtin_listing(layout: str | None = None):
             ("source", "source", "text"),
         ),
         records,
+        detail=("source",),
         note="A bare name is always a built-in, even where a file or folder of that name exists; "
         "a file is named with a / or a .yaml ending (./vgg16, net.yaml).",
     )
@@ -235,6 +236,7 @@ def kind_listing():
         "kinds",
         (("kinds", "kind", "text"), ("options", "options (defaults)", "text"), ("description", "description", "text")),
         records,
+        wrap=("kinds", "options", "description"),
     )
 
 
@@ -339,6 +341,7 @@ def comparison(operands, layout: str | None = None, dtype: str = "float32"):
         ),
         records,
         note=_ratio_note(records),
+        optional=("flops", "activation_bytes", "peak_bytes", "macs_ratio", "params_ratio"),
     )
 
 
@@ -410,7 +413,7 @@ def sweep(source, grid: dict, inputs=(), layout: str | None = None, dtype: str =
         ("activation_bytes", "activations (B)", "count"),
         ("peak_bytes", "peak (B)", "count"),
     ]
-    return Listing(f"sweep of {source}", "grid", columns, records)
+    return Listing(f"sweep of {source}", "grid", columns, records, optional=("activation_bytes", "peak_bytes"))
 
 
 def solve(n: int, wanted: int, mode: str = "conv", kernel=None, stride=None, dilation=None, padding=None):

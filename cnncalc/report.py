@@ -325,6 +325,10 @@ class Listing:
     integer, exact in machine formats and human in the table); `records` are dicts by key.
     `key` names the records in JSON."""
 
-    def __init__(self, title: str, key: str, columns, records, note: str = ""):
+    def __init__(self, title: str, key: str, columns, records, note: str = "", optional=(), detail=(), wrap=()):
         self.title, self.key, self.columns, self.records = title, key, tuple(columns), list(records)
         self.note = note  # a sentence for people, under the table and the Markdown
+        # for the table: the columns that give way when the terminal is narrow, first to go
+        # first; and those shown only when asked (-v), a long text that may wrap
+        # and the long texts that may wrap in the width left (the details do too)
+        self.optional, self.detail, self.wrap = tuple(optional), tuple(detail), tuple(wrap) + tuple(detail)

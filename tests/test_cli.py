@@ -496,3 +496,49 @@ def test_at_a_batch_every_figure_says_per_sample_or_per_batch():
 def test_the_markdown_footer_is_a_list_so_its_lines_stay_apart():
     out = run("summary", "lenet5", "--format", "markdown").output
     assert "\n- Params: 62,006 (weights 61,770 + biases 236)\n- MACs: 651,720" in out
+
+
+# --- listings: nothing cut at any width -----------------------------------------------------
+
+VARIANTS = [
+    "mobilenet_v1",
+    "mobilenet_v1[alpha=0.75]",
+    "mobilenet_v1[alpha=0.5,input=160]",
+    "mobilenet_v1[alpha=0.25,input=128]",
+]
+
+
+def listed_values(records, columns) -> list[str]:
+    """Each value of a listing as the table writes it: exact text, shapes with ×, counts human."""
+    from cnncalc.units import human
+
+    values = []
+    for record in records:
+        for key, kind in columns.items():
+            value = record[key]
+            values.append(
+                human(value) if kind == "count" else "×".join(map(str, value)) if kind == "shape" else str(value)
+            )
+    return values
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 100, 120])
+def test_compare_cuts_no_value_at_any_width(width):
+    result = run("compare", *VARIANTS, COLUMNS=str(width))
+    records = json.loads(run("compare", *VARIANTS, "--format", "json").output)["networks"]
+    kinds = {"network": "text", "input_shape": "shape", "params": "count", "macs": "count"}
+    text = result.output.replace("\n", " ")  # a value at 40 columns may wrap, never be cut
+    assert "…" not in result.output
+    assert all(value in text or value in result.output for value in listed_values(records, kinds))
+    # the four variants can be told apart: each name whole on a line of its own or in its row
+    assert all(any(name in line for line in result.output.splitlines()) for name in VARIANTS[:3])
+
+
+def test_list_is_one_line_a_network_and_its_sources_come_with_v():
+    names = json.loads(run("list", "--format", "json").output)["architectures"]
+    out = run("list", COLUMNS="80").output
+    rows = [line for line in out.splitlines() if line.split() and line.split()[0] in {n["name"] for n in names}]
+    assert len(rows) == len(names) and "…" not in out and "source" not in out
+    assert "lraspp_mobilenet_v3_large" in out  # the longest name, whole
+    verbose = run("list", "-v", COLUMNS="120").output
+    assert "source" in verbose and "Krizhevsky" in verbose

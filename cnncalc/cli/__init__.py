@@ -379,7 +379,7 @@ def compare(networks, fmt, layout, dtype):
     from .. import api
     from ..render import render_listing
 
-    _emit(render_listing(api.comparison(networks, layout, dtype), fmt))
+    _emit(render_listing(api.comparison(networks, layout, dtype), fmt, _width()))
 
 
 @cli.command(short_help="A grid over parameters and inputs.")
@@ -405,18 +405,19 @@ def sweep(network, grid, inputs, fmt, layout, dtype):
 
     values = parse_grid(grid)
     shapes = [s.strip() for s in inputs.split(",")] if inputs else []
-    _emit(render_listing(api.sweep(network, values, shapes, layout, dtype), fmt))
+    _emit(render_listing(api.sweep(network, values, shapes, layout, dtype), fmt, _width()))
 
 
 @cli.command(name="list", short_help="The built-in architectures.")
 @output_options(takes_input=False)
+@click.option("-v", "--verbose", is_flag=True, help="also where each definition comes from (its source)")
 @user_errors
-def list_(fmt, layout):
+def list_(fmt, layout, verbose):
     """List the built-in architectures with input shape, params and MACs."""
     from .. import api
     from ..render import render_listing
 
-    _emit(render_listing(api.builtin_listing(layout), fmt))
+    _emit(render_listing(api.builtin_listing(layout), fmt, _width(), verbose))
 
 
 @cli.command(short_help="The layer kinds and their options.")
@@ -427,12 +428,17 @@ def kinds(fmt):
     from .. import api
     from ..render import render_listing
 
-    _emit(render_listing(api.kind_listing(), fmt))
+    _emit(render_listing(api.kind_listing(), fmt, _width()))
 
 
 def _explained(report, layer_names) -> set | None:
     """The rows whose arithmetic --layer asked for (the API kept their steps), or None: all."""
     return {row.name for row in report.layers if row.steps} if layer_names else None
+
+
+def _width() -> int:
+    """The width a table must fit: the terminal's, or the pipe's (COLUMNS, else PIPE_WIDTH)."""
+    return _console().width
 
 
 def _emit(rendered):

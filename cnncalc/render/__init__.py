@@ -12,8 +12,9 @@ FORMATS = ("table", "json", "csv", "markdown")
 RENDERERS = {"json": render_json, "csv": render_csv, "markdown": render_markdown}
 
 
-def render_listing(listing: Listing, fmt: str):
-    """A Listing as a rich Table (fmt 'table') or as JSON, CSV or Markdown text."""
+def render_listing(listing: Listing, fmt: str, width: int | None = None, verbose: bool = False):
+    """A Listing as a rich Table (fmt 'table', fitted to `width`; its detail columns with
+    verbose) or as JSON, CSV or Markdown text."""
     if fmt == "json":
         from .json import listing_json
 
@@ -24,4 +25,4 @@ def render_listing(listing: Listing, fmt: str):
         return listing_csv(listing) if fmt == "csv" else listing_markdown(listing)
     from .table import listing_table
 
-    return listing_table(listing)
+    return listing_table(listing, width, verbose)

@@ -197,20 +197,64 @@ def render_table(
     return Group(*parts)
 
 
-def listing_table(listing: Listing):
-    """A Listing as a rich Table, its note under it."""
+def listing_table(listing: Listing, width: int | None = None, verbose: bool = False):
+    """A Listing as a rich Table in the summary's style, its note under it. No value is ever
+    cut: each column is as wide as its widest cell, and when the terminal is narrower the
+    listing's optional columns give way (a line says which); if it still does not fit, each
+    record is written as lines of its own. Detail columns (a long source) only with verbose,
+    where they may wrap."""
+    from rich import box
+    from rich.cells import cell_len
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
     from .tabular import _listed
 
-    table = Table(title=listing.title, title_justify="left")
-    for _, head, kind in listing.columns:
-        justify: JustifyMethod = "left" if kind == "text" else "right"
-        table.add_column(head, justify=justify)
-    for r in listing.records:
-        table.add_row(
-            *(human(r[key]) if kind == "count" else Text(_listed(r[key], kind)) for key, _, kind in listing.columns)
+    def cell(record, key, kind):
+        return (
+            human(record[key])
+            if kind == "count"
+            else _listed(record[key], kind).replace("x", "×")
+            if kind == "shape"
+            else one_line(_listed(record[key], kind))
         )
-    return Group(table, Text(listing.note)) if listing.note else table
+
+    columns = every = [c for c in listing.columns if verbose or c[0] not in listing.detail]
+    texts = {key: [cell(r, key, kind) for r in listing.records] for key, _, kind in columns}
+    widths = {key: max([cell_len(head)] + [cell_len(t) for t in texts[key]]) for key, head, _ in columns}
+    fixed = [c for c in columns if c[0] not in listing.wrap]  # a long text wraps into what is left
+    hidden = []
+    for key in listing.optional:
+        if width is None or sum(widths[c[0]] + 2 for c in fixed) <= width:
+            break
+        if key in widths:
+            hidden.append(next(head for k, head, _ in columns if k == key))
+            columns = [c for c in columns if c[0] != key]
+            fixed = [c for c in fixed if c[0] != key]
+    parts: list = []
+    if width is not None and sum(widths[c[0]] + 2 for c in fixed) > width:
+        # still too wide: a record a block of lines, every value whole, and every column again
+        lines = [listing.title]
+        for i in range(len(listing.records)):
+            lines += [""] + [f"{head}: {texts[key][i]}" for key, head, _ in every]
+        parts.append(Text("\n".join(lines)))
+        hidden = []
+    else:
+        table = Table(
+            title=Text(listing.title), title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False
+        )
+        for key, head, kind in columns:
+            justify: JustifyMethod = "left" if kind == "text" else "right"
+            if key in listing.wrap:
+                table.add_column(head, justify=justify, overflow="fold", ratio=1)
+            else:
+                table.add_column(head, justify=justify, no_wrap=True, min_width=widths[key])
+        for i in range(len(listing.records)):
+            table.add_row(*(Text(texts[key][i]) for key, _, _ in columns))
+        parts.append(table)
+    if hidden:
+        parts.append(Text(f"(hidden at {width} columns: {', '.join(hidden)}; --format markdown or json shows them)"))
+    if listing.note:
+        parts.append(Text(listing.note))
+    return Group(*parts) if len(parts) > 1 else parts[0]
