@@ -11,6 +11,8 @@ def _terminal_width_unset(monkeypatch):
     # width sets COLUMNS itself
     monkeypatch.delenv("COLUMNS", raising=False)
     monkeypatch.delenv("LINES", raising=False)
+    # nor the terminal the tests were started from (piped output fits the user's terminal)
+    monkeypatch.setattr("cnncalc.cli._terminal_width", lambda: None)
 
 
 def pytest_addoption(parser):

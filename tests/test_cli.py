@@ -347,7 +347,17 @@ def test_every_builtin_fits_the_terminal(name, width, update_golden):
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert max(map(len, lines)) <= width, [line for line in lines if len(line) > width][:3]
-    assert "…" not in result.output  # no name, shape or number is cut
+    assert all(line == line.rstrip() for line in lines)  # no trailing spaces
+    # no shape or number is cut: every layer's params and output shape stand whole in the table
+    # (a name or label may be shortened in the middle, with …, never a number)
+    layers = json.loads(run("summary", name, "--format", "json").output)["layers"]
+    table = result.output.split("\nParams:")[0]
+    for layer in layers:
+        shape = "×".join(map(str, layer["output_shape"]))
+        assert f" {layer['params']:,} " in table + " " or f" {layer['params']:,}\n" in table, layer["name"]
+        assert f"{shape} " in table, (layer["name"], shape)
+    # and a row always says what the layer is: its label (or a shortened one) is there
+    assert all(layer["label"][:4] in table for layer in layers)
     check_golden(GOLDEN / "tables" / f"{name}.{width}.txt", result.output, update_golden)
 
 
@@ -542,3 +552,50 @@ def test_list_is_one_line_a_network_and_its_sources_come_with_v():
     assert "lraspp_mobilenet_v3_large" in out  # the longest name, whole
     verbose = run("list", "-v", COLUMNS="120").output
     assert "source" in verbose and "Krizhevsky" in verbose
+
+
+def long_names_yaml(tmp_path) -> Path:
+    # four nested blocks of one conv each, every name 15 characters or fewer; and a 60-character name
+    net = tmp_path / "long.yaml"
+    net.write_text(
+        "name: long\ninput: {shape: [224, 224, 3], layout: HWC}\n"
+        "blocks:\n"
+        "  inner_block: {layers: [{conv: {name: projection_conv, filters: 64, kernel: 3, padding: 1}}]}\n"
+        "  middle_block: {layers: [{inner_block: {name: inner_block}}]}\n"
+        "  outer_block: {layers: [{middle_block: {name: middle_block}}]}\n"
+        "  stage: {layers: [{outer_block: {name: outer_block}}, {conv: {filters: 64, kernel: 1}}]}\n"
+        "layers:\n"
+        "  - stage: {name: stage_one}\n"
+        f"  - conv: {{name: {'n' * 60}, filters: 1000, kernel: 3, padding: 1}}\n"
+    )
+    return net
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 120])
+def test_long_names_never_cut_a_number(tmp_path, width):
+    net = long_names_yaml(tmp_path)
+    out = run("summary", str(net), COLUMNS=str(width)).output
+    table = out.split("\nParams:")[0]
+    # at 224×224: the nested conv (3·3·3 + 1)·64 = 1,792 params; the stage's 1×1 (1·1·64 + 1)·64 =
+    # 4,160; the long-named (3·3·64 + 1)·1000 = 577,000; the total 1,792 + 4,160 + 577,000 = 582,952
+    for params in (1_792, 4_160, 577_000, 582_952):
+        assert f" {params:,}" in table, (width, params)
+    assert "224×224×1000" in table and "224×224×64" in table
+    if width >= 80:
+        assert all(len(line) <= width for line in out.splitlines())
+    assert "conv" in table  # every row says what it is
+
+
+def test_rf_asked_for_stays_at_80_columns():
+    out = run("summary", "vgg16", "--rf", COLUMNS="80").output
+    assert " RF" in out.split("\n")[1] and "212 s32 p90" in out  # pool5's field: 212 at stride 32
+    assert "RF" not in out.split("(hidden at", 1)[-1].split(")")[0] if "(hidden at" in out else True
+
+
+def test_piped_output_fits_the_terminal_it_runs_in(monkeypatch):
+    import cnncalc.cli as cli_module
+
+    monkeypatch.setattr(cli_module, "_terminal_width", lambda: 70)
+    out = CliRunner().invoke(cli, ["summary", "lenet5"]).output
+    assert max(len(line) for line in out.splitlines()) <= 70
+    assert all(line == line.rstrip() for line in out.splitlines())

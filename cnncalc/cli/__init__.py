@@ -28,7 +28,22 @@ from .options import (
     user_errors,
 )
 
-PIPE_WIDTH = 160  # the table's width when stdout is not a terminal and COLUMNS is not set
+PIPE_WIDTH = 160  # the table's width when stdout is no terminal, COLUMNS is not set and there is no terminal
+
+
+def _terminal_width() -> int | None:
+    """The width of the terminal the user is looking at, when stdout is a pipe (`| less`): the
+    controlling terminal's, or None where there is none (CI, cron)."""
+    try:
+        fd = os.open("/dev/tty", os.O_RDONLY | os.O_NOCTTY | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        return os.get_terminal_size(fd).columns or None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def _console():
@@ -40,8 +55,17 @@ def _console():
             width = int(os.environ.get("COLUMNS", ""))
         except ValueError:
             width = 0
-        width = width if width > 0 else PIPE_WIDTH
+        width = width if width > 0 else _terminal_width() or PIPE_WIDTH
     return Console(width=width, highlight=False)
+
+
+def _print(renderable) -> None:
+    """A rich renderable on stdout, whole (a table wider than the terminal is not cropped: the
+    terminal wraps it) and without the spaces rich pads lines with."""
+    console = _console()
+    with console.capture() as capture:
+        console.print(renderable, crop=False)
+    click.echo("\n".join(line.rstrip() for line in capture.get().split("\n")), nl=False)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -185,8 +209,7 @@ def summary(
 
     layout = layout or display_layout(report.layout)
     if fmt == "table":
-        console = _console()
-        console.print(render_table(report, layout, depth, None if wide else console.width, exact, verbose, rf))
+        _print(render_table(report, layout, depth, None if wide else _console().width, exact, verbose, rf))
         if explain:
             click.echo("\n" + explain_text(report, layout, _explained(report, layer_names)), nl=False)
         return
@@ -455,7 +478,7 @@ def _emit(rendered):
                 buffer, size = [], 0
         click.echo("".join(buffer), nl=False)
     else:
-        _console().print(rendered)
+        _print(rendered)
 
 
 def main():

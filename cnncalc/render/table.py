@@ -18,7 +18,9 @@ if TYPE_CHECKING:  # rich is imported only when a table is drawn
 
 # The table's columns, and the order in which they give way when the terminal is too narrow:
 # the share bar first, then FLOPs (2 × MACs, also in the totals), then the activation size,
-# then the layer label. Names, output shapes and params are never dropped, cut or wrapped.
+# then the receptive field unless --rf asked for it. The layer label, output shapes and the
+# numbers are never dropped or cut; names, and then labels, are shortened in the middle (…)
+# down to NAME_MIN characters; past that the table is wider than the terminal, and whole.
 COLUMNS: tuple[tuple[str, JustifyMethod], ...] = (
     ("name", "left"),
     ("layer", "left"),
@@ -32,22 +34,44 @@ COLUMNS: tuple[tuple[str, JustifyMethod], ...] = (
 )
 
 
-DROP_ORDER = ("MAC share", "FLOPs", "activation", "RF", "layer")
+DROP_ORDER = ("MAC share", "FLOPs", "activation", "RF")
+# characters a shortened label keeps (its kind and window: conv 3×3/1 …), and a shortened name
+# after its indentation, markers included
+LABEL_MIN, NAME_MIN = 16, 8
 
 
-def _fit(widths: dict, width: int | None, shown: list) -> list[str]:
+def table_width(widths: dict, shown) -> int:
+    """A column takes its widest cell, 1 of padding each side and 1 divider."""
+    return sum(widths[c] + 3 for c in shown) - 1
+
+
+def _fit(widths: dict, width: int | None, shown: list, asked=()) -> list[str]:
     """The columns that fit in `width` characters (all of them when width is None), dropping
-    them in DROP_ORDER. A column takes its widest cell, 1 of padding each side and 1 divider."""
+    them in DROP_ORDER; a column the user asked for (asked: --rf's RF) is never dropped."""
     shown = list(shown)
     if width is None:
         return shown
     for name in DROP_ORDER:
-        if name not in shown:
+        if name not in shown or name in asked:
             continue
-        if sum(widths[c] + 3 for c in shown) - 1 <= width:
+        if table_width(widths, shown) <= width:
             break
         shown.remove(name)
     return shown
+
+
+def shortened(text: str, size: int) -> str:
+    """text cut in the middle to `size` characters with a visible marker, its indentation
+    kept: `stage_one.outer…projection_conv`; whole when it fits."""
+    from rich.cells import cell_len
+
+    if cell_len(text) <= size:
+        return text
+    body = text.lstrip(" ")
+    indent = text[: len(text) - len(body)]
+    room = max(size - len(indent) - 1, 2)
+    head, tail = body[: (room + 1) // 2], body[len(body) - room // 2 :]
+    return f"{indent}{head}…{tail}"
 
 
 def rf_text(field) -> str:
@@ -165,15 +189,34 @@ def render_table(
         for name, _ in COLUMNS
     }
     requested = [name for name, _ in COLUMNS if rf or name != "RF"]
-    shown = _fit(widths, width, requested)
+    shown = _fit(widths, width, requested, asked=("RF",) if rf else ())
+    # still too wide: long names, then labels, then names again, shortened in the middle; never
+    # a number or a shape
+    for name, least in (("name", 24), ("layer", LABEL_MIN), ("name", 0)):
+        if width is not None and table_width(widths, shown) > width:
+            size = max(widths[name] - (table_width(widths, shown) - width), least)
+            if size < widths[name]:
+                for c, _ in lines:
+                    indent = len(c[name]) - len(c[name].lstrip(" "))
+                    c[name] = shortened(c[name], max(size, indent + NAME_MIN))
+                widths[name] = max(cell_len(name), cell_len(footer[name]), *(cell_len(c[name]) for c, _ in lines))
+    needed = table_width(widths, shown)
     # names, labels and the title are the user's text: Text() shows them as they are, where a
     # plain string would be read as rich markup ([/x] would raise, [bold] would vanish)
     table = Table(
-        title=Text(title), show_footer=True, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False
+        title=Text(title),
+        show_footer=True,
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        # wider than the terminal only when even shortened names do not fit: then whole, and the
+        # terminal wraps the line, rather than a number cut
+        width=needed if width is not None and needed > width else None,
     )
     for name, justify in COLUMNS:
         if name in shown:
-            table.add_column(name, justify=justify, footer=footer[name], no_wrap=True)
+            table.add_column(name, justify=justify, footer=footer[name], no_wrap=True, min_width=widths[name])
     # one row whose cells hold every line: rich lays out and justifies each line of a cell as it
     # would a row of its own, at a small part of the cost of 200 cells (a bold row is bold text;
     # names are one_line, as a line break in one would split its row)
