@@ -192,7 +192,13 @@ def render_table(
     shown = _fit(widths, width, requested, asked=("RF",) if rf else ())
     # still too wide: long names, then labels, then names again, shortened in the middle; never
     # a number or a shape
-    for name, least in (("name", 24), ("layer", LABEL_MIN), ("name", 0)):
+    for name, least in (("name", 24), ("layer", LABEL_MIN), ("indent", 0), ("name", 0)):
+        if name == "indent" and width is not None and table_width(widths, shown) > width:
+            for c, _ in lines:  # a block's rows indented by one space a level instead of two
+                body = c["name"].lstrip(" ")
+                c["name"] = " " * ((len(c["name"]) - len(body)) // 2) + body
+            widths["name"] = max(cell_len("name"), cell_len(footer["name"]), *(cell_len(c["name"]) for c, _ in lines))
+            continue
         if width is not None and table_width(widths, shown) > width:
             size = max(widths[name] - (table_width(widths, shown) - width), least)
             if size < widths[name]:
