@@ -336,8 +336,8 @@ def comparison(operands, layout: str | None = None, dtype: str = "float32"):
             ("macs", "MACs", "count"),
             ("macs_ratio", "MACs ×", "value"),
             ("flops", "FLOPs", "count"),
-            ("activation_bytes", "activations (B)", "count"),
-            ("peak_bytes", "peak (B)", "count"),
+            ("activation_bytes", "activations (B)", "bytes"),
+            ("peak_bytes", "peak (B)", "bytes"),
         ),
         records,
         note=_ratio_note(records),
@@ -410,8 +410,8 @@ def sweep(source, grid: dict, inputs=(), layout: str | None = None, dtype: str =
         ("input_shape", "input", "shape"),
         ("params", "params", "count"),
         ("macs", "MACs", "count"),
-        ("activation_bytes", "activations (B)", "count"),
-        ("peak_bytes", "peak (B)", "count"),
+        ("activation_bytes", "activations (B)", "bytes"),
+        ("peak_bytes", "peak (B)", "bytes"),
     ]
     return Listing(f"sweep of {source}", "grid", columns, records, optional=("activation_bytes", "peak_bytes"))
 

@@ -321,8 +321,9 @@ def collapse(report: Report, depth: int | None) -> list[LayerReport]:
 
 class Listing:
     """Records to list, pure data: `columns` are (key, heading, kind) with kind 'text',
-    'value' (text aligned right), 'shape' (a list of sizes, 227x227x3 in text) or 'count' (an
-    integer, exact in machine formats and human in the table); `records` are dicts by key.
+    'value' (text aligned right), 'shape' (a list of sizes, 227x227x3 in text), 'count' (an
+    integer, exact in machine formats and human in the table: 1.2M) or 'bytes' (likewise, and
+    in binary units in the table: 24.5 MiB); `records` are dicts by key.
     `key` names the records in JSON."""
 
     def __init__(self, title: str, key: str, columns, records, note: str = "", optional=(), detail=(), wrap=()):

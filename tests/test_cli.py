@@ -599,3 +599,10 @@ def test_piped_output_fits_the_terminal_it_runs_in(monkeypatch):
     out = CliRunner().invoke(cli, ["summary", "lenet5"]).output
     assert max(len(line) for line in out.splitlines()) <= 70
     assert all(line == line.rstrip() for line in out.splitlines())
+
+
+def test_compare_shows_memory_in_the_summarys_units():
+    # vgg16's inference peak: conv1's and conv2's 224·224·64 floats, 2 · 224·224·64 · 4 B = 24.5 MiB
+    assert "Inference peak: 24.5 MiB" in run("summary", "vgg16").output
+    compared = run("compare", "vgg16", "mobilenet_v1", COLUMNS="120").output
+    assert "24.5 MiB" in compared and "25.7M" not in compared

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from ..layout import layout_name, shape_text
 from ..limits import MAX_TABLE_ROWS
 from ..report import Listing, Report, collapse, group_totals
-from ..units import human
+from ..units import human, human_bytes
 from .text import bar, one_line, summary_lines, warning_lines
 
 if TYPE_CHECKING:  # rich is imported only when a table is drawn
@@ -264,6 +264,8 @@ def listing_table(listing: Listing, width: int | None = None, verbose: bool = Fa
         return (
             human(record[key])
             if kind == "count"
+            else human_bytes(record[key])  # in the summary's units: 24.5 MiB
+            if kind == "bytes"
             else _listed(record[key], kind).replace("x", "×")
             if kind == "shape"
             else one_line(_listed(record[key], kind))

@@ -105,7 +105,8 @@ def listing_markdown(listing) -> str:
     lines += [
         "| "
         + " | ".join(
-            f"{r[key]:,}" if kind == "count" else _cell(_listed(r[key], kind)) for key, _, kind in listing.columns
+            f"{r[key]:,}" if kind in ("count", "bytes") else _cell(_listed(r[key], kind))
+            for key, _, kind in listing.columns
         )
         + " |"
         for r in listing.records
