@@ -154,3 +154,54 @@ def human_bytes(n: int) -> str:
     if abs(n) >= 1024 * _SHOWN_BYTES[0][0]:
         return _scientific(n) + " B"
     return _scaled(n, _SHOWN_BYTES, " ") or f"{n} B"
+
+
+# --- for a terminal that cannot show them ---------------------------------------------------
+
+# cnncalc's own characters, spelled in ASCII where an encoding has no place for them; a table's
+# characters one for one, so that its columns stay aligned
+ASCII_SPELLINGS = {
+    "⌊": "floor(",
+    "⌋": ")",
+    "⌈": "ceil(",
+    "⌉": ")",
+    "×": "x",
+    "−": "-",
+    "·": "*",
+    "…": "~",
+    "→": "->",
+    "≤": "<=",
+    "≥": ">=",
+    "—": "-",
+    "─": "-",
+    "━": "-",
+    "│": "|",
+    "↵": "\\n",
+    "⇥": "\\t",
+    "γ": "gamma",
+    "β": "beta",
+    "²": "^2",
+    "√": "sqrt",
+    "▏": "#",
+    "▎": "#",
+    "▍": "#",
+    "▌": "#",
+    "▋": "#",
+    "▊": "#",
+    "▉": "#",
+    "█": "#",
+}
+
+
+def _ascii_fallback(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeEncodeError):  # pragma: no cover - registered for encoding only
+        raise error
+    text = error.object[error.start : error.end]
+    return "".join(ASCII_SPELLINGS.get(c) or c.encode("ascii", "backslashreplace").decode() for c in text), error.end
+
+
+def register_ascii_fallback() -> None:
+    """The codec error handler 'cnncalc-ascii': ASCII_SPELLINGS, else a backslash escape."""
+    import codecs
+
+    codecs.register_error("cnncalc-ascii", _ascii_fallback)

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -606,3 +607,17 @@ def test_compare_shows_memory_in_the_summarys_units():
     assert "Inference peak: 24.5 MiB" in run("summary", "vgg16").output
     compared = run("compare", "vgg16", "mobilenet_v1", COLUMNS="120").output
     assert "24.5 MiB" in compared and "25.7M" not in compared
+
+
+def test_an_encoding_without_cnncalcs_characters_gets_their_ascii_spellings():
+    # Windows' cp1252 has × and · but not ⌊, ⌋ or −: floor(...) and - instead of \u230a escapes
+    env = {**os.environ, "PYTHONIOENCODING": "cp1252"}
+    result = subprocess.run(
+        [sys.executable, "-m", "cnncalc", "layer", "conv", "--input", "39x39x3", "--filters", "10", "--kernel", "3"],
+        capture_output=True,
+        env=env,
+        cwd=README.parent,
+        timeout=60,
+    )
+    text = result.stdout.decode("cp1252")
+    assert result.returncode == 0 and "floor((39 + 2·0 - 3)/1) + 1 = 37" in text and "\\u" not in text

@@ -485,11 +485,15 @@ def main():
     """The console script. Exit codes: 0 done; 2 bad input (CnnCalcError, click's usage
     errors); 1 the output could not be written (a closed pipe, a full disk, closed stdout);
     3 an internal error; 130 interrupted."""
+    from ..units import register_ascii_fallback
+
+    register_ascii_fallback()
     for stream in (sys.stdout, sys.stderr):
-        # a name in a file may hold any character; a terminal that cannot show it gets an escape
+        # an encoding that cannot show cnncalc's own characters (ASCII, cp1252) gets their ASCII
+        # spellings, floor(...), x, -; any other character (in a name) an escape
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure:
-            reconfigure(errors="backslashreplace")
+            reconfigure(errors="cnncalc-ascii")
     try:
         if sys.stdout is None:
             raise OSError("standard output is closed")
