@@ -621,3 +621,14 @@ def test_an_encoding_without_cnncalcs_characters_gets_their_ascii_spellings():
     )
     text = result.stdout.decode("cp1252")
     assert result.returncode == 0 and "floor((39 + 2·0 - 3)/1) + 1 = 37" in text and "\\u" not in text
+
+
+def test_explanations_wrap_between_words_at_the_width():
+    out = run(
+        "summary", "resnet18", "--explain", "--layer", "layer2.basic_down1.downsample.conv1", "-v", COLUMNS="80"
+    ).output
+    explained = out.split("layer2.basic_down1.downsample.conv1  conv", 1)[1]
+    assert all(len(line) <= 80 for line in explained.splitlines())
+    words = " ".join(explained.split())
+    # the note's words whole, in order, whatever the line breaks: no "be/fore"
+    assert "the floor skips the last 1 row/column, no more than the stride skips between any two windows" in words

@@ -211,7 +211,8 @@ def summary(
     if fmt == "table":
         _print(render_table(report, layout, depth, None if wide else _console().width, exact, verbose, rf))
         if explain:
-            click.echo("\n" + explain_text(report, layout, _explained(report, layer_names)), nl=False)
+            text = explain_text(report, layout, _explained(report, layer_names))
+            click.echo("\n" + _wrapped(text, _console().width), nl=False)
         return
     if fmt == "json":
         from ..render.json import json_chunks
@@ -452,6 +453,31 @@ def kinds(fmt):
     from ..render import render_listing
 
     _emit(render_listing(api.kind_listing(), fmt, _width()))
+
+
+def _wrapped(text: str, width: int) -> str:
+    """Long lines wrapped between words at `width`, each continuation indented under its line's
+    text (a note's words after `note: `), never a word broken in two."""
+    import textwrap
+
+    lines = []
+    for line in text.split("\n"):
+        body = line.lstrip(" ")
+        indent = " " * (len(line) - len(body))
+        hang = indent + " " * (len(body.split(": ", 1)[0]) + 2 if body.startswith("note: ") else 4)
+        lines.append(
+            textwrap.fill(
+                body,
+                width,
+                initial_indent=indent,
+                subsequent_indent=hang,
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+            if len(line) > width
+            else line
+        )
+    return "\n".join(lines)
 
 
 def _explained(report, layer_names) -> set | None:
