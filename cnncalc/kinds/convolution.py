@@ -26,7 +26,8 @@ from .sliding import Sliding, explicit_padding, geometry, grouped, per_dim, slid
 
 
 def conv_label(short: str, a, extra: str = "", rank: int = 2) -> str:
-    """conv 3×3/2 p1 g2 ×64 +relu: the kind, window, extras, filters and fused activation."""
+    """conv 3×3/2 p1 g2 ×64 +relu: the kind (as the YAML writes it), window, extras, filters and
+    fused activation."""
     return f"{short} {window_label(a, rank)}{extra} ×{a['filters']}" + activation_suffix(a)
 
 
@@ -65,7 +66,7 @@ class ConvLike(Sliding):
         return self.params(a, xs, y).weights * self.positions_per_weight(a, xs, y)
 
     def label(self, a, rank=2):
-        return conv_label(self.prefix, a, rank=rank)
+        return conv_label(self.name, a, rank=rank)  # the kind as the YAML writes it
 
 
 CONV_OPTIONS = {
@@ -151,7 +152,7 @@ class DepthwiseConv(ConvLike):
 
     def label(self, a, rank=2):
         m = f" ×{a['depth_multiplier']}" if a["depth_multiplier"] != 1 else ""
-        return f"dwconv {window_label(a, rank)}{m}" + activation_suffix(a)
+        return f"depthwise_conv {window_label(a, rank)}{m}" + activation_suffix(a)
 
 
 @register
@@ -322,4 +323,4 @@ class ConvTranspose(Kind):
 
     def label(self, a, rank=2):
         op = f" op{fmt_dims(a['output_padding'])}" if a["output_padding"] != 0 else ""
-        return conv_label("deconv", a, op + (f" g{a['groups']}" if a["groups"] != 1 else ""), rank)
+        return conv_label("conv_transpose", a, op + (f" g{a['groups']}" if a["groups"] != 1 else ""), rank)
