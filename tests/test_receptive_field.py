@@ -232,3 +232,17 @@ layers:
     assert row.field is None
     assert [w.code for w in row.warnings] == ["unaligned-field"]
     assert "effective strides 1×1 and 64×64" in row.warnings[0]
+
+
+def test_uneven_adaptive_windows_leave_the_field_undefined_never_a_guess():
+    # PyTorch's windows for 10 → 4 are [0,3), [2,5), [5,8), [7,10): 3 wide, at strides 2 and 3.
+    # The course's formula would say s = ⌊10/4⌋ = 2, f = 10 − 3·2 = 4: a field of 4 no window has.
+    from cnncalc.api import one_layer
+
+    row, _, _ = one_layer("adaptive_avg_pool", "10x10x8", {"output_size": 4})
+    assert row.receptive_field is None
+    assert [w.code for w in row.warnings] == ["uneven-windows"]
+    assert "are 3 wide at strides 2 and 3" in str(row.warnings[0]) and "largest window is 3" in str(row.warnings[0])
+    # 13 → 6: windows [⌊i·13/6⌋, ⌈(i+1)·13/6⌉) all start at i·2 and are 3 wide: exactly kernel 3, stride 2
+    row, _, _ = one_layer("adaptive_avg_pool", "13x13x8", {"output_size": 6})
+    assert row.receptive_field == (3, 3) and row.field.jump == (2, 2) and row.warnings == ()

@@ -150,12 +150,15 @@ class AdaptivePool(NoWeights):
         sp, target = self._target(a, xs[0])
         texts = []
         for n, t in zip(sp, target):
-            sizes = self.sizes(n, t)
+            if self.fixed(n, t):
+                texts.append(None)
+                continue
+            # PyTorch's windows start at ⌊i·n/t⌋: ⌊n/t⌋ and ⌈n/t⌉ apart when n mod t ≥ 2
+            sizes, strides = self.sizes(n, t), sorted({n // t, -(-n // t)})
             texts.append(
-                f"{n} → {t}: the pooling windows differ in size ({' and '.join(map(str, sizes))}; "
-                f"PyTorch's start = ⌊i·n/t⌋, end = ⌈(i+1)·n/t⌉)"
-                if len(sizes) > 1
-                else None
+                f"{n} → {t}: PyTorch's windows [⌊i·n/t⌋, ⌈(i+1)·n/t⌉) are {' and '.join(map(str, sizes))} wide "
+                f"at strides {' and '.join(map(str, strides))}: no single kernel and stride, so the receptive "
+                f"field is undefined from here (the largest window is {max(sizes)})"
             )
         warnings = [
             CodedWarning("uneven-windows", f"{dims}: {text}")
@@ -165,9 +168,10 @@ class AdaptivePool(NoWeights):
         return (xs[0][0], *target), warnings
 
     def window(self, a, xs):
-        # Ng's course: s = floor(n_in / n_out), f = n_in − (n_out − 1)·s (exact when t divides n)
+        # Ng's course: s = floor(n_in / n_out), f = n_in − (n_out − 1)·s, exactly PyTorch's windows
+        # when they are fixed; otherwise they are no single window: undefined, never a guess
         sp, target = self._target(a, xs[0])
-        if any(n < t for n, t in zip(sp, target)):
+        if not all(self.fixed(n, t) for n, t in zip(sp, target)):
             return None
         return [Window(n - (t - 1) * (n // t), n // t, 0) for n, t in zip(sp, target)]
 
