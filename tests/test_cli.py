@@ -341,13 +341,14 @@ def test_a_channels_first_input_on_a_channels_last_network():
 BUILTINS = cnncalc.builtins()  # the files, and the variants of files that name them
 
 
-@pytest.mark.parametrize("width", [80, 120])
+@pytest.mark.parametrize("width", [60, 80, 100, 120])
 @pytest.mark.parametrize("name", BUILTINS)
 def test_every_builtin_fits_the_terminal(name, width, update_golden):
     result = run("summary", name, COLUMNS=str(width))
     assert result.exit_code == 0
     lines = result.output.splitlines()
-    assert max(map(len, lines)) <= width, [line for line in lines if len(line) > width][:3]
+    if width >= 80:  # at 60 a deep network's table may be printed wider than the terminal, whole
+        assert max(map(len, lines)) <= width, [line for line in lines if len(line) > width][:3]
     assert all(line == line.rstrip() for line in lines)  # no trailing spaces
     # no shape or number is cut: every layer's params and output shape stand whole in the table
     # (a name or label may be shortened in the middle, with …, never a number)
