@@ -240,15 +240,21 @@ def _mark_dead_ends(layers: dict, outputs: set) -> tuple:
 
 def output_totals(layers, outputs, totals: Totals) -> tuple:
     """Per declared output: its name, node, shape and the totals of the layers it depends on
-    (its ancestors through the inputs, itself included), the shared trunk counted in each; the
-    params of a layer whose weights an ancestor reuses (`share:`) count too, once. totals: those
-    of all the layers, an output's when it depends on every layer."""
+    (its ancestors through the inputs, and through the options that read another layer's size,
+    like:, since any real run computes that layer; itself included), the shared trunk counted in
+    each; the params of a layer whose weights an ancestor reuses (`share:`) count too, once.
+    totals: those of all the layers, an output's when it depends on every layer."""
     rows = {row.name: row for row in layers}
+
+    def read_by(row) -> list:
+        named = [row.hyperparameters.get(key) for key in KINDS[row.kind].references] if row.kind in KINDS else []
+        return [*row.inputs, *(n for n in named if isinstance(n, str) and n in rows)]
+
     found = []
     for written, node in outputs:
         seen, todo = {node}, [node]
         while todo:
-            for name in rows[todo.pop()].inputs:
+            for name in read_by(rows[todo.pop()]):
                 if name not in seen:
                     seen.add(name)
                     todo.append(name)

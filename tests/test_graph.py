@@ -515,3 +515,19 @@ def test_a_file_without_a_name_takes_its_stem_as_pathlib_does(tmp_path):
     for file, name in (("net.yaml", "net"), ("net.", "net."), ("..yaml", ".")):
         (tmp_path / file).write_text("input: {shape: [4, 4, 1], layout: HWC}\nlayers: [relu]\n")
         assert cnncalc.load(str(tmp_path / file)).name == name
+
+
+def test_a_layer_read_only_for_its_size_counts_in_the_output_that_reads_it():
+    # an output upsampled to the size of a side layer: a real run computes that layer, so the
+    # output's figures count it, as the totals do: (3·3·4 + 1)·4 = 148 params each for a and side
+    report = analyzed(
+        HEAD
+        + """layers:
+  - conv: {name: side, filters: 4, kernel: 3, padding: 1}
+  - conv: {name: a, filters: 4, kernel: 3, stride: 2, padding: 1, from: input}
+  - upsample: {name: up, like: side}
+outputs: [up]
+"""
+    )
+    (up,) = report.outputs
+    assert up.totals.params == report.totals.params == 2 * (3 * 3 * 4 + 1) * 4
