@@ -166,7 +166,7 @@ def test_list_machine_formats_agree(list_json):
     assert markdown[0] == "| name | input | params | MACs | source |"
     assert len(markdown) == 2 + len(entries) + 2 and markdown[-1].startswith("A bare name is always a built-in")
     vgg16 = next(line for line in markdown if line.startswith("| vgg16 |"))
-    assert f"| 224x224x3 | {VGG16_PARAMS:,} | {VGG16_MACS:,} |" in vgg16
+    assert f"| 224×224×3 | {VGG16_PARAMS:,} | {VGG16_MACS:,} |" in vgg16
 
 
 @pytest.fixture(scope="module")

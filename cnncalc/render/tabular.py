@@ -105,7 +105,11 @@ def listing_markdown(listing) -> str:
     lines += [
         "| "
         + " | ".join(
-            f"{r[key]:,}" if kind in ("count", "bytes") else _cell(_listed(r[key], kind))
+            f"{r[key]:,}"
+            if kind in ("count", "bytes")
+            else "×".join(map(str, r[key]))  # a shape as the summary spells it (CSV keeps 224x224x3)
+            if kind == "shape"
+            else _cell(_listed(r[key], kind))
             for key, _, kind in listing.columns
         )
         + " |"
