@@ -1,6 +1,7 @@
 """The command line through click's CliRunner: every format, exit codes, error messages."""
 
 import csv
+import functools
 import io
 import json
 import os
@@ -341,6 +342,12 @@ def test_a_channels_first_input_on_a_channels_last_network():
 BUILTINS = cnncalc.builtins()  # the files, and the variants of files that name them
 
 
+@functools.cache
+def summary_layers(name: str) -> list:
+    """A built-in's layers as summary's JSON gives them, once for the four widths."""
+    return json.loads(run("summary", name, "--format", "json").output)["layers"]
+
+
 @pytest.mark.parametrize("width", [60, 80, 100, 120])
 @pytest.mark.parametrize("name", BUILTINS)
 def test_every_builtin_fits_the_terminal(name, width, update_golden):
@@ -352,7 +359,7 @@ def test_every_builtin_fits_the_terminal(name, width, update_golden):
     assert all(line == line.rstrip() for line in lines)  # no trailing spaces
     # no shape or number is cut: every layer's params and output shape stand whole in the table
     # (a name or label may be shortened in the middle, with …, never a number)
-    layers = json.loads(run("summary", name, "--format", "json").output)["layers"]
+    layers = summary_layers(name)
     table = result.output.split("\nParams:")[0]
     for layer in layers:
         shape = "×".join(map(str, layer["output_shape"]))
