@@ -222,7 +222,7 @@ def render_table(
     )
     for name, justify in COLUMNS:
         if name in shown:
-            table.add_column(name, justify=justify, footer=footer[name], no_wrap=True, min_width=widths[name])
+            table.add_column(name, justify=justify, footer=footer[name], no_wrap=True)
     # one row whose cells hold every line: rich lays out and justifies each line of a cell as it
     # would a row of its own, at a small part of the cost of 200 cells (a bold row is bold text;
     # names are one_line, as a line break in one would split its row)
