@@ -45,18 +45,7 @@ def counted(report, convention: str) -> list[int]:
 
 
 def _used(report) -> set:
-    """The layers some output depends on: through their inputs, and through the options that
-    read another layer's size (like:), whose shape a trace reads too."""
-    from .kinds import KINDS
+    """The layers some output depends on (see graph.depended_on)."""
+    from .graph import depended_on
 
-    rows = {row.name: row for row in report.layers}
-    todo = [o.node for o in report.outputs] or [report.layers[-1].name]
-    used = set(todo)
-    while todo:
-        row = rows[todo.pop()]
-        named = [row.hyperparameters.get(key) for key in KINDS[row.kind].references]
-        for name in [*row.inputs, *(n for n in named if isinstance(n, str) and n in rows)]:
-            if name not in used:
-                used.add(name)
-                todo.append(name)
-    return used
+    return depended_on(report.layers, [o.node for o in report.outputs] or [report.layers[-1].name])

@@ -7,6 +7,7 @@ from math import prod
 
 from .errors import CnnCalcError, CodedWarning, LayerError, shown
 from .expand import Network
+from .graph import depended_on
 from .kinds import IDENTITY, KINDS
 from .layout import shape_text
 from .limits import MAX_BATCH, MAX_OUTPUT_SIZE
@@ -245,19 +246,9 @@ def output_totals(layers, outputs, totals: Totals) -> tuple:
     each; the params of a layer whose weights an ancestor reuses (`share:`) count too, once.
     totals: those of all the layers, an output's when it depends on every layer."""
     rows = {row.name: row for row in layers}
-
-    def read_by(row) -> list:
-        named = [row.hyperparameters.get(key) for key in KINDS[row.kind].references] if row.kind in KINDS else []
-        return [*row.inputs, *(n for n in named if isinstance(n, str) and n in rows)]
-
     found = []
     for written, node in outputs:
-        seen, todo = {node}, [node]
-        while todo:
-            for name in read_by(rows[todo.pop()]):
-                if name not in seen:
-                    seen.add(name)
-                    todo.append(name)
+        seen = depended_on(layers, [node])
         if len(seen) == len(rows):  # every layer (the usual single output): the network's totals
             found.append(OutputTotals(written, node, rows[node].output_shape, totals))
             continue
