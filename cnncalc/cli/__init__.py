@@ -8,6 +8,7 @@ import sys
 
 import click
 
+from ..conventions import CONVENTIONS
 from ..errors import CnnCalcError
 from ..limits import (
     MAX_BATCH,
@@ -16,6 +17,7 @@ from ..limits import (
     MAX_SOLVE_SIZE,
     MAX_SOLVE_STRIDE,
 )
+from ..memory import OPTIMIZER_COPIES
 from ..render import FORMATS
 from ..units import DTYPE_BYTES
 from .options import (
@@ -109,14 +111,14 @@ def cli():
 )
 @click.option(
     "--optimizer",
-    type=click.Choice(("sgd", "momentum", "adam")),
+    type=click.Choice(tuple(OPTIMIZER_COPIES)),
     default="sgd",
     show_default=True,
     help="for the training estimate: 0, 1 or 2 extra copies of the params",
 )
 @click.option(
     "--convention",
-    type=click.Choice(("ours", "torchinfo", "fvcore")),
+    type=click.Choice(CONVENTIONS),
     default="ours",
     show_default=True,
     help="count MACs as cnncalc (the papers), torchinfo's 'Total mult-adds' or fvcore's total",
